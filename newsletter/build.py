@@ -1,0 +1,116 @@
+"""Build: the pipeline, stage by stage — load, check, enrich, render, write.
+
+The one place that knows the order of the stages. Commands call
+:func:`check_project` and :func:`build_project`; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsletter.check import check
+from newsletter.diagnostics import Diagnostic, Diagnostics, Location
+from newsletter.enrich import enrich
+from newsletter.errors import BuildFailed, ProjectError
+from newsletter.load import load
+from newsletter.markup import EMAIL_RE
+from newsletter.model import Content, Site
+from newsletter.render import Output, Theme, render
+from newsletter.sources import Project
+from newsletter.write import WriteReport, write_site
+
+Progress = Callable[[str], None]
+"""Told the name of each stage as it starts."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    drafts: bool = False
+    base_url: str | None = None
+    output: Path | None = None
+    today: dt.date | None = None
+
+    def day(self) -> dt.date:
+        return self.today or dt.date.today()
+
+
+@dataclass
+class BuildResult:
+    site: Site
+    output: Path
+    files: int
+    report: WriteReport
+    diagnostics: list[Diagnostic]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _quiet(stage: str) -> None:
+    pass
+
+
+def check_project(project: Project, options: BuildOptions,
+                  progress: Progress = _quiet) -> tuple[Content, Diagnostics]:
+    diags = Diagnostics()
+    progress("load")
+    content = load(project, diags, options.base_url)
+    progress("check")
+    check(content, diags, options.day(), options.drafts)
+    return content, diags
+
+
+def find_leaks(files: Output) -> list[Diagnostic]:
+    """A last guard: no email address may be in any published file."""
+    diags = Diagnostics()
+    for name, data in files.items():
+        if b"@" not in data:
+            continue
+        text = data.decode("utf-8", "replace")
+        for match in EMAIL_RE.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            diags.error(Location(f"site/{name}", line), "privacy.output",
+                        "an email address would be published",
+                        "remove it from the template or config that put it there")
+    return diags.items
+
+
+def _refuse_unsafe_output(project: Project, output: Path) -> None:
+    """The output folder is replaced whole: never let that be the project itself."""
+    out = output.resolve()
+    root = project.root.resolve()
+    if out == root or out in root.parents or root / "content" in (out, *out.parents) \
+            or out == root / "templates":
+        raise ProjectError(f"refusing to use {output} as the output folder: it would replace "
+                           "the project's own files; choose a folder such as site/")
+
+
+def build_project(project: Project, options: BuildOptions,
+                  progress: Progress = _quiet) -> BuildResult:
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    content, diags = check_project(project, options, progress)
+    timings["load+check"] = time.perf_counter() - start
+    if diags.has_errors:
+        raise BuildFailed(diags.sorted())
+    progress("enrich")
+    t = time.perf_counter()
+    site = enrich(content, options.day(), options.drafts)
+    timings["enrich"] = time.perf_counter() - t
+    progress("render")
+    t = time.perf_counter()
+    files = render(site, Theme(project))
+    timings["render"] = time.perf_counter() - t
+    leaks = find_leaks(files)
+    if leaks:
+        raise BuildFailed(diags.sorted() + leaks)
+    progress("write")
+    t = time.perf_counter()
+    output = options.output or project.root / "site"
+    _refuse_unsafe_output(project, output)
+    report = write_site(output, files)
+    timings["write"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - start
+    return BuildResult(site, output, len(files), report, diags.sorted(), timings)

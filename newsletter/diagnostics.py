@@ -1,0 +1,115 @@
+"""Diagnostics: what every stage reports about user content, never raised.
+
+A diagnostic points at a file, line and column (1-based, like a compiler)
+and carries a stable code (``ref.member``) that tests and CI can match on.
+This module owns the type and its three output formats; it does no I/O.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where something came from: a path relative to the project, line, column."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    location: Location
+    severity: Severity
+    code: str
+    message: str
+    hint: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        loc = self.location
+        return (loc.path, loc.line, loc.col, self.code)
+
+
+class Diagnostics:
+    """A collector the stages append to; it never stops a stage."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+
+    def error(self, location: Location, code: str, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic(location, Severity.ERROR, code, message, hint))
+
+    def warning(self, location: Location, code: str, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic(location, Severity.WARNING, code, message, hint))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.is_error for d in self.items)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.items, key=Diagnostic.sort_key)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def summary(diagnostics: list[Diagnostic]) -> str:
+    errors = sum(1 for d in diagnostics if d.is_error)
+    warnings = len(diagnostics) - errors
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def format_text(d: Diagnostic) -> str:
+    line = f"{d.location}: {d.severity}: {d.message} [{d.code}]"
+    if d.hint:
+        line += f"\n    hint: {d.hint}"
+    return line
+
+
+def _github_escape(value: str, *, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def format_github(d: Diagnostic) -> str:
+    """A GitHub Actions workflow command: an annotation on the pull request's line."""
+    loc = d.location
+    props = (
+        f"file={_github_escape(loc.path, prop=True)},line={loc.line},col={loc.col},"
+        f"title={_github_escape(d.code, prop=True)}"
+    )
+    message = d.message + (f"\n{d.hint}" if d.hint else "")
+    return f"::{d.severity} {props}::{_github_escape(message)}"
+
+
+def format_json(diagnostics: list[Diagnostic]) -> str:
+    rows = []
+    for d in diagnostics:
+        row = asdict(d)
+        row.update(row.pop("location"))
+        row["severity"] = str(d.severity)
+        rows.append(row)
+    return json.dumps(rows, indent=2, ensure_ascii=False)

@@ -1,0 +1,461 @@
+"""Load: every source file → the typed model, with diagnostics, never stopping.
+
+A file with a mistake yields a diagnostic at its line and column, and loading
+goes on with the next field and the next file, so one run reports every
+problem. YAML is always safe-loaded. This stage looks at one file at a time;
+relations between files are ``check``'s job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from newsletter.diagnostics import Diagnostics, Location, did_you_mean
+from newsletter.markup import EMAIL_RE, render_markdown
+from newsletter.model import Config, Content, Edition, Kind, Marks, Member, Post
+from newsletter.sources import Project, read_text
+
+try:  # libyaml is several times faster; the pure-Python loader is equivalent
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+HANDLE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+T = TypeVar("T")
+
+
+# -- YAML with positions ----------------------------------------------------
+
+def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) -> tuple[Any, Marks]:
+    """YAML text → (data, marks); marks give each top-level value's position.
+
+    ``first_line`` is the file line the text starts on (2 for front matter).
+    On a syntax error: a diagnostic, and (None, {}).
+    """
+    def where(mark: yaml.Mark) -> Location:
+        return Location(path, mark.line + first_line, mark.column + 1)
+
+    loader = SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        at = where(mark) if mark else Location(path, first_line)
+        problem = err.problem or err.context or "invalid YAML"
+        diags.error(at, "syntax.yaml", f"invalid YAML: {problem}",
+                    "check indentation, and quote values that contain ': ' or start with '[', '{', '@' or '*'")
+        return None, {}
+    except yaml.YAMLError as err:
+        diags.error(Location(path, first_line), "syntax.yaml", f"invalid YAML: {err}")
+        return None, {}
+    finally:
+        loader.dispose()
+    marks: Marks = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            marks["@" + key] = where(key_node.start_mark)
+            marks[key] = where(value_node.start_mark)
+            if isinstance(value_node, yaml.SequenceNode):
+                for i, item in enumerate(value_node.value):
+                    marks[f"{key}[{i}]"] = where(item.start_mark)
+    return data, marks
+
+
+def split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[str, str, int] | None:
+    """'---\\nyaml\\n---\\nbody' → (yaml, body, line the body starts on)."""
+    if not text.startswith("---\n"):
+        diags.error(Location(path, 1), "syntax.front-matter", "missing front matter",
+                    "start the file with a line '---', the YAML fields, then another '---'")
+        return None
+    end = re.search(r"^---[ \t]*$", text[4:], re.M)
+    if end is None:
+        diags.error(Location(path, 1), "syntax.front-matter", "front matter is not closed",
+                    "add a line '---' after the last field")
+        return None
+    front = text[4 : 4 + end.start()]
+    body = text[4 + end.end() :].lstrip("\n")
+    body_line = text.count("\n", 0, len(text) - len(body)) + 1
+    return front, body, body_line
+
+
+# -- typed fields -------------------------------------------------------------
+
+class Fields:
+    """Typed access to a mapping of fields, reporting wrong types at their line."""
+
+    def __init__(self, data: dict[str, Any], marks: Marks, location: Location,
+                 diags: Diagnostics) -> None:
+        self.data, self.marks, self.location, self.diags = data, marks, location, diags
+
+    def at(self, name: str) -> Location:
+        return self.marks.get(name, self.location)
+
+    def _wrong(self, name: str, expected: str, example: str) -> None:
+        value = self.data[name]
+        self.diags.error(self.at(name), "field.type",
+                         f"'{name}' must be {expected}, not {_describe(value)}",
+                         f"for example: {name}: {example}")
+
+    def _get(self, name: str, required: bool, example: str) -> Any:
+        value = self.data.get(name)
+        if value is None and required:
+            self.diags.error(self.location, "field.required", f"missing required field '{name}'",
+                             f"add a line: {name}: {example}")
+        return value
+
+    def text(self, name: str, *, required: bool = False, example: str = "…") -> str:
+        value = self._get(name, required, example)
+        if value is None:
+            return ""
+        if isinstance(value, bool | dict | list):
+            self._wrong(name, "text", example)
+            return ""
+        return str(value).strip()
+
+    def texts(self, name: str, *, example: str = "[a, b]") -> tuple[str, ...]:
+        """A list of short texts; a single text is taken as a list of one."""
+        value = self.data.get(name)
+        if value is None:
+            return ()
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return (str(value).strip(),)
+        if not isinstance(value, list) or any(isinstance(v, dict | list | bool) or v is None
+                                              for v in value):
+            self._wrong(name, "a list of texts", example)
+            return ()
+        return tuple(str(v).strip() for v in value)
+
+    def flag(self, name: str, default: bool) -> bool:
+        value = self.data.get(name)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self._wrong(name, "true or false", "true")
+            return default
+        return value
+
+    def date(self, name: str, *, required: bool = False) -> dt.date | None:
+        value = self._get(name, required, "2026-11-20")
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.diags.error(self.at(name), "date.invalid", f"'{name}' is not a valid date: {value!r}",
+                             f"write it as YYYY-MM-DD, for example: {name}: 2026-11-20")
+            return None
+
+    def datetime(self, name: str, *, required: bool = False) -> dt.datetime | None:
+        value = self._get(name, required, "2026-12-03 18:00")
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=None)
+        if isinstance(value, dt.date):
+            return dt.datetime.combine(value, dt.time())
+        try:
+            return dt.datetime.fromisoformat(str(value).strip()).replace(tzinfo=None)
+        except ValueError:
+            self.diags.error(self.at(name), "date.invalid",
+                             f"'{name}' is not a valid date and time: {value!r}",
+                             f"write it as YYYY-MM-DD HH:MM, for example: {name}: 2026-12-03 18:00")
+            return None
+
+    def mapping(self, name: str) -> dict[str, str]:
+        value = self.data.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or any(isinstance(v, dict | list) for v in value.values()):
+            self._wrong(name, "a mapping of names to texts", "{site: https://example.org}")
+            return {}
+        return {str(k): str(v) for k, v in value.items() if v is not None}
+
+    def unknown(self, known: set[str]) -> None:
+        for name in self.data:
+            if str(name) not in known:
+                self.diags.warning(self.marks.get("@" + str(name), self.location), "field.unknown",
+                                   f"unknown field '{name}'{did_you_mean(str(name), known)}",
+                                   "known fields: " + ", ".join(sorted(known)))
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, int | float):
+        return "a number"
+    return f"{type(value).__name__}"
+
+
+def _mapping_or_error(data: Any, location: Location, diags: Diagnostics, what: str) -> dict[str, Any] | None:
+    if isinstance(data, dict):
+        return data
+    diags.error(location, "syntax.structure", f"{what} must be a mapping of fields",
+                "write one 'name: value' per line")
+    return None
+
+
+def scan_private(text: str, path: str, diags: Diagnostics, first_line: int = 1) -> None:
+    """Email addresses do not belong in public content: report each one."""
+    for match in EMAIL_RE.finditer(text):
+        line = text.count("\n", 0, match.start()) + first_line
+        col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        diags.error(Location(path, line, col), "privacy.email",
+                    "email address in public content",
+                    "content/ is published; addresses belong only in the private subscribers file")
+
+
+# -- config ---------------------------------------------------------------------
+
+CONFIG_FIELDS = {"title", "description", "base_url", "language", "editors", "email"}
+
+
+def load_config(project: Project, diags: Diagnostics, base_url: str | None = None) -> Config:
+    path = project.relative(project.config_path)
+    where = Location(path)
+    text = read_text(project, project.config_path, diags)
+    data, marks = parse_yaml(text, path, diags) if text is not None else (None, {})
+    data = _mapping_or_error(data, where, diags, path) if data is not None else None
+    fields = Fields(data or {}, marks, where, diags)
+    if data is not None:
+        fields.unknown(CONFIG_FIELDS)
+    title = fields.text("title", required=data is not None, example="Our Community Exchange")
+    url = base_url or fields.text("base_url", required=data is not None,
+                                  example="https://example.org/")
+    if url and not re.match(r"^https?://[^/\s]+", url):
+        diags.error(fields.at("base_url"), "config.base-url",
+                    f"base_url must be an absolute http(s) URL, not {url!r}",
+                    "for example: base_url: https://news.example.org/")
+        url = ""
+    email = data.get("email") if data else None
+    email_from = str(email.get("from", "")) if isinstance(email, dict) else ""
+    return Config(
+        title=title or "Newsletter",
+        base_url=(url or "http://localhost/").rstrip("/") + "/",
+        description=fields.text("description"),
+        language=fields.text("language") or "en",
+        editors=fields.texts("editors"),
+        email_from=email_from,
+        location=where,
+    )
+
+
+# -- members ------------------------------------------------------------------
+
+MEMBER_FIELDS = {"name", "org", "role", "topics", "offers", "asks", "feeds", "links", "bio",
+                 "network"}
+
+
+def load_member(project: Project, file: Path, config: Config, diags: Diagnostics) -> Member | None:
+    path = project.relative(file)
+    where = Location(path)
+    handle = file.stem
+    if not HANDLE_RE.match(handle):
+        diags.error(where, "member.handle", f"'{handle}' is not a valid member handle",
+                    "rename the file: lowercase letters, digits, '-' or '_', starting with a letter")
+        return None
+    text = read_text(project, file, diags)
+    if text is None:
+        return None
+    scan_private(text, path, diags)
+    data, marks = parse_yaml(text, path, diags)
+    data = _mapping_or_error(data, where, diags, "a member file") if data is not None else None
+    if data is None:
+        return None
+    fields = Fields(data, marks, where, diags)
+    fields.unknown(MEMBER_FIELDS)
+    bio = fields.text("bio")
+    bio_file = file.with_suffix(".md")
+    if bio_file.is_file():
+        bio_text = read_text(project, bio_file, diags) or ""
+        scan_private(bio_text, project.relative(bio_file), diags)
+        bio = bio_text
+    topics = fields.texts("topics", example="[open-data, mapping]")
+    _check_slugs(fields, "topics", topics)
+    return Member(
+        handle=handle,
+        name=fields.text("name", required=True, example="Ada Lovelace") or handle,
+        location=where,
+        marks=marks,
+        org=fields.text("org"),
+        role=fields.text("role"),
+        topics=tuple(t.lower() for t in topics),
+        offers=fields.texts("offers"),
+        asks=fields.texts("asks"),
+        feeds=fields.texts("feeds", example="[https://example.org/feed.xml]"),
+        links=tuple(fields.mapping("links").items()),
+        bio_html=render_markdown(bio, config.base_path) if bio else "",
+        network=fields.flag("network", True),
+    )
+
+
+def _check_slugs(fields: Fields, name: str, values: tuple[str, ...]) -> None:
+    for i, value in enumerate(values):
+        if not SLUG_RE.match(value.lower()):
+            fields.diags.error(fields.at(f"{name}[{i}]"), "field.tag",
+                               f"'{value}' is not a valid tag",
+                               "tags are lowercase words joined by '-', like open-data")
+
+
+# -- posts ----------------------------------------------------------------------
+
+POST_FIELDS = {"title", "by", "kind", "link", "for", "via", "connects", "tags", "when", "where",
+               "date", "draft"}
+
+
+def _handles(fields: Fields, name: str) -> tuple[str, ...]:
+    return tuple(h.lstrip("@").lower() for h in fields.texts(name, example="[grace, linus]"))
+
+
+def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) -> Post | None:
+    path = project.relative(file)
+    where = Location(path)
+    slug = file.parent.name if file.name == "index.md" else file.stem
+    folder = file.parent.parent if file.name == "index.md" else file.parent
+    if not SLUG_RE.match(slug):
+        diags.error(where, "post.slug", f"'{slug}' is not a valid post name",
+                    "rename the file: lowercase letters, digits and '-', like weak-ties.md")
+        return None
+    text = read_text(project, file, diags)
+    if text is None:
+        return None
+    scan_private(text, path, diags)
+    parts = split_front_matter(text, path, diags)
+    if parts is None:
+        return None
+    front, body, body_line = parts
+    data, marks = parse_yaml(front, path, diags, first_line=2)
+    if data is None and not front.strip():
+        data = {}
+    data = _mapping_or_error(data, where, diags, "front matter") if data is not None else None
+    if data is None:
+        return None
+    fields = Fields(data, marks, where, diags)
+    fields.unknown(POST_FIELDS)
+    title = fields.text("title", required=True, example="Why weak ties find you the next job")
+    by = fields.text("by", required=True, example="ada").lstrip("@").lower()
+    date = fields.date("date", required=True)
+    kind_text = fields.text("kind") or "article"
+    try:
+        kind = Kind(kind_text.lower())
+    except ValueError:
+        kinds = [k.value for k in Kind]
+        diags.error(fields.at("kind"), "field.kind",
+                    f"unknown kind '{kind_text}'{did_you_mean(kind_text.lower(), kinds)}",
+                    "kind is one of: " + ", ".join(kinds))
+        kind = Kind.ARTICLE
+    tags = fields.texts("tags", example="[careers, networks]")
+    _check_slugs(fields, "tags", tags)
+    when = fields.datetime("when", required=kind is Kind.EVENT)
+    via = fields.texts("via", example="grace")
+    if len(via) > 1:
+        diags.error(fields.at("via"), "field.type", "'via' names one member, not a list",
+                    "for example: via: grace")
+    link = fields.text("link", example="https://example.org/article")
+    if link and not re.match(r"^https?://\S+$", link):
+        diags.error(fields.at("link"), "field.link", f"'link' must be an http(s) URL, not {link!r}",
+                    "for example: link: https://example.org/article")
+        link = ""
+    if not title or not by or date is None:
+        return None
+    year = int(folder.name) if re.fullmatch(r"\d{4}", folder.name) else date.year
+    if year != date.year:
+        diags.warning(fields.at("date"), "post.year",
+                      f"dated {date.isoformat()} but filed under {folder.name}/",
+                      f"move it to content/posts/{date.year}/ (its URL uses the folder's year)")
+    return Post(
+        year=year,
+        slug=slug,
+        title=title,
+        by=by,
+        kind=kind,
+        date=date,
+        location=where,
+        body_location=Location(path, body_line),
+        marks=marks,
+        body_md=body,
+        body_html=render_markdown(body, config.base_path),
+        link=link,
+        for_=_handles(fields, "for"),
+        via=via[0].lstrip("@").lower() if len(via) == 1 else "",
+        connects=_handles(fields, "connects"),
+        tags=tuple(t.lower() for t in tags),
+        when=when,
+        where=fields.text("where"),
+        draft=fields.flag("draft", False),
+    )
+
+
+# -- editions -------------------------------------------------------------------
+
+EDITION_FIELDS = {"title", "date", "include", "exclude"}
+
+
+def load_edition(project: Project, file: Path, config: Config, diags: Diagnostics) -> Edition | None:
+    path = project.relative(file)
+    where = Location(path)
+    if not re.fullmatch(r"\d+", file.stem):
+        diags.error(where, "edition.number", f"'{file.name}' is not named by its edition number",
+                    "name edition files by number: content/editions/12.md")
+        return None
+    text = read_text(project, file, diags)
+    if text is None:
+        return None
+    scan_private(text, path, diags)
+    parts = split_front_matter(text, path, diags)
+    if parts is None:
+        return None
+    front, body, body_line = parts
+    data, marks = parse_yaml(front, path, diags, first_line=2)
+    data = _mapping_or_error(data, where, diags, "front matter") if data is not None else None
+    if data is None:
+        return None
+    fields = Fields(data, marks, where, diags)
+    fields.unknown(EDITION_FIELDS)
+    number = int(file.stem)
+    date = fields.date("date", required=True)
+    if date is None:
+        return None
+    return Edition(
+        number=number,
+        date=date,
+        title=fields.text("title") or f"Edition {number}",
+        location=where,
+        marks=marks,
+        note_md=body,
+        note_html=render_markdown(body, config.base_path),
+        note_location=Location(path, body_line),
+        include=fields.texts("include", example="[2026/weak-ties]"),
+        exclude=fields.texts("exclude", example="[2026/weak-ties]"),
+    )
+
+
+# -- the whole project ------------------------------------------------------------
+
+def _each(files: list[Path], load_one: Callable[[Path], T | None]) -> list[T]:
+    return [item for item in map(load_one, files) if item is not None]
+
+
+def load(project: Project, diags: Diagnostics, base_url: str | None = None) -> Content:
+    """Every file of the project, parsed; problems go to ``diags``."""
+    config = load_config(project, diags, base_url)
+    members = _each(project.member_files(), lambda f: load_member(project, f, config, diags))
+    posts = _each(project.post_files(), lambda f: load_post(project, f, config, diags))
+    editions = _each(project.edition_files(), lambda f: load_edition(project, f, config, diags))
+    return Content(config, {m.handle: m for m in members}, posts, editions)

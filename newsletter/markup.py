@@ -1,0 +1,82 @@
+"""Markup: member Markdown → safe HTML, and the plain-text side of it.
+
+Everything a member writes is untrusted. Markdown is rendered by
+Python-Markdown and the result is always passed through nh3 (ammonia): no
+script, no event handler, no javascript: URL survives. Root-relative links
+("/posts/2026/x/") are prefixed with the site's base path.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark",
+    "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"align"},
+    "th": {"align"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https"}
+
+EMAIL_RE = re.compile(r"(?<![@\w.+-])[\w.+%-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+"""An email address as people write them; used to keep addresses off the site."""
+
+_md = markdown.Markdown(extensions=["extra", "sane_lists", "smarty"], output_format="html")
+
+
+def _rebase(base_path: str, tag: str, attr: str, value: str) -> str | None:
+    if attr in ("href", "src") and value.startswith("/") and not value.startswith("//"):
+        return base_path + value.lstrip("/")
+    return value
+
+
+def sanitize(html: str, base_path: str = "/") -> str:
+    """Untrusted HTML → HTML safe to put in a page or an email."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener nofollow ugc",
+        attribute_filter=partial(_rebase, base_path),
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str, base_path: str = "/") -> str:
+    """Member Markdown → sanitized HTML."""
+    _md.reset()
+    return sanitize(_md.convert(text), base_path)
+
+
+_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+
+
+def markdown_links(text: str) -> list[tuple[str, int, int]]:
+    """Inline and reference link targets in Markdown: (url, line, col), 1-based."""
+    out = []
+    for match in _LINK_RE.finditer(text):
+        group = 1 if match.group(1) else 2
+        start = match.start(group)
+        line = text.count("\n", 0, start) + 1
+        col = start - (text.rfind("\n", 0, start) + 1) + 1
+        out.append((match.group(group), line, col))
+    return out
+
+
+def absolute_links(text: str, base_url: str) -> str:
+    """Markdown with root-relative link targets made absolute, for plain-text email."""
+    base = base_url.rstrip("/") + "/"
+    return re.sub(r"\]\(\s*/(?!/)", "](" + base, text)

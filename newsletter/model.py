@@ -1,0 +1,205 @@
+"""The typed model every stage shares: Config, Member, Post, Edition, Site.
+
+Values are frozen; each keeps the Location it came from (and of each of its
+fields) so that a later stage can point at the line that caused a problem.
+Nothing here reads files or renders anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from newsletter.diagnostics import Location
+
+Marks = dict[str, Location]
+"""Where each field's value starts: ``marks["for[1]"]`` is the second handle."""
+
+
+class Kind(StrEnum):
+    ARTICLE = "article"
+    ASK = "ask"
+    OFFER = "offer"
+    EVENT = "event"
+    INTRO = "intro"
+    JOB = "job"
+    SPOTLIGHT = "spotlight"
+
+    @property
+    def plural(self) -> str:
+        return {"ask": "Asks", "offer": "Offers", "intro": "Introductions",
+                "job": "Jobs", "event": "Events", "article": "Articles",
+                "spotlight": "Spotlights"}[self.value]
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str
+    base_url: str
+    description: str = ""
+    language: str = "en"
+    editors: tuple[str, ...] = ()
+    email_from: str = ""
+    location: Location = Location("newsletter.yaml")
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always ending in '/': '/' or '/repo/'."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+
+@dataclass(frozen=True)
+class Member:
+    handle: str
+    name: str
+    location: Location
+    marks: Marks = field(default_factory=dict, compare=False, repr=False)
+    org: str = ""
+    role: str = ""
+    topics: tuple[str, ...] = ()
+    offers: tuple[str, ...] = ()
+    asks: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
+    bio_html: str = ""
+    network: bool = True
+
+    @property
+    def url(self) -> str:
+        return f"members/{self.handle}/"
+
+
+@dataclass(frozen=True)
+class Post:
+    year: int
+    slug: str
+    title: str
+    by: str
+    kind: Kind
+    date: dt.date
+    location: Location
+    body_location: Location
+    marks: Marks = field(default_factory=dict, compare=False, repr=False)
+    body_md: str = ""
+    body_html: str = ""
+    link: str = ""
+    for_: tuple[str, ...] = ()
+    via: str = ""
+    connects: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    when: dt.datetime | None = None
+    where: str = ""
+    draft: bool = False
+
+    @property
+    def key(self) -> str:
+        """How include:/exclude: lists name a post: '2026/weak-ties'."""
+        return f"{self.year}/{self.slug}"
+
+    @property
+    def url(self) -> str:
+        return f"posts/{self.year}/{self.slug}/"
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.year}-{self.slug}"
+
+    def mark(self, name: str) -> Location:
+        return self.marks.get(name, self.location)
+
+
+@dataclass(frozen=True)
+class Edition:
+    number: int
+    date: dt.date
+    title: str
+    location: Location
+    marks: Marks = field(default_factory=dict, compare=False, repr=False)
+    note_md: str = ""
+    note_html: str = ""
+    note_location: Location | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return f"editions/{self.number}/"
+
+    def mark(self, name: str) -> Location:
+        return self.marks.get(name, self.location)
+
+
+@dataclass(frozen=True)
+class Content:
+    """What ``load`` produces: every file parsed, nothing yet related."""
+
+    config: Config
+    members: dict[str, Member]
+    posts: list[Post]
+    editions: list[Edition]
+
+
+@dataclass(frozen=True)
+class Share:
+    """One event of the contact ledger: who shared what, for whom, via whom."""
+
+    date: dt.date
+    post: Post
+    sharer: str
+    for_: tuple[str, ...]
+    via: str
+    connects: tuple[str, ...]
+
+
+@dataclass
+class Activity:
+    """A member's part in the exchange, derived by ``enrich``."""
+
+    shared: list[Post] = field(default_factory=list)
+    received: list[Post] = field(default_factory=list)      # shared *for* them
+    passed_on: list[Post] = field(default_factory=list)     # came *via* them
+    introduced: list[Post] = field(default_factory=list)    # intros they made
+    introduced_to: list[Post] = field(default_factory=list) # intros naming them
+    shared_with: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EditionView:
+    edition: Edition
+    items: list[Post]
+    previous: Edition | None
+    next: Edition | None
+
+    @property
+    def sections(self) -> list[tuple[Kind, list[Post]]]:
+        """Items grouped by kind (in Kind order), then ordered by first tag and date."""
+        out = []
+        for kind in Kind:
+            posts = [p for p in self.items if p.kind is kind]
+            if posts:
+                posts.sort(key=lambda p: (p.tags[:1], p.date, p.slug))
+                out.append((kind, posts))
+        return out
+
+
+@dataclass(frozen=True)
+class Site:
+    """What ``enrich`` produces and ``render`` consumes: the whole newsletter."""
+
+    config: Config
+    members: dict[str, Member]
+    posts: list[Post]                 # published, newest first
+    editions: list[EditionView]       # published, newest first
+    topics: dict[str, list[Post]]     # tag → posts, newest first
+    activity: dict[str, Activity]
+    ledger: list[Share]
+    edition_of: dict[str, int]        # post key → edition number
+
+
+FIXED_PAGES = ("", "archive/", "members/", "topics/", "feed.xml", "feed.json", "events.ics",
+               "sitemap.xml", "404.html", "robots.txt")
+"""Pages every site has, relative to its root; the rest come from content."""

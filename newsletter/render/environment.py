@@ -1,0 +1,83 @@
+"""The Jinja environment every renderer shares: loaders, filters, URL helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from newsletter import __version__
+from newsletter.model import Kind, Member, Site
+from newsletter.sources import Project
+from newsletter.theme import static_files, template_dirs
+
+
+def _autoescape(name: str | None) -> bool:
+    # Plain-text email is not markup; everything else (HTML, XML) is escaped.
+    return not (name or "").endswith(".txt")
+
+
+def long_date(value: dt.date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def short_date(value: dt.date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def event_time(value: dt.datetime) -> str:
+    return f"{value:%a} {value.day} {value:%b %Y, %H:%M}"
+
+
+class Theme:
+    """Templates and static files of a project, with the built-in theme beneath."""
+
+    def __init__(self, project: Project) -> None:
+        self.static = static_files(project)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(project)]),
+            autoescape=_autoescape,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(long_date=long_date, short_date=short_date, event_time=event_time)
+
+    def static_bytes(self) -> dict[str, bytes]:
+        return {path: Path(source).read_bytes() for path, source in self.static.items()}
+
+    def page(self, template: str, base: dict[str, Any], **context: Any) -> bytes:
+        """Render one template with the site-wide context ``base`` plus ``context``."""
+        return self.env.get_template(template).render(base, **context).encode()
+
+
+def globals_for(site: Site) -> dict[str, Any]:
+    config = site.config
+    base_path = config.base_path
+
+    def url(path: str) -> str:
+        return base_path + path
+
+    def abs_url(path: str) -> str:
+        return config.base_url + path
+
+    def member(handle: str) -> Member | None:
+        return site.members.get(handle)
+
+    def name(handle: str) -> str:
+        found = site.members.get(handle)
+        return found.name if found else handle
+
+    return {
+        "site": site,
+        "config": config,
+        "url": url,
+        "abs_url": abs_url,
+        "member": member,
+        "name": name,
+        "kinds": list(Kind),
+        "version": __version__,
+    }

@@ -1,0 +1,100 @@
+"""Machine-readable outputs: Atom and JSON Feed of editions, iCalendar of
+events, and the sitemap. Every id and link is absolute and stable, and every
+date comes from content, never from the clock, so builds are reproducible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from urllib.parse import urlsplit
+
+from newsletter.model import Kind, Site
+from newsletter.render.environment import Theme, globals_for
+
+
+def _rfc3339(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def render_feeds(site: Site, theme: Theme) -> dict[str, bytes]:
+    ctx = globals_for(site)
+    contents = {v.edition.number: theme.page("partials/edition_content.html", ctx, view=v).decode()
+                for v in site.editions}
+    updated = _rfc3339(site.editions[0].edition.date) if site.editions else "1970-01-01T00:00:00Z"
+    return {
+        "feed.xml": theme.page("feed.xml", ctx, contents=contents, updated=updated,
+                               rfc3339=_rfc3339),
+        "feed.json": json_feed(site, contents),
+        "events.ics": icalendar(site),
+        "sitemap.xml": theme.page("sitemap.xml", ctx),
+    }
+
+
+def json_feed(site: Site, contents: dict[int, str]) -> bytes:
+    config = site.config
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": config.title,
+        "home_page_url": config.base_url,
+        "feed_url": config.base_url + "feed.json",
+        "description": config.description,
+        "language": config.language,
+        "items": [
+            {
+                "id": config.base_url + v.edition.url,
+                "url": config.base_url + v.edition.url,
+                "title": f"#{v.edition.number}: {v.edition.title}",
+                "content_html": contents[v.edition.number],
+                "date_published": _rfc3339(v.edition.date),
+                "tags": sorted({t for p in v.items for t in p.tags}),
+            }
+            for v in site.editions
+        ],
+    }
+    return (json.dumps(feed, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def _ics_text(value: str) -> str:
+    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 §3.1: lines longer than 75 octets continue on the next, indented."""
+    data = line.encode()
+    if len(data) <= 75:
+        return line
+    parts, start = [], 0
+    while start < len(data):
+        end = min(start + (75 if not parts else 74), len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:  # never split a UTF-8 sequence
+            end -= 1
+        parts.append(data[start:end].decode())
+        start = end
+    return "\r\n ".join(parts)
+
+
+def icalendar(site: Site) -> bytes:
+    config = site.config
+    host = urlsplit(config.base_url).hostname or "localhost"
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:-//newsletter//{_ics_text(config.title)}//EN",
+             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_ics_text(config.title)}"]
+    events = sorted((p for p in site.posts if p.kind is Kind.EVENT and p.when),
+                    key=lambda p: (p.when, p.key))
+    for post in events:
+        assert post.when is not None
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{post.year}-{post.slug}@{host}",
+            f"DTSTAMP:{post.date:%Y%m%d}T000000Z",
+            f"DTSTART:{post.when:%Y%m%dT%H%M%S}",
+            f"SUMMARY:{_ics_text(post.title)}",
+            f"URL:{config.base_url}{post.url}",
+            f"DESCRIPTION:{_ics_text(post.body_md.strip()[:1000])}",
+        ]
+        if post.where:
+            lines.append(f"LOCATION:{_ics_text(post.where)}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()

@@ -1,0 +1,195 @@
+"""Scaffold: create a new newsletter project, and new content files in one.
+
+Writes files that pass ``newsletter check`` as written. Never overwrites a
+file: an existing path is an error the caller reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from newsletter import __version__
+from newsletter.errors import ProjectError
+from newsletter.model import Kind
+from newsletter.sources import CONFIG_NAME, Project
+from newsletter.theme import builtin_theme
+
+GITIGNORE = """\
+# Build output: published by CI, never committed.
+/site/
+# Local state: feed cache, build cache, delivery ledger.
+/.newsletter/
+# Subscribers are private: keep them out of git.
+subscribers*.csv
+__pycache__/
+"""
+
+WORKFLOW = """\
+# Checks every pull request (annotations on the offending lines) and
+# publishes the site to GitHub Pages from main.
+# Settings → Pages → Source: "GitHub Actions".
+name: newsletter
+
+on:
+  pull_request:
+  push:
+    branches: [main]
+  workflow_dispatch:
+
+permissions:
+  contents: read
+
+env:
+  # Where `newsletter` comes from; pin the version you tested with.
+  NEWSLETTER_PACKAGE: "newsletter=={version}"
+
+jobs:
+  check:
+    if: github.event_name == 'pull_request'
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - run: pip install "$NEWSLETTER_PACKAGE"
+      - run: newsletter check --format github
+
+  publish:
+    if: github.event_name != 'pull_request'
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      pages: write
+      id-token: write
+    concurrency:
+      group: pages
+      cancel-in-progress: false
+    environment:
+      name: github-pages
+      url: ${{{{ steps.deploy.outputs.page_url }}}}
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - run: pip install "$NEWSLETTER_PACKAGE"
+      - uses: actions/cache@v4
+        with:
+          path: .newsletter
+          key: newsletter-state-${{{{ github.run_id }}}}
+          restore-keys: newsletter-state-
+      - id: pages
+        uses: actions/configure-pages@v5
+      - run: newsletter build --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: site
+      - id: deploy
+        uses: actions/deploy-pages@v4
+"""
+
+
+def slugify(text: str) -> str:
+    """'Why weak ties — find you a job!' → 'why-weak-ties-find-you-a-job'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].rstrip("-") or "post"
+
+
+def _yaml(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None,
+                          width=100)
+
+
+def _create(path: Path, text: str) -> Path:
+    if path.exists():
+        raise ProjectError(f"{path} already exists; choose another name or edit that file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _front_matter(fields: dict[str, Any], body: str) -> str:
+    return f"---\n{_yaml({k: v for k, v in fields.items() if v not in (None, '', [], ())})}---\n{body.rstrip()}\n"
+
+
+def init_project(root: Path, title: str, base_url: str, handle: str, name: str,
+                 today: dt.date) -> list[Path]:
+    """A new newsletter in ``root`` (created, or empty): builds as it is."""
+    if (root / CONFIG_NAME).exists():
+        raise ProjectError(f"{root / CONFIG_NAME} already exists: this is a newsletter already")
+    created = [
+        _create(root / CONFIG_NAME, _yaml({
+            "title": title,
+            "description": "What our members learned, asked and shared this fortnight.",
+            "base_url": base_url,
+            "language": "en",
+            "editors": [handle],
+            "email": {"from": f"{title} <newsletter@{_domain(base_url)}>"},
+        })),
+        _create(root / ".gitignore", GITIGNORE),
+        _create(root / ".github" / "workflows" / "newsletter.yml",
+                WORKFLOW.format(version=__version__)),
+    ]
+    project = Project(root)
+    created.append(new_member(project, handle, name=name, org="", role="Editor",
+                              topics=["community"]))
+    created.append(new_post(project, title="Welcome to the exchange", by=handle,
+                            kind=Kind.SPOTLIGHT, date=today, tags=["community"],
+                            body="This is where members share what they know: an article "
+                                 "for someone who needs it, an ask, an offer, an introduction.\n\n"
+                                 "Add yours as a file in `content/posts/`."))
+    created.append(new_edition(project, date=today, title="The first edition",
+                               body="Welcome! This is our first edition."))
+    theme = builtin_theme()
+    shutil.copytree(theme, root / "templates", dirs_exist_ok=False)
+    created.append(root / "templates")
+    return created
+
+
+def _domain(base_url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(base_url).hostname or "example.org"
+
+
+def new_member(project: Project, handle: str, *, name: str, org: str = "", role: str = "",
+               topics: list[str] | None = None) -> Path:
+    fields = {"name": name, "org": org, "role": role, "topics": topics or [], "offers": [],
+              "asks": [], "feeds": [], "links": {}, "network": True}
+    return _create(project.content / "members" / f"{handle}.yaml", _yaml(fields))
+
+
+def new_post(project: Project, *, title: str, by: str, kind: Kind, date: dt.date,
+             link: str = "", for_: list[str] | None = None, via: str = "",
+             connects: list[str] | None = None, tags: list[str] | None = None,
+             when: dt.datetime | None = None, where: str = "", body: str = "") -> Path:
+    fields: dict[str, Any] = {
+        "title": title, "by": by, "kind": kind.value, "link": link, "for": for_ or [],
+        "via": via, "connects": connects or [], "tags": tags or [],
+        "when": when.strftime("%Y-%m-%d %H:%M") if when else None, "where": where,
+        "date": date,
+    }
+    body = body or "Say in a few lines what this is and why it matters to us."
+    path = project.content / "posts" / str(date.year) / f"{slugify(title)}.md"
+    return _create(path, _front_matter(fields, body))
+
+
+def next_edition_number(project: Project) -> int:
+    numbers = [int(p.stem) for p in project.edition_files() if p.stem.isdigit()]
+    return max(numbers, default=0) + 1
+
+
+def new_edition(project: Project, *, date: dt.date, title: str, body: str = "") -> Path:
+    number = next_edition_number(project)
+    body = body or "A few words from the editor about this edition."
+    return _create(project.content / "editions" / f"{number}.md",
+                   _front_matter({"title": title, "date": date}, body))

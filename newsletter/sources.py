@@ -1,0 +1,90 @@
+"""Sources: where a newsletter project's files are, and reading them as text.
+
+Owns the project layout of DESIGN.md; knows nothing of what files mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsletter.diagnostics import Diagnostics, Location
+from newsletter.errors import ProjectError
+
+CONFIG_NAME = "newsletter.yaml"
+MAX_FILE_BYTES = 1_000_000
+"""A content file larger than this is refused: no one writes a 1 MB post."""
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def state(self) -> Path:
+        """Local state (.newsletter/): caches and ledgers, never published."""
+        return self.root / ".newsletter"
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def member_files(self) -> list[Path]:
+        return sorted((self.content / "members").glob("*.yaml"))
+
+    def post_files(self) -> list[Path]:
+        """content/posts/<yyyy>/<slug>.md, or <slug>/index.md with its images beside it."""
+        return sorted((self.content / "posts").rglob("*.md"))
+
+    def edition_files(self) -> list[Path]:
+        return sorted((self.content / "editions").glob("*.md"))
+
+
+def find_project(start: Path) -> Project:
+    """The project whose newsletter.yaml is in ``start`` or the nearest parent."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return Project(folder)
+    raise ProjectError(
+        f"no {CONFIG_NAME} in {start} or any parent folder; "
+        "run `newsletter init` to start a newsletter, or pass --project DIR"
+    )
+
+
+def read_text(project: Project, path: Path, diags: Diagnostics) -> str | None:
+    """The file as text, or None after a diagnostic saying why it cannot be read."""
+    where = Location(project.relative(path))
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            diags.error(where, "file.too-large",
+                        f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB",
+                        "split it, or move large media out of content/")
+            return None
+        raw = path.read_bytes()
+    except OSError as err:
+        diags.error(where, "file.unreadable", f"cannot read file: {err.strerror}")
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        diags.error(Location(where.path, line), "file.encoding",
+                    f"not valid UTF-8 (byte 0x{raw[err.start]:02x})",
+                    "save the file as UTF-8")
+        return None
+    return text.replace("\r\n", "\n")
