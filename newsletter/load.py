@@ -26,6 +26,21 @@ try:  # libyaml is several times faster; the pure-Python loader is equivalent
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader  # type: ignore[assignment]
 
+
+class _Loader(SafeLoader):
+    """SafeLoader, except that an impossible date stays text for ``Fields`` to report."""
+
+
+def _timestamp_or_text(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """'2026-13-45' looks like a YAML date but is none: keep it as text, don't raise."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 HANDLE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 T = TypeVar("T")
@@ -42,7 +57,7 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) ->
     def where(mark: yaml.Mark) -> Location:
         return Location(path, mark.line + first_line, mark.column + 1)
 
-    loader = SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

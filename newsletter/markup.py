@@ -30,7 +30,7 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https"}
 
-EMAIL_RE = re.compile(r"(?<![@\w.+-])[\w.+%-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+EMAIL_RE = re.compile(r"(?<![@\w.!#$%&'*+=?^`{|}~-])[\w.!#$%&'*+=?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 """An email address as people write them; used to keep addresses off the site."""
 
 _md = markdown.Markdown(extensions=["extra", "sane_lists", "smarty"], output_format="html")

@@ -51,8 +51,11 @@ def _place(old: Path, new: Path) -> None:
 
 def write_site(output: Path, files: dict[str, bytes]) -> WriteReport:
     output = Path(os.path.abspath(output))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    except OSError as err:
+        raise OutputError(f"could not create {output}: {err.strerror or err}") from err
     written = unchanged = 0
     try:
         for name in sorted(files):

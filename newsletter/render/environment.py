@@ -71,6 +71,9 @@ def globals_for(site: Site) -> dict[str, Any]:
         found = site.members.get(handle)
         return found.name if found else handle
 
+    def names(handles: tuple[str, ...]) -> str:
+        return ", ".join(name(h) for h in handles)
+
     return {
         "site": site,
         "config": config,
@@ -78,6 +81,7 @@ def globals_for(site: Site) -> dict[str, Any]:
         "abs_url": abs_url,
         "member": member,
         "name": name,
+        "names": names,
         "kinds": list(Kind),
         "version": __version__,
     }

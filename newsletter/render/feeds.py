@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from urllib.parse import urlsplit
 
 from newsletter.model import Kind, Site
 from newsletter.render.environment import Theme, globals_for
@@ -77,7 +76,6 @@ def _fold(line: str) -> str:
 
 def icalendar(site: Site) -> bytes:
     config = site.config
-    host = urlsplit(config.base_url).hostname or "localhost"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:-//newsletter//{_ics_text(config.title)}//EN",
              "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_ics_text(config.title)}"]
     events = sorted((p for p in site.posts if p.kind is Kind.EVENT and p.when),
@@ -86,7 +84,7 @@ def icalendar(site: Site) -> bytes:
         assert post.when is not None
         lines += [
             "BEGIN:VEVENT",
-            f"UID:{post.year}-{post.slug}@{host}",
+            f"UID:{config.base_url}{post.url}",
             f"DTSTAMP:{post.date:%Y%m%d}T000000Z",
             f"DTSTART:{post.when:%Y%m%dT%H%M%S}",
             f"SUMMARY:{_ics_text(post.title)}",

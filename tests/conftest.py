@@ -1,0 +1,58 @@
+"""Shared fixtures: the real command line, the bundled example, golden files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from newsletter.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+EXAMPLE_TODAY = "2026-11-25"
+"""The example is built as of this day, so its output never depends on the clock."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite tests/golden/ from the current output instead of comparing.")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def run(*args: str, cwd: Path | None = None) -> Result:
+    """Run `newsletter ARGS` through Click, as a user would, in ``cwd``."""
+    runner = CliRunner()
+    argv = ["-C", str(cwd), *args] if cwd else list(args)
+    return runner.invoke(main, argv, catch_exceptions=False)
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A private copy of the bundled example community (newsletter.yaml, content/, templates/)."""
+    root = tmp_path / "example"
+    root.mkdir()
+    shutil.copy(REPO / "newsletter.yaml", root)
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "templates", root / "templates")
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled example, built once per session; returns its site/ folder."""
+    root = tmp_path_factory.mktemp("built") / "example"
+    root.mkdir()
+    shutil.copy(REPO / "newsletter.yaml", root)
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "templates", root / "templates")
+    result = run("build", "--today", EXAMPLE_TODAY, cwd=root)
+    assert result.exit_code == 0, result.output
+    return root / "site"

@@ -1,0 +1,88 @@
+"""`newsletter init` makes a project that builds; `new` writes files that pass check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from conftest import run
+
+
+def test_init_then_build(tmp_path: Path) -> None:
+    target = tmp_path / "our-exchange"
+    result = run("init", str(target), "--title", "Our Exchange", "--editor", "mo", "--name", "Mo")
+    assert result.exit_code == 0, result.output
+    for rel in ("newsletter.yaml", ".gitignore", ".github/workflows/newsletter.yml",
+                "content/members/mo.yaml", "content/editions/1.md", "templates/base.html",
+                "templates/static/style.css"):
+        assert (target / rel).is_file(), rel
+    assert len(list((target / "content/posts").rglob("*.md"))) == 1
+    workflow = yaml.safe_load((target / ".github/workflows/newsletter.yml").read_text())
+    assert set(workflow["jobs"]) == {"check", "publish"}
+    steps = [s.get("run", "") for s in workflow["jobs"]["check"]["steps"]]
+    assert "newsletter check --format github" in steps
+    assert "/site/" in (target / ".gitignore").read_text()
+
+    assert run("check", cwd=target).exit_code == 0
+    result = run("build", cwd=target)
+    assert result.exit_code == 0, result.output
+    home = (target / "site/index.html").read_text()
+    assert "Our Exchange" in home and "Welcome to the exchange" in home
+
+
+def test_init_refuses_an_existing_newsletter(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path)).exit_code == 0
+    result = run("init", str(tmp_path))
+    assert result.exit_code == 2
+    assert "already" in result.output
+
+
+def test_new_files_pass_check(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
+    steps = [
+        ("new", "member", "grace", "--name", "Grace Hopper", "--org", "Navy", "--topics",
+         "compilers,careers"),
+        ("new", "member", "linus", "--name", "Linus", "--topics", "kernels"),
+        ("new", "post", "--title", "Who knows a good compiler book?", "--by", "ada", "--kind",
+         "ask", "--tags", "compilers", "--for", "grace", "--date", "2026-11-20"),
+        ("new", "post", "--title", "Grace, meet Linus: two builders", "--by", "ada", "--kind",
+         "intro", "--connects", "grace,linus", "--date", "2026-11-21"),
+        ("new", "post", "--title", "Compiler night", "--by", "grace", "--kind", "event", "--when",
+         "2026-12-03 18:00", "--where", "Room 2", "--link", "https://events.example.org/c",
+         "--date", "2026-11-22"),
+        ("new", "edition", "--title", "Compilers and kernels", "--date", "2026-11-24"),
+    ]
+    for args in steps:
+        result = run(*args, cwd=tmp_path)
+        assert result.exit_code == 0, (args, result.output)
+        assert "created" in result.output
+    assert (tmp_path / "content/posts/2026/grace-meet-linus-two-builders.md").is_file()
+    assert (tmp_path / "content/editions/2.md").is_file()
+    result = run("check", "--today", "2026-11-25", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("0 errors, 0 warnings")
+    result = run("build", "--today", "2026-11-25", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    ics = (tmp_path / "site/events.ics").read_text()
+    assert "DTSTART:20261203T180000" in ics and "SUMMARY:Compiler night" in ics
+
+
+def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
+    result = run("new", "member", "ada", "--name", "Someone else", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "already exists" in result.output
+
+
+def test_new_post_without_title_is_a_usage_error(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
+    result = run("new", "post", "--by", "ada", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "--title" in result.output
+
+
+def test_no_project_is_a_clear_error(tmp_path: Path) -> None:
+    result = run("build", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "no newsletter.yaml" in result.output and "newsletter init" in result.output

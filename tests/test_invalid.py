@@ -1,0 +1,46 @@
+"""One small broken project per mistake: `newsletter check` must say exactly this.
+
+Each folder in tests/fixtures/invalid/ is a project with one kind of mistake,
+``expected.txt`` (the exact output of `newsletter check`, not on a terminal)
+and ``exit-code`` (what check must exit with). Build must refuse the same
+projects and leave an existing site/ untouched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run
+
+CASES = sorted(p for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_check_reports_exactly(case: Path) -> None:
+    result = run("check", "--today", "2026-11-25", cwd=case)
+    expected = (case / "expected.txt").read_text(encoding="utf-8")
+    assert result.output == expected
+    assert result.exit_code == int((case / "exit-code").read_text())
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_build_refuses_and_keeps_old_site(case: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("previous site")
+    result = run("build", "--today", "2026-11-25", "--output", str(out), cwd=case)
+    if int((case / "exit-code").read_text()) == 0:  # warnings only: it builds
+        assert result.exit_code == 0, result.output
+        assert (out / "index.html").read_text() != "previous site"
+        return
+    assert result.exit_code == 1
+    assert "nothing was published" in result.output
+    assert (out / "index.html").read_text() == "previous site"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+
+
+def test_there_are_enough_cases() -> None:
+    assert len(CASES) >= 15
