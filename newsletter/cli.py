@@ -17,7 +17,7 @@ from rich.text import Text
 
 from newsletter import __version__
 from newsletter.build import BuildOptions, BuildResult, build_project, check_project
-from newsletter.diagnostics import Diagnostic, format_github, format_json, format_text, summary
+from newsletter.diagnostics import Diagnostic, format_github, format_json, summary
 from newsletter.errors import BuildFailed, NewsletterError
 from newsletter.model import Kind
 from newsletter.scaffold import init_project, new_edition, new_member, new_post, slugify
@@ -241,7 +241,7 @@ def _created(app: App, project: Project, path: Path) -> None:
 @click.option("--title", help="The post's title.")
 @click.option("--by", help="Handle of the member who shares it.")
 @click.option("--kind", type=click.Choice([k.value for k in Kind]), default="article",
-              show_default=True)
+              show_default=True, help="What is shared.")
 @click.option("--link", default="", help="The URL being shared.")
 @click.option("--for", "for_", multiple=True, help="Handle(s) it is shared for; repeat or comma-separate.")
 @click.option("--via", default="", help="Handle of the member it came through.")
