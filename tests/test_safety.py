@@ -8,9 +8,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsletter.markup import EMAIL_RE, render_markdown
+
 from conftest import run
 from helpers import post, project
-from newsletter.markup import EMAIL_RE, render_markdown
 
 HOSTILE_BODY = """\
 <script>alert(1)</script>

@@ -7,11 +7,11 @@ feeds and email each have a module here.
 
 from __future__ import annotations
 
+from newsletter.model import Site
 from newsletter.render.email import render_email
 from newsletter.render.environment import Theme
 from newsletter.render.feeds import render_feeds
 from newsletter.render.pages import render_pages
-from newsletter.model import Site
 
 Output = dict[str, bytes]
 
