@@ -54,7 +54,7 @@ def _check_references(content: Content, post: Post, diags: Diagnostics) -> None:
     if post.kind is Kind.INTRO:
         others = set(post.connects) - {post.by}
         if post.by in post.connects:
-            diags.error(post.mark("connects"), "intro.self",
+            diags.error(post.mark(f"connects[{post.connects.index(post.by)}]"), "intro.self",
                         f"'{post.by}' introduces themselves",
                         "an intro connects two other members; to present yourself, use kind: spotlight")
         elif len(post.connects) != 2 or len(others) != 2:
@@ -114,8 +114,8 @@ def _check_editions(content: Content, diags: Diagnostics, today: dt.date, drafts
     posts = [p for p in content.posts if is_published(p, today, drafts)]
     editions = published_editions(content, today, drafts)
     items = assign_items(editions, posts)
-    for edition in editions:
-        if not items[edition.number]:
+    for edition in editions:  # items are by number: a duplicate number has no reliable items
+        if numbers[edition.number] == 1 and not items[edition.number]:
             diags.error(edition.mark("date"), "edition.empty",
                         f"edition {edition.number} has no items",
                         "no post is dated in its window (after the previous edition, up to "
@@ -158,4 +158,5 @@ def _check_internal_links(content: Content, diags: Diagnostics) -> None:
             if target not in paths:
                 diags.error(Location(where.path, line + offset, col), "link.internal",
                             f"broken link: no page at /{target}",
-                            f"link to an existing page{did_you_mean(target, paths)}")
+                            "link to an existing page"
+                            + did_you_mean("/" + target, {"/" + p for p in paths}))

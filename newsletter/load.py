@@ -52,7 +52,8 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) ->
     """YAML text → (data, marks); marks give each top-level value's position.
 
     ``first_line`` is the file line the text starts on (2 for front matter).
-    On a syntax error: a diagnostic, and (None, {}).
+    An empty document is an empty mapping ({}), so that its missing fields are
+    reported. On a syntax error: a diagnostic, and (None, {}).
     """
     def where(mark: yaml.Mark) -> Location:
         return Location(path, mark.line + first_line, mark.column + 1)
@@ -62,10 +63,13 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) ->
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
+        mark, problem = err.problem_mark or err.context_mark, err.problem or err.context
+        if err.problem_mark and err.context_mark and err.context \
+                and not text[err.problem_mark.index:].strip():
+            # stopped at the end ("did not find expected ']'"): point at what was left open
+            mark, problem = err.context_mark, f"{problem} {err.context}"
         at = where(mark) if mark else Location(path, first_line)
-        problem = err.problem or err.context or "invalid YAML"
-        diags.error(at, "syntax.yaml", f"invalid YAML: {problem}",
+        diags.error(at, "syntax.yaml", f"invalid YAML: {problem or 'invalid YAML'}",
                     "check indentation, and quote values that contain ': ' or start with '[', '{', '@' or '*'")
         return None, {}
     except yaml.YAMLError as err:
@@ -82,7 +86,7 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) ->
             if isinstance(value_node, yaml.SequenceNode):
                 for i, item in enumerate(value_node.value):
                     marks[f"{key}[{i}]"] = where(item.start_mark)
-    return data, marks
+    return ({} if data is None else data), marks
 
 
 def split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[str, str, int] | None:
@@ -287,12 +291,12 @@ def load_member(project: Project, file: Path, config: Config, diags: Diagnostics
         return None
     text = read_text(project, file, diags)
     if text is None:
-        return None
+        return _unreadable_member(handle, where)
     scan_private(text, path, diags)
     data, marks = parse_yaml(text, path, diags)
     data = _mapping_or_error(data, where, diags, "a member file") if data is not None else None
     if data is None:
-        return None
+        return _unreadable_member(handle, where)
     fields = Fields(data, marks, where, diags)
     fields.unknown(MEMBER_FIELDS)
     bio = fields.text("bio")
@@ -318,6 +322,12 @@ def load_member(project: Project, file: Path, config: Config, diags: Diagnostics
         bio_html=render_markdown(bio, config.base_path) if bio else "",
         network=fields.flag("network", True),
     )
+
+
+def _unreadable_member(handle: str, where: Location) -> Member:
+    """A member whose file has an error, already reported: the file names a member,
+    so posts that refer to it are not also reported as naming an unknown member."""
+    return Member(handle=handle, name=handle, location=where)
 
 
 def _check_slugs(fields: Fields, name: str, values: tuple[str, ...]) -> None:
@@ -356,8 +366,6 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
         return None
     front, body, body_line = parts
     data, marks = parse_yaml(front, path, diags, first_line=2)
-    if data is None and not front.strip():
-        data = {}
     data = _mapping_or_error(data, where, diags, "front matter") if data is not None else None
     if data is None:
         return None
