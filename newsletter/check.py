@@ -35,8 +35,9 @@ def _unknown_member(content: Content, handle: str, at: Location, diags: Diagnost
 
 
 def _check_config(content: Content, diags: Diagnostics) -> None:
-    for handle in content.config.editors:
-        _unknown_member(content, handle, content.config.location, diags)
+    config = content.config
+    for i, handle in enumerate(config.editors):
+        _unknown_member(content, handle, config.marks.get(f"editors[{i}]", config.location), diags)
 
 
 def _check_references(content: Content, post: Post, diags: Diagnostics) -> None:

@@ -272,6 +272,7 @@ def load_config(project: Project, diags: Diagnostics, base_url: str | None = Non
         editors=fields.texts("editors"),
         email_from=email_from,
         location=where,
+        marks=marks,
     )
 
 

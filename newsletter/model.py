@@ -41,7 +41,8 @@ class Config:
     language: str = "en"
     editors: tuple[str, ...] = ()
     email_from: str = ""
-    location: Location = Location("newsletter.yaml")
+    location: Location = field(default_factory=lambda: Location("newsletter.yaml"))
+    marks: Marks = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def base_path(self) -> str:

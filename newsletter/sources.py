@@ -82,8 +82,10 @@ def read_text(project: Project, path: Path, diags: Diagnostics) -> str | None:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
+        line_start = raw.rfind(b"\n", 0, err.start) + 1
         line = raw[: err.start].count(b"\n") + 1
-        diags.error(Location(where.path, line), "file.encoding",
+        col = len(raw[line_start : err.start].decode("utf-8", "replace")) + 1
+        diags.error(Location(where.path, line, col), "file.encoding",
                     f"not valid UTF-8 (byte 0x{raw[err.start]:02x})",
                     "save the file as UTF-8")
         return None
