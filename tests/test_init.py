@@ -86,3 +86,21 @@ def test_no_project_is_a_clear_error(tmp_path: Path) -> None:
     result = run("build", cwd=tmp_path)
     assert result.exit_code == 1
     assert "no newsletter.yaml" in result.output and "newsletter init" in result.output
+
+
+def test_a_project_template_overrides_one_file(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
+    for path in (tmp_path / "templates").iterdir():  # keep only the override
+        if path.is_dir():
+            import shutil
+
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    (tmp_path / "templates/404.html").write_text(
+        '{% extends "base.html" %}{% block main %}<p>Lost? Ask the editors.</p>{% endblock %}')
+    result = run("build", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Lost? Ask the editors." in (tmp_path / "site/404.html").read_text()
+    assert "Lost?" not in (tmp_path / "site/index.html").read_text()
+    assert (tmp_path / "site/static/style.css").is_file()
