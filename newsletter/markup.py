@@ -44,13 +44,14 @@ def _rebase(base_path: str, tag: str, attr: str, value: str) -> str | None:
 
 
 @cache
-def _cleaner(base_path: str) -> nh3.Cleaner:
+def _cleaner(base: str) -> nh3.Cleaner:
+    """A sanitizer that also prefixes root-relative URLs with ``base`` (a path or a URL)."""
     return nh3.Cleaner(
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener nofollow ugc",
-        attribute_filter=partial(_rebase, base_path) if base_path != "/" else None,
+        attribute_filter=partial(_rebase, base) if base != "/" else None,
         strip_comments=True,
     )
 
@@ -58,6 +59,16 @@ def _cleaner(base_path: str) -> nh3.Cleaner:
 def sanitize(html: str, base_path: str = "/") -> str:
     """Untrusted HTML → HTML safe to put in a page or an email."""
     return str(_cleaner(base_path).clean(html))
+
+
+def absolute_html(html: str, base_url: str, base_path: str) -> str:
+    """Sanitized HTML with its site links made absolute, for email and feeds.
+
+    Site links are root-relative (``/news/posts/…`` under base path ``/news/``);
+    re-sanitizing with the site's origin as the base makes them absolute.
+    """
+    origin = base_url.removesuffix(base_path.lstrip("/")).rstrip("/") + "/"
+    return sanitize(html, origin)
 
 
 def render_markdown(text: str, base_path: str = "/") -> str:

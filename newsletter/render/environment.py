@@ -9,6 +9,7 @@ from typing import Any
 import jinja2
 
 from newsletter import __version__
+from newsletter.markup import absolute_html
 from newsletter.model import Kind, Member, Site
 from newsletter.sources import Project
 from newsletter.theme import static_files, template_dirs
@@ -71,6 +72,9 @@ def globals_for(site: Site) -> dict[str, Any]:
         found = site.members.get(handle)
         return found.name if found else handle
 
+    def absolute(html: str) -> str:
+        return absolute_html(html, config.base_url, base_path)
+
     def names(handles: tuple[str, ...]) -> str:
         return ", ".join(name(h) for h in handles)
 
@@ -82,6 +86,7 @@ def globals_for(site: Site) -> dict[str, Any]:
         "member": member,
         "name": name,
         "names": names,
+        "absolute": absolute,
         "kinds": list(Kind),
         "version": __version__,
     }
