@@ -36,17 +36,55 @@ MIN_MEMBERS = 20
 WORDS_PER_POST = 300
 
 TAGS = [
-    "open-data", "mapping", "accessibility", "civic-tech", "research-methods",
-    "data-engineering", "visualisation", "statistics", "machine-learning", "privacy",
-    "public-health", "transport", "housing", "climate", "air-quality",
-    "education", "teaching", "careers", "community-building", "user-research",
-    "design", "journalism", "fact-checking", "policy", "evaluation",
-    "surveys", "qualitative-methods", "reproducibility", "python", "r-stats",
-    "sql", "geospatial", "archives", "digital-humanities", "ethics",
-    "funding", "volunteering", "open-source", "energy", "procurement",
+    "open-data",
+    "mapping",
+    "accessibility",
+    "civic-tech",
+    "research-methods",
+    "data-engineering",
+    "visualisation",
+    "statistics",
+    "machine-learning",
+    "privacy",
+    "public-health",
+    "transport",
+    "housing",
+    "climate",
+    "air-quality",
+    "education",
+    "teaching",
+    "careers",
+    "community-building",
+    "user-research",
+    "design",
+    "journalism",
+    "fact-checking",
+    "policy",
+    "evaluation",
+    "surveys",
+    "qualitative-methods",
+    "reproducibility",
+    "python",
+    "r-stats",
+    "sql",
+    "geospatial",
+    "archives",
+    "digital-humanities",
+    "ethics",
+    "funding",
+    "volunteering",
+    "open-source",
+    "energy",
+    "procurement",
 ]
-TAG_WORDS = {"r-stats": "R", "sql": "SQL", "python": "Python", "open-source": "open source",
-             "civic-tech": "civic tech", "user-research": "user research"}
+TAG_WORDS = {
+    "r-stats": "R",
+    "sql": "SQL",
+    "python": "Python",
+    "open-source": "open source",
+    "civic-tech": "civic tech",
+    "user-research": "user research",
+}
 
 ORGS = [
     ("Harbourton City Council", "harbourton.example.gov"),
@@ -58,32 +96,171 @@ ORGS = [
     ("Eastside Community Trust", "eastside.example.org"),
     ("Meridian Analytics", "meridian.example.com"),
 ]
-ROLES = ["Data analyst", "Research fellow", "Service designer", "Data engineer", "Reporter",
-         "Policy officer", "GIS specialist", "Community organiser", "PhD student", "Statistician",
-         "Product manager", "Librarian", "Lecturer", "Volunteer coordinator", "Developer"]
-FIRST = ["Ada", "Ben", "Chidi", "Dev", "Elena", "Felix", "Grace", "Hana", "Ines", "Jo",
-         "Kwame", "Lucia", "Mei", "Noor", "Oskar", "Priya", "Quinn", "Rosa", "Sami", "Tomas",
-         "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zainab", "Aiko", "Bruno", "Carmen", "Dara",
-         "Emeka", "Farah", "Goran", "Helen", "Ivan", "Jamal", "Kirsten", "Leila", "Marta", "Nikhil"]
-LAST = ["Okafor", "Tanaka", "Novak", "Silva", "Haddad", "Kowalski", "Mensah", "Lindqvist",
-        "Ferreira", "Nguyen", "Rossi", "Abebe", "Fischer", "Moreau", "Santos", "Petrov",
-        "O'Brien", "Kaur", "Yilmaz", "Jensen", "Mwangi", "Dubois", "Castro", "Ahmed", "Park",
-        "Murphy", "Costa", "Bianchi", "Larsen", "Osei", "Reyes", "Wójcik", "Chen", "Ibrahim",
-        "Schmidt", "Varga", "Nakamura", "Adeyemi", "Horvat", "Lopez"]
-PLACES = ["the Engine Room", "Harbourton Central Library", "Northbank University, room 2.14",
-          "Online", "the Eastside Community Centre", "the Old Fire Station", "Meridian's office",
-          "the Harbour Herald newsroom"]
+ROLES = [
+    "Data analyst",
+    "Research fellow",
+    "Service designer",
+    "Data engineer",
+    "Reporter",
+    "Policy officer",
+    "GIS specialist",
+    "Community organiser",
+    "PhD student",
+    "Statistician",
+    "Product manager",
+    "Librarian",
+    "Lecturer",
+    "Volunteer coordinator",
+    "Developer",
+]
+FIRST = [
+    "Ada",
+    "Ben",
+    "Chidi",
+    "Dev",
+    "Elena",
+    "Felix",
+    "Grace",
+    "Hana",
+    "Ines",
+    "Jo",
+    "Kwame",
+    "Lucia",
+    "Mei",
+    "Noor",
+    "Oskar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tomas",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zainab",
+    "Aiko",
+    "Bruno",
+    "Carmen",
+    "Dara",
+    "Emeka",
+    "Farah",
+    "Goran",
+    "Helen",
+    "Ivan",
+    "Jamal",
+    "Kirsten",
+    "Leila",
+    "Marta",
+    "Nikhil",
+]
+LAST = [
+    "Okafor",
+    "Tanaka",
+    "Novak",
+    "Silva",
+    "Haddad",
+    "Kowalski",
+    "Mensah",
+    "Lindqvist",
+    "Ferreira",
+    "Nguyen",
+    "Rossi",
+    "Abebe",
+    "Fischer",
+    "Moreau",
+    "Santos",
+    "Petrov",
+    "O'Brien",
+    "Kaur",
+    "Yilmaz",
+    "Jensen",
+    "Mwangi",
+    "Dubois",
+    "Castro",
+    "Ahmed",
+    "Park",
+    "Murphy",
+    "Costa",
+    "Bianchi",
+    "Larsen",
+    "Osei",
+    "Reyes",
+    "Wójcik",
+    "Chen",
+    "Ibrahim",
+    "Schmidt",
+    "Varga",
+    "Nakamura",
+    "Adeyemi",
+    "Horvat",
+    "Lopez",
+]
+PLACES = [
+    "the Engine Room",
+    "Harbourton Central Library",
+    "Northbank University, room 2.14",
+    "Online",
+    "the Eastside Community Centre",
+    "the Old Fire Station",
+    "Meridian's office",
+    "the Harbour Herald newsroom",
+]
 
-KIND_WEIGHTS = {"article": 38, "ask": 15, "offer": 11, "event": 10, "intro": 9, "job": 7,
-                "spotlight": 10}
-LINK_CHANCE = {"article": 0.7, "ask": 0.1, "offer": 0.2, "event": 0.8, "intro": 0.0,
-               "job": 0.9, "spotlight": 0.5}
+KIND_WEIGHTS = {
+    "article": 38,
+    "ask": 15,
+    "offer": 11,
+    "event": 10,
+    "intro": 9,
+    "job": 7,
+    "spotlight": 10,
+}
+LINK_CHANCE = {
+    "article": 0.7,
+    "ask": 0.1,
+    "offer": 0.2,
+    "event": 0.8,
+    "intro": 0.0,
+    "job": 0.9,
+    "spotlight": 0.5,
+}
 
-THINGS = ["pipeline", "dashboard", "checklist", "survey", "dataset", "workshop", "guide",
-          "template", "style guide", "code review", "data dictionary", "reading list",
-          "interview protocol", "map", "toolkit", "audit", "prototype", "style sheet"]
-ADJ = ["small", "practical", "honest", "quick", "careful", "cheap", "boring", "shared",
-       "open", "tiny", "reusable", "accessible"]
+THINGS = [
+    "pipeline",
+    "dashboard",
+    "checklist",
+    "survey",
+    "dataset",
+    "workshop",
+    "guide",
+    "template",
+    "style guide",
+    "code review",
+    "data dictionary",
+    "reading list",
+    "interview protocol",
+    "map",
+    "toolkit",
+    "audit",
+    "prototype",
+    "style sheet",
+]
+ADJ = [
+    "small",
+    "practical",
+    "honest",
+    "quick",
+    "careful",
+    "cheap",
+    "boring",
+    "shared",
+    "open",
+    "tiny",
+    "reusable",
+    "accessible",
+]
 
 TITLES = {
     "article": [
@@ -163,8 +340,16 @@ LIST_ITEMS = [
     "agree on definitions before building anything",
     "plan for the day the original author leaves",
 ]
-LINK_TEXTS = ["the full write-up", "the slides", "the repository", "our notes", "the report",
-              "a longer thread", "the project page", "the recording"]
+LINK_TEXTS = [
+    "the full write-up",
+    "the slides",
+    "the repository",
+    "our notes",
+    "the report",
+    "a longer thread",
+    "the project page",
+    "the recording",
+]
 
 
 @dataclass
@@ -221,8 +406,9 @@ def _yaml(value: object) -> str:
 
 def _ambiguous(value: str) -> bool:
     """Plain scalars YAML would read as something other than a string."""
-    return value.lower() in {"yes", "no", "true", "false", "on", "off", "null", "y", "n"} or \
-        bool(re.fullmatch(r"[0-9][0-9 .:-]*", value))
+    return value.lower() in {"yes", "no", "true", "false", "on", "off", "null", "y", "n"} or bool(
+        re.fullmatch(r"[0-9][0-9 .:-]*", value)
+    )
 
 
 def _front_matter(fields: dict[str, object]) -> str:
@@ -245,8 +431,16 @@ def make_members(rng: random.Random, count: int) -> list[Member]:
             handle, n = f"{base}{n}", n + 1
         used.add(handle)
         org, domain = ORGS[i % len(ORGS)] if i < len(ORGS) else rng.choice(ORGS)
-        members.append(Member(handle, f"{first} {last}", org, domain, rng.choice(ROLES),
-                              rng.sample(TAGS, rng.randint(2, 4))))
+        members.append(
+            Member(
+                handle,
+                f"{first} {last}",
+                org,
+                domain,
+                rng.choice(ROLES),
+                rng.sample(TAGS, rng.randint(2, 4)),
+            )
+        )
     return members
 
 
@@ -256,8 +450,10 @@ def member_yaml(rng: random.Random, m: Member) -> str:
     text += f"asks: [{json.dumps('advice on ' + _words(m.topics[-1]), ensure_ascii=False)}]\n"
     text += f"links: {{site: https://{m.handle}.example.com}}\n"
     if rng.random() < 0.5:
-        bio = (f"{m.role} at {m.org}, working on {_words(m.topics[0])} and "
-               f"{_words(m.topics[1])}. Happy to talk about either over coffee.")
+        bio = (
+            f"{m.role} at {m.org}, working on {_words(m.topics[0])} and "
+            f"{_words(m.topics[1])}. Happy to talk about either over coffee."
+        )
         text += f"bio: {json.dumps(bio, ensure_ascii=False)}\n"
     text += "network: true\n"
     return text
@@ -287,8 +483,9 @@ def _emphasise(rng: random.Random, sentence: str) -> str:
     return " ".join(words)
 
 
-def make_body(rng: random.Random, ctx: dict[str, str], extra_links: list[tuple[str, str]],
-              lead: str) -> str:
+def make_body(
+    rng: random.Random, ctx: dict[str, str], extra_links: list[tuple[str, str]], lead: str
+) -> str:
     """About WORDS_PER_POST words: paragraphs, a list, a link and some emphasis."""
     target = WORDS_PER_POST + rng.randint(-40, 40)
     paragraphs: list[str] = []
@@ -332,8 +529,14 @@ def make_posts(rng: random.Random, count: int, members: list[Member]) -> tuple[l
         pool = author.topics + rng.sample(TAGS, 2)
         tags = list(dict.fromkeys(rng.sample(pool, rng.randint(1, 3))))
         other = rng.choice(others)
-        ctx = {"topic": _words(tags[0]), "topic2": _words(rng.choice(TAGS)), "org": author.org,
-               "name": other.name, "role": rng.choice(ROLES).lower(), "domain": author.domain}
+        ctx = {
+            "topic": _words(tags[0]),
+            "topic2": _words(rng.choice(TAGS)),
+            "org": author.org,
+            "name": other.name,
+            "role": rng.choice(ROLES).lower(),
+            "domain": author.domain,
+        }
         connects: list[Member] = []
         if kind == "intro":
             connects = rng.sample(others, 2)
@@ -367,8 +570,10 @@ def make_posts(rng: random.Random, count: int, members: list[Member]) -> tuple[l
             lead = f"Join us on {when.day} {when:%B} at {when:%H:%M}, {place}."
         elif kind == "intro":
             a, b = connects
-            lead = (f"[{a.name}](/members/{a.handle}/) and [{b.name}](/members/{b.handle}/) "
-                    f"are both working on {ctx['topic']}, and should talk.")
+            lead = (
+                f"[{a.name}](/members/{a.handle}/) and [{b.name}](/members/{b.handle}/) "
+                f"are both working on {ctx['topic']}, and should talk."
+            )
         front["date"] = date.isoformat()
         extra: list[tuple[str, str]] = []
         if rng.random() < 0.3:
@@ -399,12 +604,15 @@ def make_editions(rng: random.Random, posts: list[Post], span: int) -> list[tupl
         window = [p for p in posts if (previous is None or p.date > previous) and p.date <= date]
         picks = rng.sample(window, min(2, len(window)))
         mentions = " and ".join(f"[{p.title}]({p.url})" for p in picks)
-        note = (f"Welcome to edition {number}. {len(window)} things were shared in the last "
-                f"fortnight. Do not miss {mentions}.\n\nThank you to everyone who asked, "
-                "answered and introduced; reply to this email with what you are working on.\n")
+        note = (
+            f"Welcome to edition {number}. {len(window)} things were shared in the last "
+            f"fortnight. Do not miss {mentions}.\n\nThank you to everyone who asked, "
+            "answered and introduced; reply to this email with what you are working on.\n"
+        )
         tags = Counter(t for p in window for t in p.tags)
-        title = f"Mostly {_words(tags.most_common(1)[0][0])}, and more" if tags \
-            else f"Edition {number}"
+        title = (
+            f"Mostly {_words(tags.most_common(1)[0][0])}, and more" if tags else f"Edition {number}"
+        )
         text = f"---\n{_front_matter({'title': title, 'date': date.isoformat()})}---\n{note}"
         editions.append((number, text))
         previous = date
@@ -434,18 +642,22 @@ def generate(out: Path, posts: int, seed: int = 1) -> None:
         with open(path, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
 
-    write(out / "newsletter.yaml",
-          "# A synthetic newsletter for benchmarks (benchmarks/generate.py).\n"
-          "title: The Bench Exchange\n"
-          f"description: {posts} synthetic posts by {len(members)} members (seed {seed}).\n"
-          "base_url: https://bench.example.org/\n"
-          "language: en\n"
-          f"editors: [{members[0].handle}]\n")
+    write(
+        out / "newsletter.yaml",
+        "# A synthetic newsletter for benchmarks (benchmarks/generate.py).\n"
+        "title: The Bench Exchange\n"
+        f"description: {posts} synthetic posts by {len(members)} members (seed {seed}).\n"
+        "base_url: https://bench.example.org/\n"
+        "language: en\n"
+        f"editors: [{members[0].handle}]\n",
+    )
     for m in members:
         write(out / "content" / "members" / f"{m.handle}.yaml", member_yaml(rng, m))
     for p in all_posts:
-        write(out / "content" / "posts" / str(p.year) / f"{p.slug}.md",
-              f"---\n{_front_matter(p.front)}---\n{p.body}")
+        write(
+            out / "content" / "posts" / str(p.year) / f"{p.slug}.md",
+            f"---\n{_front_matter(p.front)}---\n{p.body}",
+        )
     for number, text in editions:
         write(out / "content" / "editions" / f"{number}.md", text)
 
@@ -455,8 +667,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, metavar="OUT_DIR")
     parser.add_argument("--posts", type=int, required=True, metavar="N")
     parser.add_argument("--seed", type=int, default=1, metavar="S")
-    parser.add_argument("--force", action="store_true",
-                        help="replace OUT_DIR/content, newsletter.yaml and site/ if present")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace OUT_DIR/content, newsletter.yaml and site/ if present",
+    )
     args = parser.parse_args(argv)
     if args.force:
         for name in ("content", "site", ".newsletter"):

@@ -103,8 +103,14 @@ def edit_one_post(project: Path) -> Path:
     return target
 
 
-def bench_size(size: int, seed: int, base: Path, command: list[str], rows: list[Row],
-               report: Callable[[str], None]) -> float:
+def bench_size(
+    size: int,
+    seed: int,
+    base: Path,
+    command: list[str],
+    rows: list[Row],
+    report: Callable[[str], None],
+) -> float:
     """Generate one corpus and append its three rows to ``rows``; the generation time."""
     project = base / f"newsletter-{size}"
     start = time.perf_counter()
@@ -130,14 +136,25 @@ def bench_size(size: int, seed: int, base: Path, command: list[str], rows: list[
 
 def print_table(rows: list[Row]) -> None:
     header = ("size", "scenario", "seconds", "peak MB", "files", "ms/post")
-    cells = [(f"{r.size:,}", r.scenario, f"{r.seconds:.2f}", f"{r.peak_mb:.0f}", f"{r.files:,}",
-              f"{r.ms_per_post:.2f}") for r in rows]
+    cells = [
+        (
+            f"{r.size:,}",
+            r.scenario,
+            f"{r.seconds:.2f}",
+            f"{r.peak_mb:.0f}",
+            f"{r.files:,}",
+            f"{r.ms_per_post:.2f}",
+        )
+        for r in rows
+    ]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(header)]
     left = {1}  # the scenario column reads better left-aligned
 
     def line(values: tuple[str, ...]) -> str:
-        return "  ".join(v.ljust(w) if i in left else v.rjust(w)
-                         for i, (v, w) in enumerate(zip(values, widths, strict=True)))
+        return "  ".join(
+            v.ljust(w) if i in left else v.rjust(w)
+            for i, (v, w) in enumerate(zip(values, widths, strict=True))
+        )
 
     print(line(header))
     print("  ".join("-" * w for w in widths))
@@ -157,11 +174,18 @@ def parse_sizes(text: str) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=parse_sizes, default=[1000, 10000],
-                        help="comma-separated numbers of posts (default: 1000,10000)")
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=[1000, 10000],
+        help="comma-separated numbers of posts (default: 1000,10000)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default: 1)")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the generated projects and their site/ (paths are printed)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the generated projects and their site/ (paths are printed)",
+    )
     args = parser.parse_args(argv)
 
     command = newsletter_command()
@@ -169,8 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     def report(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
-    print(f"python {platform.python_version()} ({platform.python_implementation()}), "
-          f"{platform.system()} {platform.machine()}, os.cpu_count() = {os.cpu_count()}")
+    print(
+        f"python {platform.python_version()} ({platform.python_implementation()}), "
+        f"{platform.system()} {platform.machine()}, os.cpu_count() = {os.cpu_count()}"
+    )
     print(f"command: {' '.join(command)} -C DIR build --today {TODAY} --quiet")
     sys.stdout.flush()
     base = Path(tempfile.mkdtemp(prefix="newsletter-bench-"))

@@ -52,8 +52,9 @@ def _quiet(stage: str) -> None:
     pass
 
 
-def check_project(project: Project, options: BuildOptions,
-                  progress: Progress = _quiet) -> tuple[Content, Diagnostics]:
+def check_project(
+    project: Project, options: BuildOptions, progress: Progress = _quiet
+) -> tuple[Content, Diagnostics]:
     diags = Diagnostics()
     progress("load")
     content = load(project, diags, options.base_url)
@@ -71,9 +72,12 @@ def find_leaks(files: Output) -> list[Diagnostic]:
         text = data.decode("utf-8", "replace")
         for match in EMAIL_RE.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
-            diags.error(Location(f"site/{name}", line), "privacy.output",
-                        "an email address would be published",
-                        "remove it from the template or config that put it there")
+            diags.error(
+                Location(f"site/{name}", line),
+                "privacy.output",
+                "an email address would be published",
+                "remove it from the template or config that put it there",
+            )
     return diags.items
 
 
@@ -81,14 +85,21 @@ def _refuse_unsafe_output(project: Project, output: Path) -> None:
     """The output folder is replaced whole: never let that be the project itself."""
     out = output.resolve()
     root = project.root.resolve()
-    if out == root or out in root.parents or root / "content" in (out, *out.parents) \
-            or out == root / "templates":
-        raise ProjectError(f"refusing to use {output} as the output folder: it would replace "
-                           "the project's own files; choose a folder such as site/")
+    if (
+        out == root
+        or out in root.parents
+        or root / "content" in (out, *out.parents)
+        or out == root / "templates"
+    ):
+        raise ProjectError(
+            f"refusing to use {output} as the output folder: it would replace "
+            "the project's own files; choose a folder such as site/"
+        )
 
 
-def build_project(project: Project, options: BuildOptions,
-                  progress: Progress = _quiet) -> BuildResult:
+def build_project(
+    project: Project, options: BuildOptions, progress: Progress = _quiet
+) -> BuildResult:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     content, diags = check_project(project, options, progress)

@@ -62,14 +62,21 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-20", param_hint=option)
+        raise click.BadParameter(
+            f"{value!r} is not a date like 2026-11-20", param_hint=option
+        ) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="newsletter")
-@click.option("-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="The newsletter's folder (default: the current folder or its nearest parent "
-                   "with newsletter.yaml).")
+@click.option(
+    "-C",
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The newsletter's folder (default: the current folder or its nearest parent "
+    "with newsletter.yaml).",
+)
 @click.pass_context
 def main(ctx: click.Context, project_dir: Path | None) -> None:
     """Turn a community's shared knowledge into a static site and an email edition.
@@ -83,21 +90,33 @@ def main(ctx: click.Context, project_dir: Path | None) -> None:
     ctx.obj = App(project_dir, Console(soft_wrap=True), Console(stderr=True, soft_wrap=True))
 
 
-def _options(drafts: bool, base_url: str | None, output: Path | None, today: str | None) -> BuildOptions:
-    return BuildOptions(drafts=drafts, base_url=base_url, output=output,
-                        today=parse_date(today, "--today"))
+def _options(
+    drafts: bool, base_url: str | None, output: Path | None, today: str | None
+) -> BuildOptions:
+    return BuildOptions(
+        drafts=drafts, base_url=base_url, output=output, today=parse_date(today, "--today")
+    )
 
 
-drafts_option = click.option("--drafts", is_flag=True,
-                             help="Include draft posts and future-dated editions.")
-today_option = click.option("--today", metavar="DATE",
-                            help="Treat DATE (YYYY-MM-DD) as today when deciding what is published.")
+drafts_option = click.option(
+    "--drafts", is_flag=True, help="Include draft posts and future-dated editions."
+)
+today_option = click.option(
+    "--today",
+    metavar="DATE",
+    help="Treat DATE (YYYY-MM-DD) as today when deciding what is published.",
+)
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text",
-              show_default=True, help="text for people, github for workflow annotations, json "
-                                      "for tools.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "github", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, github for workflow annotations, json for tools.",
+)
 @drafts_option
 @today_option
 @click.pass_obj
@@ -134,24 +153,40 @@ def report_build(app: App, result: BuildResult) -> None:
     except ValueError:
         where = result.output
     app.out.print(
-        Text.assemble(("✓ ", "green"), f"built {result.files} files into {where}/ in "
-                      f"{result.timings['total']:.2f} s ",
-                      (f"({r.written} written, {r.unchanged} unchanged, {r.removed} removed; "
-                       f"{len(result.site.editions)} editions, {len(result.site.posts)} posts, "
-                       f"{len(result.site.members)} members)", "dim")),
-        highlight=False)
+        Text.assemble(
+            ("✓ ", "green"),
+            f"built {result.files} files into {where}/ in {result.timings['total']:.2f} s ",
+            (
+                f"({r.written} written, {r.unchanged} unchanged, {r.removed} removed; "
+                f"{len(result.site.editions)} editions, {len(result.site.posts)} posts, "
+                f"{len(result.site.members)} members)",
+                "dim",
+            ),
+        ),
+        highlight=False,
+    )
 
 
 @main.command()
 @drafts_option
 @click.option("--base-url", metavar="URL", help="Override base_url, e.g. for a preview deploy.")
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default: site/ in the project).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: site/ in the project).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @today_option
 @click.pass_obj
-def build(app: App, drafts: bool, base_url: str | None, output: Path | None, quiet: bool,
-          today: str | None) -> None:
+def build(
+    app: App,
+    drafts: bool,
+    base_url: str | None,
+    output: Path | None,
+    quiet: bool,
+    today: str | None,
+) -> None:
     """Build the site and the email editions into site/.
 
     Runs the same checks as `newsletter check` first, and refuses to publish
@@ -167,8 +202,7 @@ def build(app: App, drafts: bool, base_url: str | None, output: Path | None, qui
         project = app.project()
         if app.out.is_terminal and not quiet:
             with app.out.status("building…") as status:
-                result = build_project(project, options,
-                                       lambda stage: status.update(f"{stage}…"))
+                result = build_project(project, options, lambda stage: status.update(f"{stage}…"))
         else:
             result = build_project(project, options)
     except BuildFailed as err:
@@ -185,14 +219,24 @@ def build(app: App, drafts: bool, base_url: str | None, output: Path | None, qui
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--title", help="The newsletter's name (default: from the folder's name).")
-@click.option("--base-url", default="https://example.org/", show_default=True,
-              help="Where the site will be published.")
-@click.option("--editor", "handle", default="editor", show_default=True,
-              help="Handle of the first member, the editor.")
+@click.option(
+    "--base-url",
+    default="https://example.org/",
+    show_default=True,
+    help="Where the site will be published.",
+)
+@click.option(
+    "--editor",
+    "handle",
+    default="editor",
+    show_default=True,
+    help="Handle of the first member, the editor.",
+)
 @click.option("--name", default="The Editor", show_default=True, help="The editor's name.")
 @click.pass_obj
-def init(app: App, directory: Path, title: str | None, base_url: str, handle: str,
-         name: str) -> None:
+def init(
+    app: App, directory: Path, title: str | None, base_url: str, handle: str, name: str
+) -> None:
     """Start a new newsletter in DIRECTORY, ready to build, with a CI workflow.
 
     \b
@@ -207,8 +251,11 @@ def init(app: App, directory: Path, title: str | None, base_url: str, handle: st
         fail(str(err))
     for path in created:
         app.out.print(f"  created {path.relative_to(directory)}", highlight=False)
-    app.out.print(f"✓ a new newsletter in {directory}; next: cd there and run `newsletter build`",
-                  style="green", highlight=False)
+    app.out.print(
+        f"✓ a new newsletter in {directory}; next: cd there and run `newsletter build`",
+        style="green",
+        highlight=False,
+    )
 
 
 @main.group()
@@ -240,10 +287,17 @@ def _created(app: App, project: Project, path: Path) -> None:
 @new.command("post")
 @click.option("--title", help="The post's title.")
 @click.option("--by", help="Handle of the member who shares it.")
-@click.option("--kind", type=click.Choice([k.value for k in Kind]), default="article",
-              show_default=True, help="What is shared.")
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in Kind]),
+    default="article",
+    show_default=True,
+    help="What is shared.",
+)
 @click.option("--link", default="", help="The URL being shared.")
-@click.option("--for", "for_", multiple=True, help="Handle(s) it is shared for; repeat or comma-separate.")
+@click.option(
+    "--for", "for_", multiple=True, help="Handle(s) it is shared for; repeat or comma-separate."
+)
 @click.option("--via", default="", help="Handle of the member it came through.")
 @click.option("--connects", multiple=True, help="For intros: the two handles introduced.")
 @click.option("--tags", multiple=True, help="Tags; repeat or comma-separate.")
@@ -251,10 +305,20 @@ def _created(app: App, project: Project, path: Path) -> None:
 @click.option("--where", default="", help="For events: where it happens.")
 @click.option("--date", metavar="DATE", help="When it is shared (default: today).")
 @click.pass_obj
-def new_post_command(app: App, title: str | None, by: str | None, kind: str, link: str,
-                     for_: tuple[str, ...], via: str, connects: tuple[str, ...],
-                     tags: tuple[str, ...], when: str | None, where: str,
-                     date: str | None) -> None:
+def new_post_command(
+    app: App,
+    title: str | None,
+    by: str | None,
+    kind: str,
+    link: str,
+    for_: tuple[str, ...],
+    via: str,
+    connects: tuple[str, ...],
+    tags: tuple[str, ...],
+    when: str | None,
+    where: str,
+    date: str | None,
+) -> None:
     """Create content/posts/<year>/<slug>.md.
 
     \b
@@ -269,13 +333,23 @@ def new_post_command(app: App, title: str | None, by: str | None, kind: str, lin
             try:
                 start = dt.datetime.fromisoformat(when)
             except ValueError:
-                raise click.BadParameter(f"{when!r} is not like 2026-12-03 18:00",
-                                         param_hint="--when")
-        path = new_post(project, title=_ask(title, "Title", "--title"),
-                        by=_ask(by, "Your member handle", "--by"), kind=Kind(kind),
-                        date=parse_date(date, "--date") or dt.date.today(), link=link,
-                        for_=_split(for_), via=via, connects=_split(connects),
-                        tags=_split(tags), when=start, where=where)
+                raise click.BadParameter(
+                    f"{when!r} is not like 2026-12-03 18:00", param_hint="--when"
+                ) from None
+        path = new_post(
+            project,
+            title=_ask(title, "Title", "--title"),
+            by=_ask(by, "Your member handle", "--by"),
+            kind=Kind(kind),
+            date=parse_date(date, "--date") or dt.date.today(),
+            link=link,
+            for_=_split(for_),
+            via=via,
+            connects=_split(connects),
+            tags=_split(tags),
+            when=start,
+            where=where,
+        )
     except NewsletterError as err:
         fail(str(err))
     _created(app, project, path)
@@ -288,8 +362,9 @@ def new_post_command(app: App, title: str | None, by: str | None, kind: str, lin
 @click.option("--role", default="", help="Role or job title.")
 @click.option("--topics", multiple=True, help="Topics; repeat or comma-separate.")
 @click.pass_obj
-def new_member_command(app: App, handle: str, name: str | None, org: str, role: str,
-                       topics: tuple[str, ...]) -> None:
+def new_member_command(
+    app: App, handle: str, name: str | None, org: str, role: str, topics: tuple[str, ...]
+) -> None:
     """Create content/members/<HANDLE>.yaml.
 
     \b
@@ -298,8 +373,14 @@ def new_member_command(app: App, handle: str, name: str | None, org: str, role: 
     """
     try:
         project = app.project()
-        path = new_member(project, slugify(handle), name=_ask(name, "Name", "--name"), org=org,
-                          role=role, topics=_split(topics))
+        path = new_member(
+            project,
+            slugify(handle),
+            name=_ask(name, "Name", "--name"),
+            org=org,
+            role=role,
+            topics=_split(topics),
+        )
     except NewsletterError as err:
         fail(str(err))
     _created(app, project, path)
@@ -318,8 +399,11 @@ def new_edition_command(app: App, title: str | None, date: str | None) -> None:
     """
     try:
         project = app.project()
-        path = new_edition(project, date=parse_date(date, "--date") or dt.date.today(),
-                           title=_ask(title, "Title", "--title"))
+        path = new_edition(
+            project,
+            date=parse_date(date, "--date") or dt.date.today(),
+            title=_ask(title, "Title", "--title"),
+        )
     except NewsletterError as err:
         fail(str(err))
     _created(app, project, path)

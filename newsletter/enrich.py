@@ -33,9 +33,14 @@ def assign_items(editions: list[Edition], posts: list[Post]) -> dict[int, list[P
     items: dict[int, list[Post]] = {}
     previous: dt.date | None = None
     for edition in editions:
-        chosen = [p for p in posts
-                  if (previous is None or p.date > previous) and p.date <= edition.date
-                  and p.key not in included and p.key not in edition.exclude]
+        chosen = [
+            p
+            for p in posts
+            if (previous is None or p.date > previous)
+            and p.date <= edition.date
+            and p.key not in included
+            and p.key not in edition.exclude
+        ]
         chosen += [by_key[k] for k in edition.include if k in by_key]
         items[edition.number] = sorted(chosen, key=lambda p: (p.date, p.key))
         previous = edition.date
@@ -44,8 +49,10 @@ def assign_items(editions: list[Edition], posts: list[Post]) -> dict[int, list[P
 
 def ledger(posts: list[Post]) -> list[Share]:
     """The contact ledger: every share as an event, oldest first."""
-    return [Share(p.date, p, p.by, p.for_, p.via, p.connects)
-            for p in sorted(posts, key=lambda p: (p.date, p.key))]
+    return [
+        Share(p.date, p, p.by, p.for_, p.via, p.connects)
+        for p in sorted(posts, key=lambda p: (p.date, p.key))
+    ]
 
 
 def activity(posts: list[Post], handles: set[str]) -> dict[str, Activity]:
@@ -66,14 +73,22 @@ def activity(posts: list[Post], handles: set[str]) -> dict[str, Activity]:
 
 
 def enrich(content: Content, today: dt.date, drafts: bool = False) -> Site:
-    posts = sorted((p for p in content.posts if is_published(p, today, drafts)),
-                   key=lambda p: (p.date, p.key), reverse=True)
+    posts = sorted(
+        (p for p in content.posts if is_published(p, today, drafts)),
+        key=lambda p: (p.date, p.key),
+        reverse=True,
+    )
     editions = published_editions(content, today, drafts)
     items = assign_items(editions, posts)
-    views = [EditionView(e, items[e.number],
-                         editions[i - 1] if i > 0 else None,
-                         editions[i + 1] if i + 1 < len(editions) else None)
-             for i, e in enumerate(editions)]
+    views = [
+        EditionView(
+            e,
+            items[e.number],
+            editions[i - 1] if i > 0 else None,
+            editions[i + 1] if i + 1 < len(editions) else None,
+        )
+        for i, e in enumerate(editions)
+    ]
     topics: dict[str, list[Post]] = defaultdict(list)
     for post in posts:
         for tag in post.tags:

@@ -48,6 +48,7 @@ T = TypeVar("T")
 
 # -- YAML with positions ----------------------------------------------------
 
+
 def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) -> tuple[Any, Marks]:
     """YAML text → (data, marks); marks give each top-level value's position.
 
@@ -55,6 +56,7 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) ->
     An empty document is an empty mapping ({}), so that its missing fields are
     reported. On a syntax error: a diagnostic, and (None, {}).
     """
+
     def where(mark: yaml.Mark) -> Location:
         return Location(path, mark.line + first_line, mark.column + 1)
 
@@ -64,13 +66,22 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) ->
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as err:
         mark, problem = err.problem_mark or err.context_mark, err.problem or err.context
-        if err.problem_mark and err.context_mark and err.context \
-                and not text[err.problem_mark.index:].strip():
+        if (
+            err.problem_mark
+            and err.context_mark
+            and err.context
+            and not text[err.problem_mark.index :].strip()
+        ):
             # stopped at the end ("did not find expected ']'"): point at what was left open
             mark, problem = err.context_mark, f"{problem} {err.context}"
         at = where(mark) if mark else Location(path, first_line)
-        diags.error(at, "syntax.yaml", f"invalid YAML: {problem or 'invalid YAML'}",
-                    "check indentation, and quote values that contain ': ' or start with '[', '{', '@' or '*'")
+        diags.error(
+            at,
+            "syntax.yaml",
+            f"invalid YAML: {problem or 'invalid YAML'}",
+            "check indentation, and quote values that contain ': '"
+            " or start with '[', '{', '@' or '*'",
+        )
         return None, {}
     except yaml.YAMLError as err:
         diags.error(Location(path, first_line), "syntax.yaml", f"invalid YAML: {err}")
@@ -92,13 +103,21 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) ->
 def split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[str, str, int] | None:
     """'---\\nyaml\\n---\\nbody' → (yaml, body, line the body starts on)."""
     if not text.startswith("---\n"):
-        diags.error(Location(path, 1), "syntax.front-matter", "missing front matter",
-                    "start the file with a line '---', the YAML fields, then another '---'")
+        diags.error(
+            Location(path, 1),
+            "syntax.front-matter",
+            "missing front matter",
+            "start the file with a line '---', the YAML fields, then another '---'",
+        )
         return None
     end = re.search(r"^---[ \t]*$", text[4:], re.M)
     if end is None:
-        diags.error(Location(path, 1), "syntax.front-matter", "front matter is not closed",
-                    "add a line '---' after the last field")
+        diags.error(
+            Location(path, 1),
+            "syntax.front-matter",
+            "front matter is not closed",
+            "add a line '---' after the last field",
+        )
         return None
     front = text[4 : 4 + end.start()]
     body = text[4 + end.end() :].lstrip("\n")
@@ -108,11 +127,13 @@ def split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[str, s
 
 # -- typed fields -------------------------------------------------------------
 
+
 class Fields:
     """Typed access to a mapping of fields, reporting wrong types at their line."""
 
-    def __init__(self, data: dict[str, Any], marks: Marks, location: Location,
-                 diags: Diagnostics) -> None:
+    def __init__(
+        self, data: dict[str, Any], marks: Marks, location: Location, diags: Diagnostics
+    ) -> None:
         self.data, self.marks, self.location, self.diags = data, marks, location, diags
 
     def at(self, name: str) -> Location:
@@ -120,15 +141,22 @@ class Fields:
 
     def _wrong(self, name: str, expected: str, example: str) -> None:
         value = self.data[name]
-        self.diags.error(self.at(name), "field.type",
-                         f"'{name}' must be {expected}, not {_describe(value)}",
-                         f"for example: {name}: {example}")
+        self.diags.error(
+            self.at(name),
+            "field.type",
+            f"'{name}' must be {expected}, not {_describe(value)}",
+            f"for example: {name}: {example}",
+        )
 
     def _get(self, name: str, required: bool, example: str) -> Any:
         value = self.data.get(name)
         if value is None and required:
-            self.diags.error(self.location, "field.required", f"missing required field '{name}'",
-                             f"add a line: {name}: {example}")
+            self.diags.error(
+                self.location,
+                "field.required",
+                f"missing required field '{name}'",
+                f"add a line: {name}: {example}",
+            )
         return value
 
     def text(self, name: str, *, required: bool = False, example: str = "…") -> str:
@@ -147,8 +175,9 @@ class Fields:
             return ()
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             return (str(value).strip(),)
-        if not isinstance(value, list) or any(isinstance(v, dict | list | bool) or v is None
-                                              for v in value):
+        if not isinstance(value, list) or any(
+            isinstance(v, dict | list | bool) or v is None for v in value
+        ):
             self._wrong(name, "a list of texts", example)
             return ()
         return tuple(str(v).strip() for v in value)
@@ -173,8 +202,12 @@ class Fields:
         try:
             return dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            self.diags.error(self.at(name), "date.invalid", f"'{name}' is not a valid date: {value!r}",
-                             f"write it as YYYY-MM-DD, for example: {name}: 2026-11-20")
+            self.diags.error(
+                self.at(name),
+                "date.invalid",
+                f"'{name}' is not a valid date: {value!r}",
+                f"write it as YYYY-MM-DD, for example: {name}: 2026-11-20",
+            )
             return None
 
     def datetime(self, name: str, *, required: bool = False) -> dt.datetime | None:
@@ -188,9 +221,12 @@ class Fields:
         try:
             return dt.datetime.fromisoformat(str(value).strip()).replace(tzinfo=None)
         except ValueError:
-            self.diags.error(self.at(name), "date.invalid",
-                             f"'{name}' is not a valid date and time: {value!r}",
-                             f"write it as YYYY-MM-DD HH:MM, for example: {name}: 2026-12-03 18:00")
+            self.diags.error(
+                self.at(name),
+                "date.invalid",
+                f"'{name}' is not a valid date and time: {value!r}",
+                f"write it as YYYY-MM-DD HH:MM, for example: {name}: 2026-12-03 18:00",
+            )
             return None
 
     def mapping(self, name: str) -> dict[str, str]:
@@ -205,9 +241,12 @@ class Fields:
     def unknown(self, known: set[str]) -> None:
         for name in self.data:
             if str(name) not in known:
-                self.diags.warning(self.marks.get("@" + str(name), self.location), "field.unknown",
-                                   f"unknown field '{name}'{did_you_mean(str(name), known)}",
-                                   "known fields: " + ", ".join(sorted(known)))
+                self.diags.warning(
+                    self.marks.get("@" + str(name), self.location),
+                    "field.unknown",
+                    f"unknown field '{name}'{did_you_mean(str(name), known)}",
+                    "known fields: " + ", ".join(sorted(known)),
+                )
 
 
 def _describe(value: Any) -> str:
@@ -222,11 +261,17 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__}"
 
 
-def _mapping_or_error(data: Any, location: Location, diags: Diagnostics, what: str) -> dict[str, Any] | None:
+def _mapping_or_error(
+    data: Any, location: Location, diags: Diagnostics, what: str
+) -> dict[str, Any] | None:
     if isinstance(data, dict):
         return data
-    diags.error(location, "syntax.structure", f"{what} must be a mapping of fields",
-                "write one 'name: value' per line")
+    diags.error(
+        location,
+        "syntax.structure",
+        f"{what} must be a mapping of fields",
+        "write one 'name: value' per line",
+    )
     return None
 
 
@@ -235,9 +280,12 @@ def scan_private(text: str, path: str, diags: Diagnostics, first_line: int = 1) 
     for match in EMAIL_RE.finditer(text):
         line = text.count("\n", 0, match.start()) + first_line
         col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-        diags.error(Location(path, line, col), "privacy.email",
-                    "email address in public content",
-                    "content/ is published; addresses belong only in the private subscribers file")
+        diags.error(
+            Location(path, line, col),
+            "privacy.email",
+            "email address in public content",
+            "content/ is published; addresses belong only in the private subscribers file",
+        )
 
 
 # -- config ---------------------------------------------------------------------
@@ -255,12 +303,16 @@ def load_config(project: Project, diags: Diagnostics, base_url: str | None = Non
     if data is not None:
         fields.unknown(CONFIG_FIELDS)
     title = fields.text("title", required=data is not None, example="Our Community Exchange")
-    url = base_url or fields.text("base_url", required=data is not None,
-                                  example="https://example.org/")
+    url = base_url or fields.text(
+        "base_url", required=data is not None, example="https://example.org/"
+    )
     if url and not re.match(r"^https?://[^/\s]+", url):
-        diags.error(fields.at("base_url"), "config.base-url",
-                    f"base_url must be an absolute http(s) URL, not {url!r}",
-                    "for example: base_url: https://news.example.org/")
+        diags.error(
+            fields.at("base_url"),
+            "config.base-url",
+            f"base_url must be an absolute http(s) URL, not {url!r}",
+            "for example: base_url: https://news.example.org/",
+        )
         url = ""
     email = data.get("email") if data else None
     email_from = str(email.get("from", "")) if isinstance(email, dict) else ""
@@ -278,8 +330,18 @@ def load_config(project: Project, diags: Diagnostics, base_url: str | None = Non
 
 # -- members ------------------------------------------------------------------
 
-MEMBER_FIELDS = {"name", "org", "role", "topics", "offers", "asks", "feeds", "links", "bio",
-                 "network"}
+MEMBER_FIELDS = {
+    "name",
+    "org",
+    "role",
+    "topics",
+    "offers",
+    "asks",
+    "feeds",
+    "links",
+    "bio",
+    "network",
+}
 
 
 def load_member(project: Project, file: Path, config: Config, diags: Diagnostics) -> Member | None:
@@ -287,8 +349,12 @@ def load_member(project: Project, file: Path, config: Config, diags: Diagnostics
     where = Location(path)
     handle = file.stem
     if not HANDLE_RE.match(handle):
-        diags.error(where, "member.handle", f"'{handle}' is not a valid member handle",
-                    "rename the file: lowercase letters, digits, '-' or '_', starting with a letter")
+        diags.error(
+            where,
+            "member.handle",
+            f"'{handle}' is not a valid member handle",
+            "rename the file: lowercase letters, digits, '-' or '_', starting with a letter",
+        )
         return None
     text = read_text(project, file, diags)
     if text is None:
@@ -334,15 +400,30 @@ def _unreadable_member(handle: str, where: Location) -> Member:
 def _check_slugs(fields: Fields, name: str, values: tuple[str, ...]) -> None:
     for i, value in enumerate(values):
         if not SLUG_RE.match(value.lower()):
-            fields.diags.error(fields.at(f"{name}[{i}]"), "field.tag",
-                               f"'{value}' is not a valid tag",
-                               "tags are lowercase words joined by '-', like open-data")
+            fields.diags.error(
+                fields.at(f"{name}[{i}]"),
+                "field.tag",
+                f"'{value}' is not a valid tag",
+                "tags are lowercase words joined by '-', like open-data",
+            )
 
 
 # -- posts ----------------------------------------------------------------------
 
-POST_FIELDS = {"title", "by", "kind", "link", "for", "via", "connects", "tags", "when", "where",
-               "date", "draft"}
+POST_FIELDS = {
+    "title",
+    "by",
+    "kind",
+    "link",
+    "for",
+    "via",
+    "connects",
+    "tags",
+    "when",
+    "where",
+    "date",
+    "draft",
+}
 
 
 def _handles(fields: Fields, name: str) -> tuple[str, ...]:
@@ -355,8 +436,12 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
     slug = file.parent.name if file.name == "index.md" else file.stem
     folder = file.parent.parent if file.name == "index.md" else file.parent
     if not SLUG_RE.match(slug):
-        diags.error(where, "post.slug", f"'{slug}' is not a valid post name",
-                    "rename the file: lowercase letters, digits and '-', like weak-ties.md")
+        diags.error(
+            where,
+            "post.slug",
+            f"'{slug}' is not a valid post name",
+            "rename the file: lowercase letters, digits and '-', like weak-ties.md",
+        )
         return None
     text = read_text(project, file, diags)
     if text is None:
@@ -380,29 +465,43 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
         kind = Kind(kind_text.lower())
     except ValueError:
         kinds = [k.value for k in Kind]
-        diags.error(fields.at("kind"), "field.kind",
-                    f"unknown kind '{kind_text}'{did_you_mean(kind_text.lower(), kinds)}",
-                    "kind is one of: " + ", ".join(kinds))
+        diags.error(
+            fields.at("kind"),
+            "field.kind",
+            f"unknown kind '{kind_text}'{did_you_mean(kind_text.lower(), kinds)}",
+            "kind is one of: " + ", ".join(kinds),
+        )
         kind = Kind.ARTICLE
     tags = fields.texts("tags", example="[careers, networks]")
     _check_slugs(fields, "tags", tags)
     when = fields.datetime("when", required=kind is Kind.EVENT)
     via = fields.texts("via", example="grace")
     if len(via) > 1:
-        diags.error(fields.at("via"), "field.type", "'via' names one member, not a list",
-                    "for example: via: grace")
+        diags.error(
+            fields.at("via"),
+            "field.type",
+            "'via' names one member, not a list",
+            "for example: via: grace",
+        )
     link = fields.text("link", example="https://example.org/article")
     if link and not re.match(r"^https?://\S+$", link):
-        diags.error(fields.at("link"), "field.link", f"'link' must be an http(s) URL, not {link!r}",
-                    "for example: link: https://example.org/article")
+        diags.error(
+            fields.at("link"),
+            "field.link",
+            f"'link' must be an http(s) URL, not {link!r}",
+            "for example: link: https://example.org/article",
+        )
         link = ""
     if not title or not by or date is None:
         return None
     year = int(folder.name) if re.fullmatch(r"\d{4}", folder.name) else date.year
     if year != date.year:
-        diags.warning(fields.at("date"), "post.year",
-                      f"dated {date.isoformat()} but filed under {folder.name}/",
-                      f"move it to content/posts/{date.year}/ (its URL uses the folder's year)")
+        diags.warning(
+            fields.at("date"),
+            "post.year",
+            f"dated {date.isoformat()} but filed under {folder.name}/",
+            f"move it to content/posts/{date.year}/ (its URL uses the folder's year)",
+        )
     return Post(
         year=year,
         slug=slug,
@@ -431,12 +530,18 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
 EDITION_FIELDS = {"title", "date", "include", "exclude"}
 
 
-def load_edition(project: Project, file: Path, config: Config, diags: Diagnostics) -> Edition | None:
+def load_edition(
+    project: Project, file: Path, config: Config, diags: Diagnostics
+) -> Edition | None:
     path = project.relative(file)
     where = Location(path)
     if not re.fullmatch(r"\d+", file.stem):
-        diags.error(where, "edition.number", f"'{file.name}' is not named by its edition number",
-                    "name edition files by number: content/editions/12.md")
+        diags.error(
+            where,
+            "edition.number",
+            f"'{file.name}' is not named by its edition number",
+            "name edition files by number: content/editions/12.md",
+        )
         return None
     text = read_text(project, file, diags)
     if text is None:
@@ -471,6 +576,7 @@ def load_edition(project: Project, file: Path, config: Config, diags: Diagnostic
 
 
 # -- the whole project ------------------------------------------------------------
+
 
 def _each(files: list[Path], load_one: Callable[[Path], T | None]) -> list[T]:
     return [item for item in map(load_one, files) if item is not None]

@@ -28,9 +28,15 @@ class Kind(StrEnum):
 
     @property
     def plural(self) -> str:
-        return {"ask": "Asks", "offer": "Offers", "intro": "Introductions",
-                "job": "Jobs", "event": "Events", "article": "Articles",
-                "spotlight": "Spotlights"}[self.value]
+        return {
+            "ask": "Asks",
+            "offer": "Offers",
+            "intro": "Introductions",
+            "job": "Jobs",
+            "event": "Events",
+            "article": "Articles",
+            "spotlight": "Spotlights",
+        }[self.value]
 
 
 @dataclass(frozen=True)
@@ -161,10 +167,10 @@ class Activity:
     """A member's part in the exchange, derived by ``enrich``."""
 
     shared: list[Post] = field(default_factory=list)
-    received: list[Post] = field(default_factory=list)      # shared *for* them
-    passed_on: list[Post] = field(default_factory=list)     # came *via* them
-    introduced: list[Post] = field(default_factory=list)    # intros they made
-    introduced_to: list[Post] = field(default_factory=list) # intros naming them
+    received: list[Post] = field(default_factory=list)  # shared *for* them
+    passed_on: list[Post] = field(default_factory=list)  # came *via* them
+    introduced: list[Post] = field(default_factory=list)  # intros they made
+    introduced_to: list[Post] = field(default_factory=list)  # intros naming them
     shared_with: dict[str, int] = field(default_factory=dict)
 
 
@@ -193,14 +199,24 @@ class Site:
 
     config: Config
     members: dict[str, Member]
-    posts: list[Post]                 # published, newest first
-    editions: list[EditionView]       # published, newest first
-    topics: dict[str, list[Post]]     # tag → posts, newest first
+    posts: list[Post]  # published, newest first
+    editions: list[EditionView]  # published, newest first
+    topics: dict[str, list[Post]]  # tag → posts, newest first
     activity: dict[str, Activity]
     ledger: list[Share]
-    edition_of: dict[str, int]        # post key → edition number
+    edition_of: dict[str, int]  # post key → edition number
 
 
-FIXED_PAGES = ("", "archive/", "members/", "topics/", "feed.xml", "feed.json", "events.ics",
-               "sitemap.xml", "404.html", "robots.txt")
+FIXED_PAGES = (
+    "",
+    "archive/",
+    "members/",
+    "topics/",
+    "feed.xml",
+    "feed.json",
+    "events.ics",
+    "sitemap.xml",
+    "404.html",
+    "robots.txt",
+)
 """Pages every site has, relative to its root; the rest come from content."""

@@ -105,8 +105,9 @@ def slugify(text: str) -> str:
 
 
 def _yaml(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None,
-                          width=100)
+    return yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100
+    )
 
 
 def _create(path: Path, text: str) -> Path:
@@ -118,37 +119,60 @@ def _create(path: Path, text: str) -> Path:
 
 
 def _front_matter(fields: dict[str, Any], body: str) -> str:
-    return f"---\n{_yaml({k: v for k, v in fields.items() if v not in (None, '', [], ())})}---\n{body.rstrip()}\n"
+    filled = {k: v for k, v in fields.items() if v not in (None, "", [], ())}
+    return f"---\n{_yaml(filled)}---\n{body.rstrip()}\n"
 
 
-def init_project(root: Path, title: str, base_url: str, handle: str, name: str,
-                 today: dt.date) -> list[Path]:
+def init_project(
+    root: Path, title: str, base_url: str, handle: str, name: str, today: dt.date
+) -> list[Path]:
     """A new newsletter in ``root`` (created, or empty): builds as it is."""
     if (root / CONFIG_NAME).exists():
         raise ProjectError(f"{root / CONFIG_NAME} already exists: this is a newsletter already")
     created = [
-        _create(root / CONFIG_NAME, _yaml({
-            "title": title,
-            "description": "What our members learned, asked and shared this fortnight.",
-            "base_url": base_url,
-            "language": "en",
-            "editors": [handle],
-            "email": {"from": f"{title} <newsletter@{_domain(base_url)}>"},
-        })),
+        _create(
+            root / CONFIG_NAME,
+            _yaml(
+                {
+                    "title": title,
+                    "description": "What our members learned, asked and shared this fortnight.",
+                    "base_url": base_url,
+                    "language": "en",
+                    "editors": [handle],
+                    "email": {"from": f"{title} <newsletter@{_domain(base_url)}>"},
+                }
+            ),
+        ),
         _create(root / ".gitignore", GITIGNORE),
-        _create(root / ".github" / "workflows" / "newsletter.yml",
-                WORKFLOW.format(version=__version__)),
+        _create(
+            root / ".github" / "workflows" / "newsletter.yml", WORKFLOW.format(version=__version__)
+        ),
     ]
     project = Project(root)
-    created.append(new_member(project, handle, name=name, org="", role="Editor",
-                              topics=["community"]))
-    created.append(new_post(project, title="Welcome to the exchange", by=handle,
-                            kind=Kind.SPOTLIGHT, date=today, tags=["community"],
-                            body="This is where members share what they know: an article "
-                                 "for someone who needs it, an ask, an offer, an introduction.\n\n"
-                                 "Add yours as a file in `content/posts/`."))
-    created.append(new_edition(project, date=today, title="The first edition",
-                               body="Welcome! This is our first edition."))
+    created.append(
+        new_member(project, handle, name=name, org="", role="Editor", topics=["community"])
+    )
+    created.append(
+        new_post(
+            project,
+            title="Welcome to the exchange",
+            by=handle,
+            kind=Kind.SPOTLIGHT,
+            date=today,
+            tags=["community"],
+            body="This is where members share what they know: an article "
+            "for someone who needs it, an ask, an offer, an introduction.\n\n"
+            "Add yours as a file in `content/posts/`.",
+        )
+    )
+    created.append(
+        new_edition(
+            project,
+            date=today,
+            title="The first edition",
+            body="Welcome! This is our first edition.",
+        )
+    )
     theme = builtin_theme()
     shutil.copytree(theme, root / "templates", dirs_exist_ok=False)
     created.append(root / "templates")
@@ -161,21 +185,56 @@ def _domain(base_url: str) -> str:
     return urlsplit(base_url).hostname or "example.org"
 
 
-def new_member(project: Project, handle: str, *, name: str, org: str = "", role: str = "",
-               topics: list[str] | None = None) -> Path:
-    fields = {"name": name, "org": org, "role": role, "topics": topics or [], "offers": [],
-              "asks": [], "feeds": [], "links": {}, "network": True}
+def new_member(
+    project: Project,
+    handle: str,
+    *,
+    name: str,
+    org: str = "",
+    role: str = "",
+    topics: list[str] | None = None,
+) -> Path:
+    fields = {
+        "name": name,
+        "org": org,
+        "role": role,
+        "topics": topics or [],
+        "offers": [],
+        "asks": [],
+        "feeds": [],
+        "links": {},
+        "network": True,
+    }
     return _create(project.content / "members" / f"{handle}.yaml", _yaml(fields))
 
 
-def new_post(project: Project, *, title: str, by: str, kind: Kind, date: dt.date,
-             link: str = "", for_: list[str] | None = None, via: str = "",
-             connects: list[str] | None = None, tags: list[str] | None = None,
-             when: dt.datetime | None = None, where: str = "", body: str = "") -> Path:
+def new_post(
+    project: Project,
+    *,
+    title: str,
+    by: str,
+    kind: Kind,
+    date: dt.date,
+    link: str = "",
+    for_: list[str] | None = None,
+    via: str = "",
+    connects: list[str] | None = None,
+    tags: list[str] | None = None,
+    when: dt.datetime | None = None,
+    where: str = "",
+    body: str = "",
+) -> Path:
     fields: dict[str, Any] = {
-        "title": title, "by": by, "kind": kind.value, "link": link, "for": for_ or [],
-        "via": via, "connects": connects or [], "tags": tags or [],
-        "when": when.strftime("%Y-%m-%d %H:%M") if when else None, "where": where,
+        "title": title,
+        "by": by,
+        "kind": kind.value,
+        "link": link,
+        "for": for_ or [],
+        "via": via,
+        "connects": connects or [],
+        "tags": tags or [],
+        "when": when.strftime("%Y-%m-%d %H:%M") if when else None,
+        "where": where,
         "date": date,
     }
     body = body or "Say in a few lines what this is and why it matters to us."
@@ -191,5 +250,7 @@ def next_edition_number(project: Project) -> int:
 def new_edition(project: Project, *, date: dt.date, title: str, body: str = "") -> Path:
     number = next_edition_number(project)
     body = body or "A few words from the editor about this edition."
-    return _create(project.content / "editions" / f"{number}.md",
-                   _front_matter({"title": title, "date": date}, body))
+    return _create(
+        project.content / "editions" / f"{number}.md",
+        _front_matter({"title": title, "date": date}, body),
+    )

@@ -71,9 +71,12 @@ def read_text(project: Project, path: Path, diags: Diagnostics) -> str | None:
     where = Location(project.relative(path))
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            diags.error(where, "file.too-large",
-                        f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB",
-                        "split it, or move large media out of content/")
+            diags.error(
+                where,
+                "file.too-large",
+                f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB",
+                "split it, or move large media out of content/",
+            )
             return None
         raw = path.read_bytes()
     except OSError as err:
@@ -85,8 +88,11 @@ def read_text(project: Project, path: Path, diags: Diagnostics) -> str | None:
         line_start = raw.rfind(b"\n", 0, err.start) + 1
         line = raw[: err.start].count(b"\n") + 1
         col = len(raw[line_start : err.start].decode("utf-8", "replace")) + 1
-        diags.error(Location(where.path, line, col), "file.encoding",
-                    f"not valid UTF-8 (byte 0x{raw[err.start]:02x})",
-                    "save the file as UTF-8")
+        diags.error(
+            Location(where.path, line, col),
+            "file.encoding",
+            f"not valid UTF-8 (byte 0x{raw[err.start]:02x})",
+            "save the file as UTF-8",
+        )
         return None
     return text.replace("\r\n", "\n")

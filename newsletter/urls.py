@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "si",
-                   "ref", "ref_src", "ref_url", "_hsenc", "_hsmi", "mkt_tok", "yclid", "spm"}
+TRACKING_PARAMS = {
+    "fbclid",
+    "gclid",
+    "dclid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "igshid",
+    "si",
+    "ref",
+    "ref_src",
+    "ref_url",
+    "_hsenc",
+    "_hsmi",
+    "mkt_tok",
+    "yclid",
+    "spm",
+}
 
 
 def is_tracking(param: str) -> bool:
@@ -19,8 +35,18 @@ def normalize_link(url: str) -> str:
     host = (parts.hostname or "").lower().removeprefix("www.")
     if parts.port and parts.port not in (80, 443):
         host += f":{parts.port}"
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                             if not is_tracking(k)))
+    query = urlencode(
+        sorted(
+            (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(k)
+        )
+    )
     path = parts.path.rstrip("/") or ""
-    return urlunsplit(("https" if parts.scheme in ("http", "https") else parts.scheme.lower(),
-                       host, path, query, ""))
+    return urlunsplit(
+        (
+            "https" if parts.scheme in ("http", "https") else parts.scheme.lower(),
+            host,
+            path,
+            query,
+            "",
+        )
+    )

@@ -87,9 +87,11 @@ def write_site(output: Path, files: dict[str, bytes]) -> WriteReport:
 def _count_removed(output: Path, files: dict[str, bytes]) -> int:
     if not output.is_dir():
         return 0
-    return sum(1 for p in output.rglob("*")
-               if p.is_file() and p.relative_to(output).as_posix() not in files
-               and p.name not in KEEP)
+    return sum(
+        1
+        for p in output.rglob("*")
+        if p.is_file() and p.relative_to(output).as_posix() not in files and p.name not in KEEP
+    )
 
 
 def _swap(output: Path, staging: Path) -> None:

@@ -14,12 +14,15 @@ def write(root: Path, rel: str, text: str) -> Path:
     return path
 
 
-def project(root: Path, posts: dict[str, str] | None = None,
-            members: dict[str, str] | None = None) -> Path:
+def project(
+    root: Path, posts: dict[str, str] | None = None, members: dict[str, str] | None = None
+) -> Path:
     """A valid project: two members, one edition on 2026-11-19, the given posts."""
     write(root, "newsletter.yaml", CONFIG)
-    for handle, text in (members or {"ada": "name: Ada Lovelace\norg: Engines\n",
-                                     "grace": "name: Grace Hopper\norg: Navy\n"}).items():
+    for handle, text in (
+        members
+        or {"ada": "name: Ada Lovelace\norg: Engines\n", "grace": "name: Grace Hopper\norg: Navy\n"}
+    ).items():
         write(root, f"content/members/{handle}.yaml", text)
     for slug, text in (posts or {"hello": post("Hello", "ada")}).items():
         write(root, f"content/posts/2026/{slug}.md", text)

@@ -18,14 +18,23 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = shutil.which("chromium")
-PAGES = ["", "editions/3/", "posts/2026/geocoding-asthma-admissions-offline/", "members/yusuf/",
-         "members/", "topics/", "topics/mapping/", "archive/", "404.html", "email/10.html"]
+PAGES = [
+    "",
+    "editions/3/",
+    "posts/2026/geocoding-asthma-admissions-offline/",
+    "members/yusuf/",
+    "members/",
+    "topics/",
+    "topics/mapping/",
+    "archive/",
+    "404.html",
+    "email/10.html",
+]
 
 if not CHROMIUM:
     if os.environ.get("NEWSLETTER_REQUIRE_BROWSER"):
         raise RuntimeError("chromium is required here: apt-get install -y chromium")
-    pytest.skip("chromium is not installed (apt-get install -y chromium)",
-                allow_module_level=True)
+    pytest.skip("chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
 
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
@@ -49,9 +58,10 @@ def server(built_example: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=["--no-sandbox", "--headless",
-                                    "--disable-background-networking"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--headless", "--disable-background-networking"],
+        )
         yield b
         b.close()
 
@@ -59,13 +69,12 @@ def browser() -> Iterator[Browser]:
 @pytest.mark.parametrize("width", [390, 1280])
 def test_pages_fit_and_load_cleanly(server: str, browser: Browser, width: int) -> None:
     for path in PAGES:
-        page = browser.new_page(viewport={"width": width, "height": 900},
-                                java_script_enabled=True)
+        page = browser.new_page(viewport={"width": width, "height": 900}, java_script_enabled=True)
         errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
         failed: list[str] = []
-        page.on("requestfailed", lambda r: failed.append(r.url))
+        page.on("console", lambda m, out=errors: out.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e, out=errors: out.append(str(e)))
+        page.on("requestfailed", lambda r, out=failed: out.append(r.url))
         response = page.goto(server + path)
         assert response is not None and response.ok, path
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

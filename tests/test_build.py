@@ -63,11 +63,24 @@ def _parse(path: Path) -> Links:
 
 def test_every_page_exists(built_example: Path) -> None:
     content = REPO / "content"
-    expected = ["index.html", "archive/index.html", "members/index.html", "topics/index.html",
-                "feed.xml", "feed.json", "sitemap.xml", "404.html", "events.ics", "robots.txt"]
+    expected = [
+        "index.html",
+        "archive/index.html",
+        "members/index.html",
+        "topics/index.html",
+        "feed.xml",
+        "feed.json",
+        "sitemap.xml",
+        "404.html",
+        "events.ics",
+        "robots.txt",
+    ]
     expected += [f"editions/{p.stem}/index.html" for p in (content / "editions").glob("*.md")]
-    expected += [f"email/{p.stem}.{ext}" for p in (content / "editions").glob("*.md")
-                 for ext in ("html", "txt")]
+    expected += [
+        f"email/{p.stem}.{ext}"
+        for p in (content / "editions").glob("*.md")
+        for ext in ("html", "txt")
+    ]
     expected += [f"members/{p.stem}/index.html" for p in (content / "members").glob("*.yaml")]
     posts = [p for p in (content / "posts").rglob("*.md") if "draft: true" not in p.read_text()]
     expected += [f"posts/{p.parent.name}/{p.stem}/index.html" for p in posts]
@@ -102,8 +115,11 @@ def test_internal_links_resolve(built_example: Path) -> None:
                 target /= "index.html"
             if not target.is_file():
                 broken.append(f"{page.relative_to(built_example)} → {href}")
-            elif parts.fragment and target.suffix == ".html" and \
-                    parts.fragment not in _parse(target).ids:
+            elif (
+                parts.fragment
+                and target.suffix == ".html"
+                and parts.fragment not in _parse(target).ids
+            ):
                 broken.append(f"{page.relative_to(built_example)} → {href} (no anchor)")
     assert not broken, broken[:10]
     assert len(pages) > 150
@@ -141,8 +157,9 @@ def test_email_is_table_layout_inlined_and_small(built_example: Path) -> None:
 
 
 def test_drafts_only_with_the_flag(example: Path) -> None:
-    draft = next(p for p in (example / "content/posts").rglob("*.md")
-                 if "draft: true" in p.read_text())
+    draft = next(
+        p for p in (example / "content/posts").rglob("*.md") if "draft: true" in p.read_text()
+    )
     url = f"site/posts/{draft.parent.name}/{draft.stem}/index.html"
     assert run("build", "--today", EXAMPLE_TODAY, cwd=example).exit_code == 0
     assert not (example / url).exists()
@@ -159,8 +176,9 @@ def test_future_edition_is_a_draft(example: Path) -> None:
 
 
 def test_base_url_with_a_path(example: Path) -> None:
-    result = run("build", "--today", EXAMPLE_TODAY, "--base-url", "https://org.example.io/news/",
-                 cwd=example)
+    result = run(
+        "build", "--today", EXAMPLE_TODAY, "--base-url", "https://org.example.io/news/", cwd=example
+    )
     assert result.exit_code == 0, result.output
     home = (example / "site/index.html").read_text()
     assert 'href="/news/static/style.css"' in home

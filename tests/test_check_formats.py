@@ -10,8 +10,11 @@ import pytest
 from conftest import FIXTURES, run
 
 CASES = sorted(p for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
-TEXT_LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning): "
-                       r"(?P<message>.*) \[(?P<code>[a-z.-]+)\]$", re.M)
+TEXT_LINE = re.compile(
+    r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning): "
+    r"(?P<message>.*) \[(?P<code>[a-z.-]+)\]$",
+    re.M,
+)
 
 
 def _text_diagnostics(case: str) -> list[dict[str, str]]:
@@ -21,7 +24,9 @@ def _text_diagnostics(case: str) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("case", [c.name for c in CASES])
 def test_json_matches_text(case: str) -> None:
-    result = run("check", "--today", "2026-11-25", "--format", "json", cwd=FIXTURES / "invalid" / case)
+    result = run(
+        "check", "--today", "2026-11-25", "--format", "json", cwd=FIXTURES / "invalid" / case
+    )
     rows = json.loads(result.output)
     expected = _text_diagnostics(case)
     assert len(rows) == len(expected) > 0
@@ -33,12 +38,15 @@ def test_json_matches_text(case: str) -> None:
 
 @pytest.mark.parametrize("case", [c.name for c in CASES])
 def test_github_annotations(case: str) -> None:
-    result = run("check", "--today", "2026-11-25", "--format", "github",
-                 cwd=FIXTURES / "invalid" / case)
+    result = run(
+        "check", "--today", "2026-11-25", "--format", "github", cwd=FIXTURES / "invalid" / case
+    )
     lines = result.output.splitlines()
     expected = _text_diagnostics(case)
     assert len(lines) == len(expected)
     for line, want in zip(lines, expected, strict=True):
-        assert line.startswith(f"::{want['severity']} file={want['path']},line={want['line']},"
-                               f"col={want['col']},title={want['code']}::")
+        assert line.startswith(
+            f"::{want['severity']} file={want['path']},line={want['line']},"
+            f"col={want['col']},title={want['code']}::"
+        )
         assert "\n" not in line

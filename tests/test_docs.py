@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 import pytest
 
-from conftest import REPO, run
 from newsletter.cli import main
+
+from conftest import REPO, run
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -48,6 +49,9 @@ def test_readme_promises_the_two_commands() -> None:
 
 def test_ci_runs_the_readme_test_command() -> None:
     script = (REPO / ".ci/run").read_text()
-    assert "pip install -e '.[test]'" in script or 'pip install -e ".[dev]"' in script \
+    assert (
+        "pip install -e '.[test]'" in script
+        or 'pip install -e ".[dev]"' in script
         or "pip install -e '.[dev]'" in script
+    )
     assert "\npytest" in script or " pytest\n" in script

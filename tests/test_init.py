@@ -13,9 +13,15 @@ def test_init_then_build(tmp_path: Path) -> None:
     target = tmp_path / "our-exchange"
     result = run("init", str(target), "--title", "Our Exchange", "--editor", "mo", "--name", "Mo")
     assert result.exit_code == 0, result.output
-    for rel in ("newsletter.yaml", ".gitignore", ".github/workflows/newsletter.yml",
-                "content/members/mo.yaml", "content/editions/1.md", "templates/base.html",
-                "templates/static/style.css"):
+    for rel in (
+        "newsletter.yaml",
+        ".gitignore",
+        ".github/workflows/newsletter.yml",
+        "content/members/mo.yaml",
+        "content/editions/1.md",
+        "templates/base.html",
+        "templates/static/style.css",
+    ):
         assert (target / rel).is_file(), rel
     assert len(list((target / "content/posts").rglob("*.md"))) == 1
     workflow = yaml.safe_load((target / ".github/workflows/newsletter.yml").read_text())
@@ -41,16 +47,66 @@ def test_init_refuses_an_existing_newsletter(tmp_path: Path) -> None:
 def test_new_files_pass_check(tmp_path: Path) -> None:
     assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
     steps = [
-        ("new", "member", "grace", "--name", "Grace Hopper", "--org", "Navy", "--topics",
-         "compilers,careers"),
+        (
+            "new",
+            "member",
+            "grace",
+            "--name",
+            "Grace Hopper",
+            "--org",
+            "Navy",
+            "--topics",
+            "compilers,careers",
+        ),
         ("new", "member", "linus", "--name", "Linus", "--topics", "kernels"),
-        ("new", "post", "--title", "Who knows a good compiler book?", "--by", "ada", "--kind",
-         "ask", "--tags", "compilers", "--for", "grace", "--date", "2026-11-20"),
-        ("new", "post", "--title", "Grace, meet Linus: two builders", "--by", "ada", "--kind",
-         "intro", "--connects", "grace,linus", "--date", "2026-11-21"),
-        ("new", "post", "--title", "Compiler night", "--by", "grace", "--kind", "event", "--when",
-         "2026-12-03 18:00", "--where", "Room 2", "--link", "https://events.example.org/c",
-         "--date", "2026-11-22"),
+        (
+            "new",
+            "post",
+            "--title",
+            "Who knows a good compiler book?",
+            "--by",
+            "ada",
+            "--kind",
+            "ask",
+            "--tags",
+            "compilers",
+            "--for",
+            "grace",
+            "--date",
+            "2026-11-20",
+        ),
+        (
+            "new",
+            "post",
+            "--title",
+            "Grace, meet Linus: two builders",
+            "--by",
+            "ada",
+            "--kind",
+            "intro",
+            "--connects",
+            "grace,linus",
+            "--date",
+            "2026-11-21",
+        ),
+        (
+            "new",
+            "post",
+            "--title",
+            "Compiler night",
+            "--by",
+            "grace",
+            "--kind",
+            "event",
+            "--when",
+            "2026-12-03 18:00",
+            "--where",
+            "Room 2",
+            "--link",
+            "https://events.example.org/c",
+            "--date",
+            "2026-11-22",
+        ),
         ("new", "edition", "--title", "Compilers and kernels", "--date", "2026-11-24"),
     ]
     for args in steps:
@@ -98,7 +154,8 @@ def test_a_project_template_overrides_one_file(tmp_path: Path) -> None:
         else:
             path.unlink()
     (tmp_path / "templates/404.html").write_text(
-        '{% extends "base.html" %}{% block main %}<p>Lost? Ask the editors.</p>{% endblock %}')
+        '{% extends "base.html" %}{% block main %}<p>Lost? Ask the editors.</p>{% endblock %}'
+    )
     result = run("build", cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert "Lost? Ask the editors." in (tmp_path / "site/404.html").read_text()

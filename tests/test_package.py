@@ -14,8 +14,21 @@ from conftest import REPO
 
 def test_wheel_works_outside_the_repository(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(dist), str(REPO)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(dist),
+            str(REPO),
+        ],
+        check=True,
+    )
     wheel = next(dist.glob("newsletter-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for rel in ("base.html", "email/edition.html", "email/edition.txt", "static/style.css"):
@@ -25,22 +38,48 @@ def test_wheel_works_outside_the_repository(tmp_path: Path) -> None:
     venv.create(env_dir, system_site_packages=True, with_pip=False)
     python = env_dir / "bin" / "python"
     target = tmp_path / "site-packages"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
-                    str(target), str(wheel)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+    )
     env = {**os.environ, "PYTHONPATH": str(target)}
     elsewhere = tmp_path / "elsewhere"
     script = "from newsletter.cli import main; main()"
     for args in (["init", str(elsewhere), "--editor", "mo"], ["-C", str(elsewhere), "build"]):
-        done = subprocess.run([str(python), "-c", script, *args], env=env, cwd=tmp_path,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [str(python), "-c", script, *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stderr
     # the copy of the theme in the new project is not needed: the wheel's own is used
     subprocess.run(["rm", "-r", str(elsewhere / "templates")], check=True)
-    done = subprocess.run([str(python), "-c",
-                           "import newsletter.theme as t; print(t.builtin_theme())"],
-                          env=env, capture_output=True, text=True, cwd=tmp_path)
+    done = subprocess.run(
+        [str(python), "-c", "import newsletter.theme as t; print(t.builtin_theme())"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert done.stdout.strip() == str(target / "newsletter" / "theme")
-    done = subprocess.run([str(python), "-c", script, "-C", str(elsewhere), "build"], env=env,
-                          cwd=tmp_path, capture_output=True, text=True)
+    done = subprocess.run(
+        [str(python), "-c", script, "-C", str(elsewhere), "build"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert (elsewhere / "site/static/style.css").is_file()

@@ -26,14 +26,17 @@ HOSTILE_BODY = """\
 
 
 def _all_text(site: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8", errors="replace")
-                     for p in site.rglob("*") if p.is_file())
+    return "\n".join(
+        p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*") if p.is_file()
+    )
 
 
 def test_hostile_markdown_and_fields_are_neutralised(tmp_path: Path) -> None:
     title = '"><script>alert(6)</script>'
-    root = project(tmp_path, {"evil": post(f"'{title}'", "ada", HOSTILE_BODY,
-                                           tags="[x]", link="https://ok.example/a")})
+    root = project(
+        tmp_path,
+        {"evil": post(f"'{title}'", "ada", HOSTILE_BODY, tags="[x]", link="https://ok.example/a")},
+    )
     result = run("build", "--today", "2026-11-25", cwd=root)
     assert result.exit_code == 0, result.output
     page = (root / "site/posts/2026/evil/index.html").read_text()
@@ -49,9 +52,11 @@ def test_hostile_markdown_and_fields_are_neutralised(tmp_path: Path) -> None:
 
 
 def test_email_addresses_never_reach_the_site(tmp_path: Path) -> None:
-    root = project(tmp_path, {"a": post("Mail me", "ada", "Write to ada@example.com")},
-                   {"ada": "name: Ada\nbio: reach me at ada.l@mail.example.org\n",
-                    "grace": "name: Grace\n"})
+    root = project(
+        tmp_path,
+        {"a": post("Mail me", "ada", "Write to ada@example.com")},
+        {"ada": "name: Ada\nbio: reach me at ada.l@mail.example.org\n", "grace": "name: Grace\n"},
+    )
     result = run("build", "--today", "2026-11-25", cwd=root)
     assert result.exit_code == 1
     assert result.output.count("[privacy.email]") == 2
@@ -69,10 +74,28 @@ def test_a_template_that_leaks_an_address_is_stopped(tmp_path: Path) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from([*"<>\"'=/ :&;#()[]!*_`{}\\\nabcjsvgonerrorscriptalert",
-                                 "<script>", "javascript:", "onerror=", "<img ", "<svg", "](",
-                                 "<a href=", "&#", "<!--", "-->", "\n\n", "    "]),
-                max_size=80).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *"<>\"'=/ :&;#()[]!*_`{}\\\nabcjsvgonerrorscriptalert",
+                "<script>",
+                "javascript:",
+                "onerror=",
+                "<img ",
+                "<svg",
+                "](",
+                "<a href=",
+                "&#",
+                "<!--",
+                "-->",
+                "\n\n",
+                "    ",
+            ]
+        ),
+        max_size=80,
+    ).map("".join)
+)
 def test_render_markdown_never_emits_script(text: str) -> None:
     html = render_markdown(text).lower()
     assert "<script" not in html and "<svg" not in html

@@ -10,8 +10,11 @@ from helpers import post, project, write
 
 
 def _snapshot(site: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(site).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(site.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_rebuild_keeps_unchanged_files_untouched(tmp_path: Path) -> None:

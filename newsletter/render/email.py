@@ -24,8 +24,11 @@ def render_email(site: Site, theme: Theme) -> dict[str, bytes]:
         number = view.edition.number
         out[f"email/{number}.html"] = email_html(theme, ctx, view)
         out[f"email/{number}.txt"] = theme.page(
-            "email/edition.txt", ctx, view=view,
-            body_text=lambda md: absolute_links(md, site.config.base_url).strip())
+            "email/edition.txt",
+            ctx,
+            view=view,
+            body_text=lambda md: absolute_links(md, site.config.base_url).strip(),
+        )
     return out
 
 

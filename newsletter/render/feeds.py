@@ -18,12 +18,15 @@ def _rfc3339(day: dt.date) -> str:
 
 def render_feeds(site: Site, theme: Theme) -> dict[str, bytes]:
     ctx = globals_for(site)
-    contents = {v.edition.number: theme.page("partials/edition_content.html", ctx, view=v).decode()
-                for v in site.editions}
+    contents = {
+        v.edition.number: theme.page("partials/edition_content.html", ctx, view=v).decode()
+        for v in site.editions
+    }
     updated = _rfc3339(site.editions[0].edition.date) if site.editions else "1970-01-01T00:00:00Z"
     return {
-        "feed.xml": theme.page("feed.xml", ctx, contents=contents, updated=updated,
-                               rfc3339=_rfc3339),
+        "feed.xml": theme.page(
+            "feed.xml", ctx, contents=contents, updated=updated, rfc3339=_rfc3339
+        ),
         "feed.json": json_feed(site, contents),
         "events.ics": icalendar(site),
         "sitemap.xml": theme.page("sitemap.xml", ctx),
@@ -55,8 +58,13 @@ def json_feed(site: Site, contents: dict[int, str]) -> bytes:
 
 
 def _ics_text(value: str) -> str:
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
 
 
 def _fold(line: str) -> str:
@@ -77,10 +85,16 @@ def _fold(line: str) -> str:
 
 def icalendar(site: Site) -> bytes:
     config = site.config
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:-//newsletter//{_ics_text(config.title)}//EN",
-             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_ics_text(config.title)}"]
-    events = sorted((p for p in site.posts if p.kind is Kind.EVENT and p.when),
-                    key=lambda p: (p.when, p.key))
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:-//newsletter//{_ics_text(config.title)}//EN",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_ics_text(config.title)}",
+    ]
+    events = sorted(
+        (p for p in site.posts if p.kind is Kind.EVENT and p.when), key=lambda p: (p.when, p.key)
+    )
     for post in events:
         assert post.when is not None
         lines += [

@@ -12,23 +12,32 @@ def render_pages(site: Site, theme: Theme) -> dict[str, bytes]:
     latest = site.editions[0] if site.editions else None
     out["index.html"] = theme.page("home.html", ctx, view=latest, page_url="")
     for view in site.editions:
-        out[f"{view.edition.url}index.html"] = theme.page("edition.html", ctx, view=view,
-                                                          page_url=view.edition.url)
+        out[f"{view.edition.url}index.html"] = theme.page(
+            "edition.html", ctx, view=view, page_url=view.edition.url
+        )
     for post in site.posts:
         out[f"{post.url}index.html"] = theme.page(
-            "post.html", ctx, post=post, page_url=post.url,
-            edition_number=site.edition_of.get(post.key))
+            "post.html",
+            ctx,
+            post=post,
+            page_url=post.url,
+            edition_number=site.edition_of.get(post.key),
+        )
     out["archive/index.html"] = theme.page("archive.html", ctx, page_url="archive/")
     out["members/index.html"] = theme.page("members.html", ctx, page_url="members/")
     for member in site.members.values():
         out[f"{member.url}index.html"] = theme.page(
-            "member.html", ctx, m=member, act=site.activity[member.handle], page_url=member.url)
+            "member.html", ctx, m=member, act=site.activity[member.handle], page_url=member.url
+        )
     out["topics/index.html"] = theme.page("topics.html", ctx, page_url="topics/")
     for tag, posts in site.topics.items():
         people = [m for m in site.members.values() if tag in m.topics]
         out[f"topics/{tag}/index.html"] = theme.page(
-            "topic.html", ctx, tag=tag, posts=posts, people=people, page_url=f"topics/{tag}/")
+            "topic.html", ctx, tag=tag, posts=posts, people=people, page_url=f"topics/{tag}/"
+        )
     out["404.html"] = theme.page("404.html", ctx, page_url="404.html")
-    out["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n".encode()
+    out["robots.txt"] = (
+        f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n".encode()
+    )
     out.update(theme.static_bytes())
     return out
