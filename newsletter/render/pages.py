@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from newsletter.model import Site
 from newsletter.render.environment import Theme, globals_for
+
+
+RELATED = 4
+"""How many other posts on the same topic a post's page suggests."""
 
 
 def render_pages(site: Site, theme: Theme) -> dict[str, bytes]:
@@ -15,13 +21,19 @@ def render_pages(site: Site, theme: Theme) -> dict[str, bytes]:
         out[f"{view.edition.url}index.html"] = theme.page(
             "edition.html", ctx, view=view, page_url=view.edition.url
         )
+    views = {view.edition.number: view for view in site.editions}
     for post in site.posts:
+        number = site.edition_of.get(post.key)
+        topic = site.topics[post.tags[0]] if post.tags else []
         out[f"{post.url}index.html"] = theme.page(
             "post.html",
             ctx,
             post=post,
             page_url=post.url,
-            edition_number=site.edition_of.get(post.key),
+            ev=views.get(number) if number else None,
+            # the newest few on its first tag; never a scan of the whole topic per post
+            related=[p for p in islice(topic, RELATED + 1) if p is not post][:RELATED],
+            related_total=len(topic),
         )
     out["archive/index.html"] = theme.page("archive.html", ctx, page_url="archive/")
     out["members/index.html"] = theme.page("members.html", ctx, page_url="members/")
