@@ -288,6 +288,29 @@ def scan_private(text: str, path: str, diags: Diagnostics, first_line: int = 1) 
         )
 
 
+def read_document(
+    project: Project, file: Path, diags: Diagnostics, known: set[str]
+) -> tuple[Fields, str, int] | None:
+    """A Markdown file with front matter → (its fields, the body, the body's first line)."""
+    path = project.relative(file)
+    text = read_text(project, file, diags)
+    if text is None:
+        return None
+    scan_private(text, path, diags)
+    parts = split_front_matter(text, path, diags)
+    if parts is None:
+        return None
+    front, body, body_line = parts
+    where = Location(path)
+    data, marks = parse_yaml(front, path, diags, first_line=2)
+    data = _mapping_or_error(data, where, diags, "front matter") if data is not None else None
+    if data is None:
+        return None
+    fields = Fields(data, marks, where, diags)
+    fields.unknown(known)
+    return fields, body, body_line
+
+
 # -- config ---------------------------------------------------------------------
 
 CONFIG_FIELDS = {"title", "description", "base_url", "language", "editors", "email"}
@@ -443,20 +466,11 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
             "rename the file: lowercase letters, digits and '-', like weak-ties.md",
         )
         return None
-    text = read_text(project, file, diags)
-    if text is None:
+    document = read_document(project, file, diags, POST_FIELDS)
+    if document is None:
         return None
-    scan_private(text, path, diags)
-    parts = split_front_matter(text, path, diags)
-    if parts is None:
-        return None
-    front, body, body_line = parts
-    data, marks = parse_yaml(front, path, diags, first_line=2)
-    data = _mapping_or_error(data, where, diags, "front matter") if data is not None else None
-    if data is None:
-        return None
-    fields = Fields(data, marks, where, diags)
-    fields.unknown(POST_FIELDS)
+    fields, body, body_line = document
+    marks = fields.marks
     title = fields.text("title", required=True, example="Why weak ties find you the next job")
     by = fields.text("by", required=True, example="ada").lstrip("@").lower()
     date = fields.date("date", required=True)
@@ -543,20 +557,11 @@ def load_edition(
             "name edition files by number: content/editions/12.md",
         )
         return None
-    text = read_text(project, file, diags)
-    if text is None:
+    document = read_document(project, file, diags, EDITION_FIELDS)
+    if document is None:
         return None
-    scan_private(text, path, diags)
-    parts = split_front_matter(text, path, diags)
-    if parts is None:
-        return None
-    front, body, body_line = parts
-    data, marks = parse_yaml(front, path, diags, first_line=2)
-    data = _mapping_or_error(data, where, diags, "front matter") if data is not None else None
-    if data is None:
-        return None
-    fields = Fields(data, marks, where, diags)
-    fields.unknown(EDITION_FIELDS)
+    fields, body, body_line = document
+    marks = fields.marks
     number = int(file.stem)
     date = fields.date("date", required=True)
     if date is None:

@@ -7,7 +7,6 @@ from itertools import islice
 from newsletter.model import Site
 from newsletter.render.environment import Theme, globals_for
 
-
 RELATED = 4
 """How many other posts on the same topic a post's page suggests."""
 
