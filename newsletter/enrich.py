@@ -7,6 +7,7 @@ Pure: takes the loaded Content, returns the Site that ``render`` consumes.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 
 from newsletter.model import Activity, Content, Edition, EditionView, Post, Share, Site
@@ -30,20 +31,18 @@ def assign_items(editions: list[Edition], posts: list[Post]) -> dict[int, list[P
     """
     by_key = {p.key: p for p in posts}
     included = {key: e.number for e in editions for key in e.include if key in by_key}
+    ordered = sorted(posts, key=lambda p: (p.date, p.key))
+    dates = [p.date for p in ordered]
     items: dict[int, list[Post]] = {}
-    previous: dt.date | None = None
+    start = 0  # windows follow each other, so one pass over the posts in date order
     for edition in editions:
+        end = bisect_right(dates, edition.date, lo=start)
         chosen = [
-            p
-            for p in posts
-            if (previous is None or p.date > previous)
-            and p.date <= edition.date
-            and p.key not in included
-            and p.key not in edition.exclude
+            p for p in ordered[start:end] if p.key not in included and p.key not in edition.exclude
         ]
         chosen += [by_key[k] for k in edition.include if k in by_key]
         items[edition.number] = sorted(chosen, key=lambda p: (p.date, p.key))
-        previous = edition.date
+        start = end
     return items
 
 

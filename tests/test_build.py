@@ -199,3 +199,26 @@ def test_build_from_the_repository_root_as_documented(tmp_path: Path) -> None:
     result = run("build", "--today", EXAMPLE_TODAY, "--output", str(tmp_path / "site"), cwd=REPO)
     assert result.exit_code == 0, result.output
     assert re.search(r"built \d+ files", result.output)
+
+
+def _anchors(site: Path, number: int) -> set[str]:
+    ids = _parse(site / f"editions/{number}/index.html").ids
+    return {i for i in ids if re.fullmatch(r"\d{4}-[a-z0-9-]+", i)}
+
+
+def test_include_and_exclude_move_items_between_editions(example: Path) -> None:
+    assert run("build", "--today", EXAMPLE_TODAY, cwd=example).exit_code == 0
+    site = example / "site"
+    moved = sorted(_anchors(site, 5))[0]
+    dropped = sorted(_anchors(site, 3))[0]
+    edition = example / "content/editions/3.md"
+    front, note = edition.read_text().split("---\n", 2)[1:]
+    include = moved.replace("-", "/", 1)
+    exclude = dropped.replace("-", "/", 1)
+    edition.write_text(f"---\n{front}include: [{include}]\nexclude: [{exclude}]\n---\n{note}")
+    result = run("build", "--today", EXAMPLE_TODAY, cwd=example)
+    assert result.exit_code == 0, result.output
+    assert moved in _anchors(site, 3) and moved not in _anchors(site, 5)
+    assert dropped not in _anchors(site, 3)
+    assert all(dropped not in _anchors(site, n) for n in range(1, 11))
+    assert (site / f"posts/{include}/index.html").is_file()  # still published on its own page
