@@ -19,6 +19,14 @@ def check(content: Content, diags: Diagnostics, today: dt.date, drafts: bool = F
     _check_config(content, diags)
     for post in content.posts:
         _check_references(content, post, diags)
+        if post.date > today and not post.draft:
+            diags.warning(
+                post.mark("date"),
+                "post.future",
+                f"dated {post.date.isoformat()}, after today: not published until then",
+                "if that is a typo, use the day it was shared; for a work in progress, "
+                "set draft: true",
+            )
     _check_duplicate_posts(content, diags)
     _check_duplicate_links(content, diags)
     _check_editions(content, diags, today, drafts)

@@ -19,7 +19,7 @@ import yaml
 from newsletter.diagnostics import Diagnostics, Location, did_you_mean
 from newsletter.markup import EMAIL_RE, render_markdown
 from newsletter.model import Config, Content, Edition, Kind, Marks, Member, Post
-from newsletter.sources import Project, read_text
+from newsletter.sources import CONTROL_RE, Project, read_text
 
 try:  # libyaml is several times faster; the pure-Python loader is equivalent
     from yaml import CSafeLoader as SafeLoader
@@ -166,7 +166,7 @@ class Fields:
         if isinstance(value, bool | dict | list):
             self._wrong(name, "text", example)
             return ""
-        return str(value).strip()
+        return _clean(value)
 
     def texts(self, name: str, *, example: str = "[a, b]") -> tuple[str, ...]:
         """A list of short texts; a single text is taken as a list of one."""
@@ -174,13 +174,13 @@ class Fields:
         if value is None:
             return ()
         if isinstance(value, str | int | float) and not isinstance(value, bool):
-            return (str(value).strip(),)
+            return (_clean(value),)
         if not isinstance(value, list) or any(
             isinstance(v, dict | list | bool) or v is None for v in value
         ):
             self._wrong(name, "a list of texts", example)
             return ()
-        return tuple(str(v).strip() for v in value)
+        return tuple(_clean(v) for v in value)
 
     def flag(self, name: str, default: bool) -> bool:
         value = self.data.get(name)
@@ -236,7 +236,7 @@ class Fields:
         if not isinstance(value, dict) or any(isinstance(v, dict | list) for v in value.values()):
             self._wrong(name, "a mapping of names to texts", "{site: https://example.org}")
             return {}
-        return {str(k): str(v) for k, v in value.items() if v is not None}
+        return {_clean(k): _clean(v) for k, v in value.items() if v is not None}
 
     def unknown(self, known: set[str]) -> None:
         for name in self.data:
@@ -247,6 +247,11 @@ class Fields:
                     f"unknown field '{name}'{did_you_mean(str(name), known)}",
                     "known fields: " + ", ".join(sorted(known)),
                 )
+
+
+def _clean(value: object) -> str:
+    # YAML escapes ("\x1b") can still produce control characters: drop them too
+    return CONTROL_RE.sub("", str(value)).strip()
 
 
 def _describe(value: Any) -> str:

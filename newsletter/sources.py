@@ -5,6 +5,7 @@ Owns the project layout of DESIGN.md; knows nothing of what files mean.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,4 +96,27 @@ def read_text(project: Project, path: Path, diags: Diagnostics) -> str | None:
             "save the file as UTF-8",
         )
         return None
-    return text.replace("\r\n", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return strip_control_characters(text, where.path, diags)
+
+
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+"""Characters that XML (feeds, sitemaps) cannot carry and no one types on purpose."""
+
+
+def strip_control_characters(text: str, path: str, diags: Diagnostics) -> str:
+    """The text without control characters, each reported (once per line) as a warning."""
+    lines_seen: set[int] = set()
+    for match in CONTROL_RE.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        if line in lines_seen:
+            continue
+        lines_seen.add(line)
+        col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        diags.warning(
+            Location(path, line, col),
+            "file.control-character",
+            f"invisible control character U+{ord(match.group()):04X} removed",
+            "it usually comes from copy and paste; delete it to silence this warning",
+        )
+    return CONTROL_RE.sub("", text) if lines_seen else text

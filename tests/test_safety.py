@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,3 +110,26 @@ def test_render_markdown_never_emits_script(text: str) -> None:
 def test_email_pattern_finds_addresses(address: str) -> None:
     if "." in address.rsplit("@", 1)[1] and "/" not in address:
         assert EMAIL_RE.search(f"write to {address} today")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    title=st.text(min_size=1, max_size=60).filter(lambda t: t.strip()),
+    body=st.text(max_size=300),
+)
+def test_any_text_builds_valid_feeds_and_no_script(
+    tmp_path_factory: pytest.TempPathFactory, title: str, body: str
+) -> None:
+    """Whatever a member types as title and body: the build never crashes, the
+    feeds stay well-formed XML, and no script element appears."""
+    root = project(tmp_path_factory.mktemp("any"), {"any": post(json.dumps(title), "ada", body)})
+    result = run("build", "--today", "2026-11-25", cwd=root)
+    assert "Traceback" not in result.output
+    if result.exit_code != 0:  # refused (e.g. an address in the text): said so, not crashed
+        assert "nothing was published" in result.output
+        return
+    for name in ("feed.xml", "sitemap.xml"):
+        ET.parse(root / "site" / name)
+    json.loads((root / "site/feed.json").read_text())
+    page = (root / "site/posts/2026/any/index.html").read_text()
+    assert "<script" not in page.lower()
