@@ -1,0 +1,85 @@
+"""On a terminal the output is coloured and `new` asks for what is missing;
+piped, it is plain. Runs the real console script in a pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import FIXTURES, run
+
+NEWSLETTER = [sys.executable, "-c", "from newsletter.cli import main; main()"]
+
+
+def _in_terminal(args: list[str], cwd: Path, answers: tuple[str, ...] = ()) -> tuple[int, str]:
+    """Run with stdin/stdout on a pty; type each answer after the next prompt ends."""
+    master, slave = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen(
+        [*NEWSLETTER, *args],
+        cwd=cwd,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+    )
+    os.close(slave)
+    output, pending = b"", list(answers)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            output += chunk
+            if pending and output.rstrip().endswith(b":"):
+                os.write(master, pending.pop(0).encode() + b"\n")
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=10)
+    os.close(master)
+    return proc.returncode, output.decode("utf-8", "replace")
+
+
+def test_colour_on_a_terminal_plain_when_piped() -> None:
+    case = FIXTURES / "invalid" / "several-errors"
+    code, shown = _in_terminal(["check", "--today", "2026-11-25"], case)
+    assert code == 1
+    assert "\x1b[" in shown and "error" in shown
+    piped = subprocess.run(
+        [*NEWSLETTER, "check", "--today", "2026-11-25"], cwd=case, capture_output=True, text=True
+    )
+    assert piped.returncode == 1
+    assert "\x1b[" not in piped.stdout
+    assert piped.stdout == (case / "expected.txt").read_text()
+
+
+def test_new_post_asks_for_title_and_author(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
+    code, shown = _in_terminal(
+        ["new", "post", "--date", "2026-11-20", "--tags", "community"],
+        tmp_path,
+        ("A question about maps", "ada"),
+    )
+    assert code == 0, shown
+    assert "Title:" in shown and "Your member handle:" in shown
+    created = tmp_path / "content/posts/2026/a-question-about-maps.md"
+    assert "title: A question about maps" in created.read_text()
+    assert "by: ada" in created.read_text()
+    assert run("check", "--today", "2026-11-25", cwd=tmp_path).exit_code == 0
+
+
+def test_build_on_a_terminal_reports_in_colour(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
+    code, shown = _in_terminal(["build"], tmp_path)
+    assert code == 0, shown
+    assert "built" in shown and "\x1b[" in shown
