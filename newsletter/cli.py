@@ -233,9 +233,21 @@ def build(
     help="Handle of the first member, the editor.",
 )
 @click.option("--name", default="The Editor", show_default=True, help="The editor's name.")
+@click.option(
+    "--package",
+    metavar="SPEC",
+    help="What the CI workflow pip-installs to get newsletter (default: where this one "
+    "came from, e.g. 'newsletter @ git+https://…@<commit>').",
+)
 @click.pass_obj
 def init(
-    app: App, directory: Path, title: str | None, base_url: str, handle: str, name: str
+    app: App,
+    directory: Path,
+    title: str | None,
+    base_url: str,
+    handle: str,
+    name: str,
+    package: str | None,
 ) -> None:
     """Start a new newsletter in DIRECTORY, ready to build, with a CI workflow.
 
@@ -246,7 +258,9 @@ def init(
     directory = directory.resolve()
     title = title or directory.name.replace("-", " ").replace("_", " ").title()
     try:
-        created = init_project(directory, title, base_url, slugify(handle), name, dt.date.today())
+        created = init_project(
+            directory, title, base_url, slugify(handle), name, dt.date.today(), package
+        )
     except (NewsletterError, OSError) as err:
         fail(str(err))
     for path in created:

@@ -7,6 +7,7 @@ file: an existing path is an error the caller reports.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import unicodedata
@@ -47,8 +48,8 @@ permissions:
   contents: read
 
 env:
-  # Where `newsletter` comes from; pin the version you tested with.
-  NEWSLETTER_PACKAGE: "newsletter=={version}"
+  # What `pip install` installs to get the `newsletter` command: pin what you tested with.
+  NEWSLETTER_PACKAGE: {package}
 
 jobs:
   check:
@@ -123,8 +124,32 @@ def _front_matter(fields: dict[str, Any], body: str) -> str:
     return f"---\n{_yaml(filled)}---\n{body.rstrip()}\n"
 
 
+def package_spec() -> str:
+    """How CI should install the `newsletter` that is running now.
+
+    Installed from a repository (``pip install git+https://…``), that URL at the
+    same commit; otherwise this version by name. (PEP 610 records the origin.)
+    """
+    from importlib import metadata
+
+    try:
+        origin = json.loads(metadata.distribution("newsletter").read_text("direct_url.json") or "")
+    except (metadata.PackageNotFoundError, ValueError):
+        origin = {}
+    url, vcs = origin.get("url", ""), origin.get("vcs_info", {})
+    if vcs.get("vcs") == "git" and url.startswith("https://"):
+        return f"newsletter @ git+{url}@{vcs.get('commit_id', '')}".rstrip("@")
+    return f"newsletter=={__version__}"
+
+
 def init_project(
-    root: Path, title: str, base_url: str, handle: str, name: str, today: dt.date
+    root: Path,
+    title: str,
+    base_url: str,
+    handle: str,
+    name: str,
+    today: dt.date,
+    package: str | None = None,
 ) -> list[Path]:
     """A new newsletter in ``root`` (created, or empty): builds as it is."""
     if (root / CONFIG_NAME).exists():
@@ -145,7 +170,8 @@ def init_project(
         ),
         _create(root / ".gitignore", GITIGNORE),
         _create(
-            root / ".github" / "workflows" / "newsletter.yml", WORKFLOW.format(version=__version__)
+            root / ".github" / "workflows" / "newsletter.yml",
+            WORKFLOW.format(package=package or package_spec()),
         ),
     ]
     project = Project(root)

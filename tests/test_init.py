@@ -28,6 +28,7 @@ def test_init_then_build(tmp_path: Path) -> None:
     assert set(workflow["jobs"]) == {"check", "publish"}
     steps = [s.get("run", "") for s in workflow["jobs"]["check"]["steps"]]
     assert "newsletter check --format github" in steps
+    assert workflow["env"]["NEWSLETTER_PACKAGE"] == "newsletter==0.1.0"  # not from a git URL
     assert "/site/" in (target / ".gitignore").read_text()
 
     assert run("check", cwd=target).exit_code == 0
@@ -161,3 +162,10 @@ def test_a_project_template_overrides_one_file(tmp_path: Path) -> None:
     assert "Lost? Ask the editors." in (tmp_path / "site/404.html").read_text()
     assert "Lost?" not in (tmp_path / "site/index.html").read_text()
     assert (tmp_path / "site/static/style.css").is_file()
+
+
+def test_init_pins_the_package_ci_installs(tmp_path: Path) -> None:
+    spec = 'newsletter @ git+https://github.com/acme/newsletter@v1 "quoted"'
+    assert run("init", str(tmp_path), "--package", spec).exit_code == 0
+    workflow = yaml.safe_load((tmp_path / ".github/workflows/newsletter.yml").read_text())
+    assert workflow["env"]["NEWSLETTER_PACKAGE"] == spec
