@@ -42,6 +42,7 @@ def _timestamp_or_text(loader: _Loader, node: yaml.ScalarNode) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+WEB_URL_RE = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
 HANDLE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 T = TypeVar("T")
 
@@ -238,6 +239,18 @@ class Fields:
             return {}
         return {_clean(k): _clean(v) for k, v in value.items() if v is not None}
 
+    def url(self, name: str, value: str, *, example: str) -> str:
+        """``value`` if it is an http(s) URL; otherwise an error at ``name`` and ''."""
+        if not value or WEB_URL_RE.match(value):
+            return value
+        self.diags.error(
+            self.at(name),
+            "field.link",
+            f"'{name.split('[')[0]}': {value!r} is not an http(s) URL",
+            f"for example: {name.split('[')[0]}: {example}",
+        )
+        return ""
+
     def unknown(self, known: set[str]) -> None:
         for name in self.data:
             if str(name) not in known:
@@ -412,8 +425,18 @@ def load_member(project: Project, file: Path, config: Config, diags: Diagnostics
         topics=tuple(t.lower() for t in topics),
         offers=fields.texts("offers"),
         asks=fields.texts("asks"),
-        feeds=fields.texts("feeds", example="[https://example.org/feed.xml]"),
-        links=tuple(fields.mapping("links").items()),
+        feeds=tuple(
+            url
+            for i, value in enumerate(
+                fields.texts("feeds", example="[https://example.org/feed.xml]")
+            )
+            if (url := fields.url(f"feeds[{i}]", value, example="[https://example.org/feed.xml]"))
+        ),
+        links=tuple(
+            (label, url)
+            for label, value in fields.mapping("links").items()
+            if (url := fields.url("links", value, example="{site: https://example.org}"))
+        ),
         bio_html=render_markdown(bio, config.base_path) if bio else "",
         network=fields.flag("network", True),
     )
@@ -502,15 +525,7 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
             "'via' names one member, not a list",
             "for example: via: grace",
         )
-    link = fields.text("link", example="https://example.org/article")
-    if link and not re.match(r"^https?://\S+$", link):
-        diags.error(
-            fields.at("link"),
-            "field.link",
-            f"'link' must be an http(s) URL, not {link!r}",
-            "for example: link: https://example.org/article",
-        )
-        link = ""
+    link = fields.url("link", fields.text("link"), example="https://example.org/article")
     if not title or not by or date is None:
         return None
     year = int(folder.name) if re.fullmatch(r"\d{4}", folder.name) else date.year
