@@ -18,7 +18,7 @@ from rich.text import Text
 from newsletter import __version__
 from newsletter.build import BuildOptions, BuildResult, build_project, check_project
 from newsletter.diagnostics import Diagnostic, format_github, format_json, summary
-from newsletter.errors import BuildFailed, NewsletterError
+from newsletter.errors import BuildFailed, NewsletterError, OutputError
 from newsletter.model import Kind
 from newsletter.scaffold import init_project, new_edition, new_member, new_post, slugify
 from newsletter.sources import Project, find_project
@@ -39,6 +39,7 @@ class App:
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
+    """Exit with ``error: message``: 2 when the command cannot start, 1 when it failed."""
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
 
@@ -209,8 +210,10 @@ def build(
         print_diagnostics(app.err, err.diagnostics)
         app.err.print(Text(f"✗ {summary(err.diagnostics)}: nothing was published", style="red"))
         sys.exit(1)
-    except NewsletterError as err:
+    except OutputError as err:
         fail(str(err), 1)
+    except NewsletterError as err:
+        fail(str(err))
     if not quiet:
         print_diagnostics(app.err, result.diagnostics)
         report_build(app, result)

@@ -93,6 +93,13 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) ->
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = str(key_node.value)
+            if "@" + key in marks:
+                diags.warning(
+                    where(key_node.start_mark),
+                    "field.duplicate",
+                    f"'{key}' is given twice; this one wins",
+                    f"keep one '{key}:' line (the first is on line {marks['@' + key].line})",
+                )
             marks["@" + key] = where(key_node.start_mark)
             marks[key] = where(value_node.start_mark)
             if isinstance(value_node, yaml.SequenceNode):

@@ -141,7 +141,7 @@ def test_new_post_without_title_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_no_project_is_a_clear_error(tmp_path: Path) -> None:
     result = run("build", cwd=tmp_path)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no newsletter.yaml" in result.output and "newsletter init" in result.output
 
 

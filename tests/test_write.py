@@ -77,6 +77,6 @@ def test_output_cannot_be_the_project_itself(tmp_path: Path) -> None:
     root = project(tmp_path)
     for output in (root, root / "content", tmp_path):
         result = run("build", "--output", str(output), cwd=root)
-        assert result.exit_code == 1
+        assert result.exit_code == 2
         assert "refusing" in result.output
     assert (root / "newsletter.yaml").is_file()
