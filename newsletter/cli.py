@@ -6,6 +6,7 @@ No logic lives here that a test would have to reach through Click for.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,15 +131,18 @@ def check(app: App, fmt: str, drafts: bool, today: str | None) -> None:
       newsletter check --format github   # in CI: annotations on the pull request
     """
     try:
-        _, diags = check_project(app.project(), _options(drafts, None, None, today))
+        project = app.project()
+        _, diags = check_project(project, _options(drafts, None, None, today))
     except NewsletterError as err:
         fail(str(err))
     found = diags.sorted()
     if fmt == "json":
         click.echo(format_json(found))
     elif fmt == "github":
+        # annotations are placed by path from the checkout, where the workflow runs
+        folder = os.path.relpath(project.root, os.environ.get("GITHUB_WORKSPACE", Path.cwd()))
         for d in found:
-            click.echo(format_github(d))
+            click.echo(format_github(d, "" if folder.startswith("..") else folder))
     else:
         print_diagnostics(app.out, found)
         style = "red" if diags.has_errors else "green"

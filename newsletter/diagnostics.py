@@ -94,11 +94,16 @@ def _github_escape(value: str, *, prop: bool = False) -> str:
     return value
 
 
-def format_github(d: Diagnostic) -> str:
-    """A GitHub Actions workflow command: an annotation on the pull request's line."""
+def format_github(d: Diagnostic, folder: str = "") -> str:
+    """A GitHub Actions workflow command: an annotation on the pull request's line.
+
+    ``folder`` is the project's path from the repository root ('' at the root),
+    since GitHub places annotations by repository path.
+    """
     loc = d.location
+    path = f"{folder.rstrip('/')}/{loc.path}" if folder and folder != "." else loc.path
     props = (
-        f"file={_github_escape(loc.path, prop=True)},line={loc.line},col={loc.col},"
+        f"file={_github_escape(path, prop=True)},line={loc.line},col={loc.col},"
         f"title={_github_escape(d.code, prop=True)}"
     )
     message = d.message + (f"\n{d.hint}" if d.hint else "")

@@ -37,7 +37,8 @@ def test_json_matches_text(case: str) -> None:
 
 
 @pytest.mark.parametrize("case", [c.name for c in CASES])
-def test_github_annotations(case: str) -> None:
+def test_github_annotations(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(FIXTURES / "invalid" / case))
     result = run(
         "check", "--today", "2026-11-25", "--format", "github", cwd=FIXTURES / "invalid" / case
     )
@@ -50,3 +51,12 @@ def test_github_annotations(case: str) -> None:
             f"col={want['col']},title={want['code']}::"
         )
         assert "\n" not in line
+
+
+def test_github_paths_are_from_the_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A newsletter in a subfolder of the repository: annotations still land on the file."""
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(FIXTURES))
+    result = run("check", "--format", "github", cwd=FIXTURES / "invalid" / "unknown-member-by")
+    assert result.output.startswith("::error file=invalid/unknown-member-by/content/posts/2026/"), (
+        result.output
+    )
