@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,12 +18,10 @@ from newsletter.errors import BuildFailed, ProjectError
 from newsletter.load import load
 from newsletter.markup import EMAIL_RE
 from newsletter.model import Content, Site
+from newsletter.progress import Progress, quiet
 from newsletter.render import Output, Theme, render
 from newsletter.sources import Project
 from newsletter.write import WriteReport, write_site
-
-Progress = Callable[[str], None]
-"""Told the name of each stage as it starts."""
 
 
 @dataclass(frozen=True)
@@ -48,16 +45,12 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _quiet(stage: str) -> None:
-    pass
-
-
 def check_project(
-    project: Project, options: BuildOptions, progress: Progress = _quiet
+    project: Project, options: BuildOptions, progress: Progress = quiet
 ) -> tuple[Content, Diagnostics]:
     diags = Diagnostics()
     progress("load")
-    content = load(project, diags, options.base_url)
+    content = load(project, diags, options.base_url, progress)
     progress("check")
     check(content, diags, options.day(), options.drafts)
     return content, diags
@@ -98,7 +91,7 @@ def _refuse_unsafe_output(project: Project, output: Path) -> None:
 
 
 def build_project(
-    project: Project, options: BuildOptions, progress: Progress = _quiet
+    project: Project, options: BuildOptions, progress: Progress = quiet
 ) -> BuildResult:
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -112,7 +105,7 @@ def build_project(
     timings["enrich"] = time.perf_counter() - t
     progress("render")
     t = time.perf_counter()
-    files = render(site, Theme(project))
+    files = render(site, Theme(project), progress)
     timings["render"] = time.perf_counter() - t
     leaks = find_leaks(files)
     if leaks:

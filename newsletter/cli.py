@@ -8,12 +8,22 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 import click
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.progress import Progress as RichProgress
 from rich.text import Text
 
 from newsletter import __version__
@@ -21,6 +31,7 @@ from newsletter.build import BuildOptions, BuildResult, build_project, check_pro
 from newsletter.diagnostics import Diagnostic, format_github, format_json, summary
 from newsletter.errors import BuildFailed, NewsletterError, OutputError
 from newsletter.model import Kind
+from newsletter.progress import Progress
 from newsletter.scaffold import init_project, new_edition, new_member, new_post, slugify
 from newsletter.sources import Project, find_project
 
@@ -56,6 +67,32 @@ def print_diagnostics(console: Console, diagnostics: list[Diagnostic]) -> None:
             text.append("\n    hint: ", style="cyan")
             text.append(d.hint)
         console.print(text, soft_wrap=True, highlight=False)
+
+
+@contextmanager
+def progress_bar(console: Console) -> Iterator[Progress]:
+    """A live bar for the stages of a build; it disappears when the build ends."""
+    bar = RichProgress(
+        SpinnerColumn(),
+        TextColumn("{task.description:<8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    task = bar.add_task("starting", total=None)
+    current = ""
+
+    def update(stage: str, done: int = 0, total: int = 0) -> None:
+        nonlocal current
+        if stage != current:  # a new stage: a new bar (rich keeps a total otherwise)
+            current = stage
+            bar.reset(task, description=stage, total=total or None)
+        bar.update(task, completed=done, total=total or bar.tasks[0].total)
+
+    with bar:
+        yield update
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:
@@ -205,9 +242,9 @@ def build(
     options = _options(drafts, base_url, output, today)
     try:
         project = app.project()
-        if app.out.is_terminal and not quiet:
-            with app.out.status("building…") as status:
-                result = build_project(project, options, lambda stage: status.update(f"{stage}…"))
+        if app.err.is_terminal and not quiet:
+            with progress_bar(app.err) as progress:
+                result = build_project(project, options, progress)
         else:
             result = build_project(project, options)
     except BuildFailed as err:

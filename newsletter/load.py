@@ -19,6 +19,7 @@ import yaml
 from newsletter.diagnostics import Diagnostics, Location, did_you_mean
 from newsletter.markup import EMAIL_RE, render_markdown
 from newsletter.model import Config, Content, Edition, Kind, Marks, Member, Post
+from newsletter.progress import Progress, quiet
 from newsletter.sources import CONTROL_RE, Project, read_text
 
 try:  # libyaml is several times faster; the pure-Python loader is equivalent
@@ -610,14 +611,26 @@ def load_edition(
 # -- the whole project ------------------------------------------------------------
 
 
-def _each(files: list[Path], load_one: Callable[[Path], T | None]) -> list[T]:
-    return [item for item in map(load_one, files) if item is not None]
-
-
-def load(project: Project, diags: Diagnostics, base_url: str | None = None) -> Content:
+def load(
+    project: Project, diags: Diagnostics, base_url: str | None = None, progress: Progress = quiet
+) -> Content:
     """Every file of the project, parsed; problems go to ``diags``."""
     config = load_config(project, diags, base_url)
-    members = _each(project.member_files(), lambda f: load_member(project, f, config, diags))
-    posts = _each(project.post_files(), lambda f: load_post(project, f, config, diags))
-    editions = _each(project.edition_files(), lambda f: load_edition(project, f, config, diags))
+    files = (project.member_files(), project.post_files(), project.edition_files())
+    total, done = sum(map(len, files)), 0
+
+    def each(paths: list[Path], load_one: Callable[[Path], T | None]) -> list[T]:
+        nonlocal done
+        loaded = []
+        for path in paths:
+            item = load_one(path)
+            if item is not None:
+                loaded.append(item)
+            done += 1
+            progress("load", done, total)
+        return loaded
+
+    members = each(files[0], lambda f: load_member(project, f, config, diags))
+    posts = each(files[1], lambda f: load_post(project, f, config, diags))
+    editions = each(files[2], lambda f: load_edition(project, f, config, diags))
     return Content(config, {m.handle: m for m in members}, posts, editions)

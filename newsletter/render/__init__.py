@@ -8,6 +8,7 @@ feeds and email each have a module here.
 from __future__ import annotations
 
 from newsletter.model import Site
+from newsletter.progress import Progress, quiet
 from newsletter.render.email import render_email
 from newsletter.render.environment import Theme
 from newsletter.render.feeds import render_feeds
@@ -16,9 +17,14 @@ from newsletter.render.pages import render_pages
 Output = dict[str, bytes]
 
 
-def render(site: Site, theme: Theme) -> Output:
+def render(site: Site, theme: Theme, progress: Progress = quiet) -> Output:
     out: Output = {}
-    for part in (render_pages(site, theme), render_feeds(site, theme), render_email(site, theme)):
+    parts = (
+        render_pages(site, theme, progress),
+        render_feeds(site, theme),
+        render_email(site, theme),
+    )
+    for part in parts:
         clash = out.keys() & part.keys()
         if clash:  # two renderers claiming one path is a bug, never a silent overwrite
             raise RuntimeError(f"rendered twice: {sorted(clash)[:3]}")

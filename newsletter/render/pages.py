@@ -5,13 +5,14 @@ from __future__ import annotations
 from itertools import islice
 
 from newsletter.model import Site
+from newsletter.progress import Progress, quiet
 from newsletter.render.environment import Theme, globals_for
 
 RELATED = 4
 """How many other posts on the same topic a post's page suggests."""
 
 
-def render_pages(site: Site, theme: Theme) -> dict[str, bytes]:
+def render_pages(site: Site, theme: Theme, progress: Progress = quiet) -> dict[str, bytes]:
     ctx = globals_for(site)
     out: dict[str, bytes] = {}
     latest = site.editions[0] if site.editions else None
@@ -21,7 +22,10 @@ def render_pages(site: Site, theme: Theme) -> dict[str, bytes]:
             "edition.html", ctx, view=view, page_url=view.edition.url
         )
     views = {view.edition.number: view for view in site.editions}
-    for post in site.posts:
+    total = len(site.posts)
+    for done, post in enumerate(site.posts, 1):
+        if done % 50 == 0 or done == total:
+            progress("render", done, total)
         number = site.edition_of.get(post.key)
         topic = site.topics[post.tags[0]] if post.tags else []
         out[f"{post.url}index.html"] = theme.page(
