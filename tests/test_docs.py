@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 import pytest
 
@@ -55,3 +57,17 @@ def test_ci_runs_the_readme_test_command() -> None:
         or "pip install -e '.[dev]'" in script
     )
     assert "\npytest" in script or " pytest\n" in script
+
+
+def test_every_diagnostic_code_is_in_the_readme() -> None:
+    source = "\n".join(p.read_text() for p in (REPO / "newsletter").rglob("*.py"))
+    codes = set(
+        re.findall(
+            r'"((?:syntax|file|field|date|ref|intro|link|edition|member|post|'
+            r'privacy|share|config)\.[a-z-]+)"',
+            source,
+        )
+    )
+    assert len(codes) > 20
+    missing = sorted(code for code in codes if f"`{code}`" not in README)
+    assert not missing
