@@ -37,10 +37,8 @@ def run(*args: str, cwd: Path | None = None) -> Result:
     return runner.invoke(main, argv, catch_exceptions=False)
 
 
-@pytest.fixture
-def example(tmp_path: Path) -> Path:
-    """A private copy of the bundled example community (newsletter.yaml, content/, templates/)."""
-    root = tmp_path / "example"
+def copy_example(root: Path) -> Path:
+    """A copy of the bundled example community (newsletter.yaml, content/, templates/)."""
     root.mkdir()
     shutil.copy(REPO / "newsletter.yaml", root)
     shutil.copytree(REPO / "content", root / "content")
@@ -48,14 +46,16 @@ def example(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A private copy of the bundled example, for tests that change it."""
+    return copy_example(tmp_path / "example")
+
+
 @pytest.fixture(scope="session")
 def built_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled example, built once per session; returns its site/ folder."""
-    root = tmp_path_factory.mktemp("built") / "example"
-    root.mkdir()
-    shutil.copy(REPO / "newsletter.yaml", root)
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "templates", root / "templates")
+    root = copy_example(tmp_path_factory.mktemp("built") / "example")
     result = run("build", "--today", EXAMPLE_TODAY, cwd=root)
     assert result.exit_code == 0, result.output
     return root / "site"
