@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -149,8 +152,6 @@ def test_a_project_template_overrides_one_file(tmp_path: Path) -> None:
     assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
     for path in (tmp_path / "templates").iterdir():  # keep only the override
         if path.is_dir():
-            import shutil
-
             shutil.rmtree(path)
         else:
             path.unlink()
@@ -169,3 +170,36 @@ def test_init_pins_the_package_ci_installs(tmp_path: Path) -> None:
     assert run("init", str(tmp_path), "--package", spec).exit_code == 0
     workflow = yaml.safe_load((tmp_path / ".github/workflows/newsletter.yml").read_text())
     assert workflow["env"]["NEWSLETTER_PACKAGE"] == spec
+
+
+def test_generated_workflow_is_valid_for_github(tmp_path: Path) -> None:
+    """Checked against GitHub's workflow schema, which check-jsonschema ships (no network)."""
+    assert run("init", str(tmp_path)).exit_code == 0
+    workflow = tmp_path / ".github/workflows/newsletter.yml"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(workflow),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    workflow.write_text(workflow.read_text().replace("runs-on:", "runs_on:", 1))
+    broken = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(workflow),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert broken.returncode == 1  # the check itself can fail
