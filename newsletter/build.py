@@ -20,6 +20,7 @@ from newsletter.markup import EMAIL_RE
 from newsletter.model import Content, Site
 from newsletter.progress import Progress, quiet
 from newsletter.render import Output, Theme, render
+from newsletter.render.email import GMAIL_CLIP_BYTES
 from newsletter.sources import Project
 from newsletter.write import WriteReport, write_site
 
@@ -74,6 +75,20 @@ def find_leaks(files: Output) -> list[Diagnostic]:
     return diags.items
 
 
+def warn_clipped_emails(site: Site, files: Output, diags: Diagnostics) -> None:
+    """Even as excerpts, an edition this long would be clipped by Gmail: say so."""
+    for view in site.editions:
+        size = len(files.get(f"email/{view.edition.number}.html", b""))
+        if size >= GMAIL_CLIP_BYTES:
+            diags.warning(
+                view.edition.location,
+                "email.too-large",
+                f"the email of edition {view.edition.number} is {size // 1024} KB even with "
+                f"excerpts; Gmail clips messages over {GMAIL_CLIP_BYTES // 1024} KB",
+                "split the edition in two (an earlier date for part of it), or exclude items",
+            )
+
+
 def _refuse_unsafe_output(project: Project, output: Path) -> None:
     """The output folder is replaced whole: never let that be the project itself."""
     out = output.resolve()
@@ -110,6 +125,7 @@ def build_project(
     leaks = find_leaks(files)
     if leaks:
         raise BuildFailed(diags.sorted() + leaks)
+    warn_clipped_emails(site, files, diags)
     progress("write")
     t = time.perf_counter()
     output = options.output or project.root / "site"

@@ -222,3 +222,36 @@ def test_include_and_exclude_move_items_between_editions(example: Path) -> None:
     assert dropped not in _anchors(site, 3)
     assert all(dropped not in _anchors(site, n) for n in range(1, 11))
     assert (site / f"posts/{include}/index.html").is_file()  # still published on its own page
+
+
+def test_a_huge_edition_email_falls_back_to_excerpts(tmp_path: Path) -> None:
+    """Gmail clips messages over 102 KB: a long edition is sent as excerpts with links."""
+    from helpers import post, project
+
+    paragraph = "A long paragraph about open data and the people who keep it going. " * 20
+    posts = {
+        f"p{i}": post(f"Post number {i}", "ada", f"{paragraph}\n\n{paragraph}") for i in range(60)
+    }
+    root = project(tmp_path, posts)
+    result = run("build", "--today", EXAMPLE_TODAY, cwd=root)
+    assert result.exit_code == 0, result.output
+    html = (root / "site/email/1.html").read_bytes()
+    assert len(html) < 102 * 1024
+    assert html.count(b"Read on the site") == 60
+    assert b"Post number 59" in html
+    assert len((root / "site/editions/1/index.html").read_bytes()) > 102 * 1024  # web: in full
+
+
+def test_an_edition_too_long_even_for_excerpts_is_reported(tmp_path: Path) -> None:
+    from helpers import post, project
+
+    posts = {
+        f"p{i}": post(f"Post number {i} about a long and winding subject", "ada", "Short.")
+        for i in range(400)
+    }
+    root = project(tmp_path, posts)
+    result = run("build", "--today", EXAMPLE_TODAY, cwd=root)
+    assert result.exit_code == 0, result.output
+    assert "content/editions/1.md:1:1: warning: the email of edition 1 is" in result.output
+    assert "[email.too-large]" in result.output
+    assert len((root / "site/email/1.html").read_bytes()) >= 102 * 1024

@@ -64,7 +64,7 @@ def test_every_diagnostic_code_is_in_the_readme() -> None:
     codes = set(
         re.findall(
             r'"((?:syntax|file|field|date|ref|intro|link|edition|member|post|'
-            r'privacy|share|config)\.[a-z-]+)"',
+            r'privacy|share|config|email)\.[a-z-]+)"',
             source,
         )
     )
