@@ -106,7 +106,29 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         ) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class NewsletterGroup(click.Group):
+    """Turns the library's errors into a message and an exit status, for every command."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BuildFailed as err:
+            console = ctx.obj.err if isinstance(ctx.obj, App) else Console(stderr=True)
+            print_diagnostics(console, err.diagnostics)
+            console.print(Text(f"✗ {summary(err.diagnostics)}: nothing was published", style="red"))
+            sys.exit(1)
+        except OutputError as err:
+            fail(str(err), 1)
+        except NewsletterError as err:
+            fail(str(err))
+        except OSError as err:  # e.g. no permission to create a file in content/
+            fail(f"{err.filename or ''}: {err.strerror or err}".lstrip(": "), 1)
+
+
+@click.group(
+    cls=NewsletterGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="newsletter")
 @click.option(
     "-C",
@@ -167,11 +189,8 @@ def check(app: App, fmt: str, drafts: bool, today: str | None) -> None:
       newsletter check
       newsletter check --format github   # in CI: annotations on the pull request
     """
-    try:
-        project = app.project()
-        _, diags = check_project(project, _options(drafts, None, None, today))
-    except NewsletterError as err:
-        fail(str(err))
+    project = app.project()
+    _, diags = check_project(project, _options(drafts, None, None, today))
     found = diags.sorted()
     if fmt == "json":
         click.echo(format_json(found))
@@ -240,21 +259,12 @@ def build(
       newsletter build --drafts --base-url https://preview.example.org/ -o preview/
     """
     options = _options(drafts, base_url, output, today)
-    try:
-        project = app.project()
-        if app.err.is_terminal and not quiet:
-            with progress_bar(app.err) as progress:
-                result = build_project(project, options, progress)
-        else:
-            result = build_project(project, options)
-    except BuildFailed as err:
-        print_diagnostics(app.err, err.diagnostics)
-        app.err.print(Text(f"✗ {summary(err.diagnostics)}: nothing was published", style="red"))
-        sys.exit(1)
-    except OutputError as err:
-        fail(str(err), 1)
-    except NewsletterError as err:
-        fail(str(err))
+    project = app.project()
+    if app.err.is_terminal and not quiet:
+        with progress_bar(app.err) as progress:
+            result = build_project(project, options, progress)
+    else:
+        result = build_project(project, options)
     if not quiet:
         print_diagnostics(app.err, result.diagnostics)
         report_build(app, result)
@@ -301,12 +311,9 @@ def init(
     """
     directory = directory.resolve()
     title = title or directory.name.replace("-", " ").replace("_", " ").title()
-    try:
-        created = init_project(
-            directory, title, base_url, slugify(handle), name, dt.date.today(), package
-        )
-    except (NewsletterError, OSError) as err:
-        fail(str(err))
+    created = init_project(
+        directory, title, base_url, slugify(handle), name, dt.date.today(), package
+    )
     for path in created:
         app.out.print(f"  created {path.relative_to(directory)}", highlight=False)
     app.out.print(
@@ -384,32 +391,29 @@ def new_post_command(
       newsletter new post --title "Who has a geocoder?" --by grace --kind ask --tags mapping
       newsletter new post --kind intro --by ada --connects grace,linus --title "Grace, meet Linus"
     """
-    try:
-        project = app.project()
-        start = None
-        if when:
-            try:
-                start = dt.datetime.fromisoformat(when)
-            except ValueError:
-                raise click.BadParameter(
-                    f"{when!r} is not like 2026-12-03 18:00", param_hint="--when"
-                ) from None
-        path = new_post(
-            project,
-            title=_ask(title, "Title", "--title"),
-            by=_ask(by, "Your member handle", "--by"),
-            kind=Kind(kind),
-            date=parse_date(date, "--date") or dt.date.today(),
-            link=link,
-            for_=_split(for_),
-            via=via,
-            connects=_split(connects),
-            tags=_split(tags),
-            when=start,
-            where=where,
-        )
-    except NewsletterError as err:
-        fail(str(err))
+    project = app.project()
+    start = None
+    if when:
+        try:
+            start = dt.datetime.fromisoformat(when)
+        except ValueError:
+            raise click.BadParameter(
+                f"{when!r} is not like 2026-12-03 18:00", param_hint="--when"
+            ) from None
+    path = new_post(
+        project,
+        title=_ask(title, "Title", "--title"),
+        by=_ask(by, "Your member handle", "--by"),
+        kind=Kind(kind),
+        date=parse_date(date, "--date") or dt.date.today(),
+        link=link,
+        for_=_split(for_),
+        via=via,
+        connects=_split(connects),
+        tags=_split(tags),
+        when=start,
+        where=where,
+    )
     _created(app, project, path)
 
 
@@ -429,18 +433,15 @@ def new_member_command(
     Example:
       newsletter new member grace --name "Grace Hopper" --org "Navy Labs" --topics compilers
     """
-    try:
-        project = app.project()
-        path = new_member(
-            project,
-            slugify(handle),
-            name=_ask(name, "Name", "--name"),
-            org=org,
-            role=role,
-            topics=_split(topics),
-        )
-    except NewsletterError as err:
-        fail(str(err))
+    project = app.project()
+    path = new_member(
+        project,
+        slugify(handle),
+        name=_ask(name, "Name", "--name"),
+        org=org,
+        role=role,
+        topics=_split(topics),
+    )
     _created(app, project, path)
 
 
@@ -455,13 +456,10 @@ def new_edition_command(app: App, title: str | None, date: str | None) -> None:
     Example:
       newsletter new edition --title "Maps and mentors" --date 2026-12-03
     """
-    try:
-        project = app.project()
-        path = new_edition(
-            project,
-            date=parse_date(date, "--date") or dt.date.today(),
-            title=_ask(title, "Title", "--title"),
-        )
-    except NewsletterError as err:
-        fail(str(err))
+    project = app.project()
+    path = new_edition(
+        project,
+        date=parse_date(date, "--date") or dt.date.today(),
+        title=_ask(title, "Title", "--title"),
+    )
     _created(app, project, path)

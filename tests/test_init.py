@@ -203,3 +203,12 @@ def test_generated_workflow_is_valid_for_github(tmp_path: Path) -> None:
         text=True,
     )
     assert broken.returncode == 1  # the check itself can fail
+
+
+def test_new_where_a_folder_cannot_be_made_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
+    shutil.rmtree(tmp_path / "content/posts")
+    (tmp_path / "content/posts").write_text("a file where the folder should be")
+    result = run("new", "post", "--title", "Hello", "--by", "ada", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ") and "content/posts" in result.output
