@@ -181,7 +181,7 @@ def site_paths(content: Content) -> set[str]:
 def _check_internal_links(content: Content, diags: Diagnostics) -> None:
     paths = site_paths(content)
     base = urlsplit(content.config.base_url)
-    texts = [(p.body_md, p.body_location) for p in content.posts]
+    texts = [(p.body_md, p.body_location) for p in content.posts if p.origin is None]
     texts += [(e.note_md, e.note_location or e.location) for e in content.editions]
     for text, where in texts:
         offset = where.line - 1 if where.line > 1 else 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,16 +24,34 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.progress import Progress as RichProgress
+from rich.table import Table
 from rich.text import Text
 
 from newsletter import __version__
 from newsletter.build import BuildOptions, BuildResult, build_project, check_project
-from newsletter.diagnostics import Diagnostic, format_github, format_json, summary
-from newsletter.errors import BuildFailed, NewsletterError, OutputError
+from newsletter.diagnostics import (
+    Diagnostic,
+    Diagnostics,
+    did_you_mean,
+    format_github,
+    format_json,
+    summary,
+)
+from newsletter.errors import BuildFailed, NewsletterError, OutputError, ProjectError
+from newsletter.feeds.fetch import (
+    FeedReport,
+    FetchRun,
+    FetchSettings,
+    Outcome,
+    fetch_project,
+)
+from newsletter.feeds.opml import add_feeds, export_opml, read_opml
+from newsletter.load import load_members
 from newsletter.model import Kind
 from newsletter.progress import Progress
-from newsletter.scaffold import init_project, new_edition, new_member, new_post, slugify
+from newsletter.scaffold import init_project, new_edition, new_member, new_post
 from newsletter.sources import Project, find_project
+from newsletter.urls import slugify
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
 
@@ -67,6 +85,14 @@ def print_diagnostics(console: Console, diagnostics: list[Diagnostic]) -> None:
             text.append("\n    hint: ", style="cyan")
             text.append(d.hint)
         console.print(text, soft_wrap=True, highlight=False)
+
+
+def print_table(console: Console, table: Table) -> None:
+    """A table, wrapped to the terminal; piped, as wide as it needs (for grep and logs)."""
+    if console.is_terminal:
+        console.print(table)
+    else:
+        Console(file=console.file, width=max(console.width, 240), color_system=None).print(table)
 
 
 @contextmanager
@@ -238,6 +264,9 @@ def report_build(app: App, result: BuildResult) -> None:
     help="Output folder (default: site/ in the project).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option(
+    "--fetch", "fetch_first", is_flag=True, help="Fetch members' feeds first (as `fetch` does)."
+)
 @today_option
 @click.pass_obj
 def build(
@@ -246,6 +275,7 @@ def build(
     base_url: str | None,
     output: Path | None,
     quiet: bool,
+    fetch_first: bool,
     today: str | None,
 ) -> None:
     """Build the site and the email editions into site/.
@@ -257,9 +287,12 @@ def build(
     Example:
       newsletter build
       newsletter build --drafts --base-url https://preview.example.org/ -o preview/
+      newsletter build --fetch          # members' feeds first, then the site
     """
     options = _options(drafts, base_url, output, today)
     project = app.project()
+    if fetch_first:
+        run_fetch(app, project, FetchSettings(), None, quiet)
     if app.err.is_terminal and not quiet:
         with progress_bar(app.err) as progress:
             result = build_project(project, options, progress)
@@ -312,7 +345,7 @@ def init(
     directory = directory.resolve()
     title = title or directory.name.replace("-", " ").replace("_", " ").title()
     created = init_project(
-        directory, title, base_url, slugify(handle), name, dt.date.today(), package
+        directory, title, base_url, slugify(handle) or handle, name, dt.date.today(), package
     )
     for path in created:
         app.out.print(f"  created {path.relative_to(directory)}", highlight=False)
@@ -436,7 +469,7 @@ def new_member_command(
     project = app.project()
     path = new_member(
         project,
-        slugify(handle),
+        slugify(handle) or handle,
         name=_ask(name, "Name", "--name"),
         org=org,
         role=role,
@@ -463,3 +496,238 @@ def new_edition_command(app: App, title: str | None, date: str | None) -> None:
         title=_ask(title, "Title", "--title"),
     )
     _created(app, project, path)
+
+
+# -- feeds ------------------------------------------------------------------------------
+
+OUTCOME_STYLE = {
+    Outcome.OK: "green",
+    Outcome.NOT_MODIFIED: "dim",
+    Outcome.UNCHANGED: "dim",
+    Outcome.FAILED: "bold red",
+}
+
+
+def fetch_table(run: FetchRun) -> Table:
+    """One row per feed: member, feed, result, entries and why."""
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("member")
+    table.add_column("feed", overflow="fold")
+    table.add_column("result")
+    table.add_column("entries", justify="right")
+    table.add_column("detail", overflow="fold")
+    for r in run.reports:
+        result = Text(str(r.outcome), style=OUTCOME_STYLE[r.outcome])
+        if r.stale_days is not None:
+            result.append(f", stale {r.stale_days} d", style="yellow")
+        entries = f"{r.entries} ({r.new} new)" if r.outcome is Outcome.OK else ""
+        detail = [r.detail] if r.detail else []
+        detail += r.warnings
+        if r.moved_to:
+            detail.append(f"moved permanently to {r.moved_to}: update {r.target.location}")
+        table.add_row(r.target.member, r.target.url, result, entries, "; ".join(detail))
+    return table
+
+
+def run_fetch(
+    app: App, project: Project, settings: FetchSettings, only: str | None, quiet: bool
+) -> FetchRun:
+    """Fetch with a live bar on a terminal; print the per-feed table unless quiet."""
+    if app.err.is_terminal and not quiet:
+        with progress_bar(app.err) as progress:
+            counts = [0, 0]  # done, total
+
+            def start(total: int) -> None:
+                counts[1] = total
+                progress("fetch", 0, total)
+
+            def finished(report: FeedReport) -> None:
+                counts[0] += 1
+                progress("fetch", *counts)
+
+            run = fetch_project(project, settings, only, start, finished)
+    else:
+        run = fetch_project(project, settings, only)
+    print_diagnostics(app.err, run.diagnostics)
+    if not run.reports:
+        app.out.print("no member lists a feed: nothing to fetch", highlight=False)
+        return run
+    if not quiet:
+        print_table(app.out, fetch_table(run))
+    new = sum(r.new for r in run.reports)
+    parts = [f"{n} {outcome}" for outcome in Outcome if (n := run.count(outcome)) and outcome]
+    style = "red" if run.failed == len(run.reports) else "yellow" if run.failed else "green"
+    mark = "✗" if run.failed == len(run.reports) else "✓"
+    app.out.print(
+        Text.assemble(
+            (f"{mark} ", style),
+            f"{len(run.reports)} feed{'s' if len(run.reports) != 1 else ''} in "
+            f"{run.seconds:.1f} s: " + ", ".join(parts) + f"; {new} new entries",
+        ),
+        highlight=False,
+    )
+    return run
+
+
+fetch_options = [
+    click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(1, 256),
+        default=16,
+        show_default=True,
+        help="Feeds fetched at the same time.",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(0.1),
+        default=10.0,
+        show_default=True,
+        help="Seconds to wait to connect, and for each next piece of a response.",
+    ),
+    click.option(
+        "--feed-timeout",
+        type=click.FloatRange(0.1),
+        default=30.0,
+        show_default=True,
+        help="Seconds one feed may take in all, however slowly its server sends.",
+    ),
+    click.option(
+        "--max-size",
+        type=click.IntRange(1),
+        default=5,
+        show_default=True,
+        metavar="MB",
+        help="Largest feed accepted, also after decompression.",
+    ),
+]
+
+
+def with_fetch_options(command: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(fetch_options):
+        command = option(command)
+    return command
+
+
+def fetch_settings(jobs: int, timeout: float, feed_timeout: float, max_size: int) -> FetchSettings:
+    return FetchSettings(
+        jobs=jobs,
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        feed_timeout=feed_timeout,
+        max_bytes=max_size * 1024 * 1024,
+    )
+
+
+@main.command("fetch")
+@with_fetch_options
+@click.option("--member", metavar="HANDLE", help="Fetch only this member's feeds.")
+@click.option("--strict", is_flag=True, help="Exit 1 if any feed failed (for CI).")
+@click.option("-q", "--quiet", is_flag=True, help="Print the summary line only.")
+@click.pass_obj
+def fetch_command(
+    app: App,
+    jobs: int,
+    timeout: float,
+    feed_timeout: float,
+    max_size: int,
+    member: str | None,
+    strict: bool,
+    quiet: bool,
+) -> None:
+    """Fetch members' feeds into the cache (.newsletter/), for `build` to use.
+
+    All feeds are fetched at once (up to --jobs), each bounded by its timeouts and
+    size cap; an unchanged feed costs one request. One feed failing never stops
+    the others: exit 0 unless every feed failed (or any did, with --strict).
+
+    \b
+    Example:
+      newsletter fetch
+      newsletter fetch --member ada --strict
+    """
+    run = run_fetch(
+        app, app.project(), fetch_settings(jobs, timeout, feed_timeout, max_size), member, quiet
+    )
+    if run.reports and (run.failed == len(run.reports) or (strict and run.failed)):
+        sys.exit(1)
+
+
+@main.group()
+def feeds() -> None:
+    """Members' feeds as OPML: export the blogroll, import a reader's list.
+
+    \b
+    Example:
+      newsletter feeds export -o blogroll.opml
+      newsletter feeds import subscriptions.opml --member ada
+    """
+
+
+@feeds.command("export")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+@click.pass_obj
+def feeds_export(app: App, output: Path | None) -> None:
+    """Write an OPML file of every member's feeds (the site has it as feeds.opml).
+
+    \b
+    Example:
+      newsletter feeds export -o blogroll.opml
+    """
+    diags = Diagnostics()
+    config, members = load_members(app.project(), diags)
+    print_diagnostics(app.err, diags.sorted())
+    data = export_opml(config, members.values())
+    if output is None:
+        click.echo(data.decode(), nl=False)
+        return
+    output.write_bytes(data)
+    count = sum(len(m.feeds) for m in members.values())
+    app.err.print(f"wrote {count} feeds to {output}", highlight=False)
+
+
+@feeds.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--member", metavar="HANDLE", required=True, help="Whose feeds these are.")
+@click.pass_obj
+def feeds_import(app: App, file: Path, member: str) -> None:
+    """Add the feeds listed in an OPML FILE to a member's file.
+
+    Only the member's `feeds:` list changes; feeds already there are skipped.
+
+    \b
+    Example:
+      newsletter feeds import subscriptions.opml --member ada
+    """
+    project = app.project()
+    member_file = project.content / "members" / f"{member}.yaml"
+    if not member_file.is_file():
+        handles = [p.stem for p in project.member_files()]
+        raise ProjectError(
+            f"no member '{member}'{did_you_mean(member, handles)}; "
+            f"create it first with: newsletter new member {member}"
+        )
+    subscriptions = read_opml(file)
+    if not subscriptions:
+        fail(f"{file} lists no http(s) feeds (outline elements with xmlUrl)", 1)
+    added = add_feeds(member_file, [s.url for s in subscriptions])
+    where = project.relative(member_file)
+    for url in added:
+        app.out.print(f"  added {url}", highlight=False)
+    skipped = len(subscriptions) - len(added)
+    app.out.print(
+        Text.assemble(
+            ("✓ ", "green"),
+            f"{len(added)} feed{'s' if len(added) != 1 else ''} added to {where}",
+            (f" ({skipped} already there)" if skipped else "", "dim"),
+        ),
+        highlight=False,
+    )
+    diags = Diagnostics()
+    load_members(project, diags)  # the edited file is checked again, and problems shown
+    print_diagnostics(app.err, [d for d in diags.sorted() if d.location.path == where])

@@ -17,8 +17,19 @@ from typing import Any, TypeVar
 import yaml
 
 from newsletter.diagnostics import Diagnostics, Location, did_you_mean
+from newsletter.feeds.items import feed_items
 from newsletter.markup import EMAIL_RE, render_markdown
-from newsletter.model import Config, Content, Edition, Kind, Marks, Member, Post
+from newsletter.model import (
+    Config,
+    Content,
+    Edition,
+    FeedOptions,
+    FeedSpec,
+    Kind,
+    Marks,
+    Member,
+    Post,
+)
 from newsletter.progress import Progress, quiet
 from newsletter.sources import CONTROL_RE, Project, read_text
 
@@ -200,6 +211,21 @@ class Fields:
             return default
         return value
 
+    def count(self, name: str, default: int, *, example: str = "10") -> int:
+        """A whole number, zero or more."""
+        value = self.data.get(name)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.diags.error(
+                self.at(name),
+                "field.type",
+                f"'{name}' must be a whole number, zero or more, not {value!r}",
+                f"for example: {name}: {example}",
+            )
+            return default
+        return value
+
     def date(self, name: str, *, required: bool = False) -> dt.date | None:
         value = self._get(name, required, "2026-11-20")
         if value is None:
@@ -339,7 +365,8 @@ def read_document(
 
 # -- config ---------------------------------------------------------------------
 
-CONFIG_FIELDS = {"title", "description", "base_url", "language", "editors", "email"}
+CONFIG_FIELDS = {"title", "description", "base_url", "language", "editors", "email", "feeds"}
+FEED_OPTIONS = {"excerpt_words", "backfill_days", "stale_days"}
 
 
 def load_config(project: Project, diags: Diagnostics, base_url: str | None = None) -> Config:
@@ -366,6 +393,7 @@ def load_config(project: Project, diags: Diagnostics, base_url: str | None = Non
     email = data.get("email") if data else None
     email_from = str(email.get("from", "")) if isinstance(email, dict) else ""
     return Config(
+        feeds=_feed_options(fields),
         title=title or "Newsletter",
         base_url=(url or "http://localhost/").rstrip("/") + "/",
         description=fields.text("description"),
@@ -374,6 +402,24 @@ def load_config(project: Project, diags: Diagnostics, base_url: str | None = Non
         email_from=email_from,
         location=where,
         marks=marks,
+    )
+
+
+def _feed_options(fields: Fields) -> FeedOptions:
+    value = fields.data.get("feeds")
+    if value is None:
+        return FeedOptions()
+    if not isinstance(value, dict):
+        fields._wrong("feeds", "a mapping of settings", "{excerpt_words: 60}")
+        return FeedOptions()
+    options = Fields(value, {}, fields.at("feeds"), fields.diags)
+    options.unknown(FEED_OPTIONS)
+    defaults = FeedOptions()
+    return FeedOptions(
+        **{
+            name: options.count(name, getattr(defaults, name), example="30")
+            for name in sorted(FEED_OPTIONS)
+        }
     )
 
 
@@ -433,13 +479,7 @@ def load_member(project: Project, file: Path, config: Config, diags: Diagnostics
         topics=tuple(t.lower() for t in topics),
         offers=fields.texts("offers"),
         asks=fields.texts("asks"),
-        feeds=tuple(
-            url
-            for i, value in enumerate(
-                fields.texts("feeds", example="[https://example.org/feed.xml]")
-            )
-            if (url := fields.url(f"feeds[{i}]", value, example="[https://example.org/feed.xml]"))
-        ),
+        feeds=_feeds(fields),
         links=tuple(
             (label, url)
             for label, value in fields.mapping("links").items()
@@ -448,6 +488,100 @@ def load_member(project: Project, file: Path, config: Config, diags: Diagnostics
         bio_html=render_markdown(bio, config.base_path) if bio else "",
         network=fields.flag("network", True),
     )
+
+
+FEED_FIELDS = {"url", "tags", "filter", "max_per_edition"}
+FEED_EXAMPLE = "[https://example.org/feed.xml]"
+
+
+def _feeds(fields: Fields) -> tuple[FeedSpec, ...]:
+    """``feeds:``: a list of URLs, or of {url, tags, filter: {tags, title}, max_per_edition}."""
+    value = fields.data.get("feeds")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        value = [value]
+    specs = []
+    for i, item in enumerate(value):
+        name = f"feeds[{i}]"
+        at = fields.at(name) if fields.marks.get(name) else fields.at("feeds")
+        given_as = "feeds" if isinstance(item, str) else "url"
+        if isinstance(item, str):
+            item = {"url": item}
+        if not isinstance(item, dict):
+            fields.diags.error(
+                at,
+                "field.type",
+                f"'{name}' must be a feed URL or a mapping with 'url', not {_describe(item)}",
+                "for example: feeds: [https://example.org/feed.xml]",
+            )
+            continue
+        spec = Fields(item, {}, at, fields.diags)
+        spec.unknown(FEED_FIELDS)
+        url = spec.text("url", required=True, example="https://example.org/feed.xml")
+        if not _feed_url(spec, url, given_as):
+            continue
+        tags = spec.texts("tags", example="[python, open-data]")
+        _check_slugs(spec, "tags", tags)
+        only_tags: tuple[str, ...] = ()
+        only_title = ""
+        rules = item.get("filter")
+        if rules is not None and not isinstance(rules, dict):
+            spec._wrong("filter", "a mapping", "{tags: [python], title: '(?i)python'}")
+        elif rules:
+            filters = Fields(rules, {}, at, fields.diags)
+            filters.unknown({"tags", "title"})
+            only_tags = tuple(t.lower() for t in filters.texts("tags", example="[python]"))
+            only_title = _title_pattern(filters)
+        specs.append(
+            FeedSpec(
+                url=url,
+                location=at,
+                tags=tuple(t.lower() for t in tags),
+                only_tags=only_tags,
+                only_title=only_title,
+                max_per_edition=spec.count("max_per_edition", 0, example="3"),
+            )
+        )
+    return tuple(specs)
+
+
+def _feed_url(spec: Fields, url: str, name: str) -> bool:
+    """Only http(s) feeds, and never with a password in them: member files are public."""
+    example = FEED_EXAMPLE if name == "feeds" else "https://example.org/feed.xml"
+    if not url or not spec.url(name, url, example=example):
+        return False
+    if "@" in url.split("//", 1)[1].split("/", 1)[0]:
+        spec.diags.error(
+            spec.at("url"),
+            "feed.credentials",
+            "a feed URL must not carry a user name or password: member files are published",
+            "use the feed's public URL; a private feed cannot be shared",
+        )
+        return False
+    return True
+
+
+MAX_PATTERN = 200
+
+
+def _title_pattern(filters: Fields) -> str:
+    pattern = filters.text("title", example="'(?i)python|data'")
+    if not pattern:
+        return ""
+    try:
+        if len(pattern) > MAX_PATTERN:
+            raise re.error(f"longer than {MAX_PATTERN} characters")
+        re.compile(pattern)
+    except re.error as err:
+        filters.diags.error(
+            filters.location,
+            "feed.filter",
+            f"the title filter {pattern!r} is not a valid regular expression: {err}",
+            "for example: filter: {title: '(?i)python|open data'}",
+        )
+        return ""
+    return pattern
 
 
 def _unreadable_member(handle: str, where: Location) -> Member:
@@ -608,13 +742,21 @@ def load_edition(
     )
 
 
+def load_members(project: Project, diags: Diagnostics) -> tuple[Config, dict[str, Member]]:
+    """The config and the members only: what ``fetch`` and ``feeds`` need."""
+    config = load_config(project, diags)
+    members = (load_member(project, f, config, diags) for f in project.member_files())
+    return config, {m.handle: m for m in members if m is not None}
+
+
 # -- the whole project ------------------------------------------------------------
 
 
 def load(
     project: Project, diags: Diagnostics, base_url: str | None = None, progress: Progress = quiet
 ) -> Content:
-    """Every file of the project, parsed; problems go to ``diags``."""
+    """Every file of the project, parsed, and the cached feed items of its members;
+    problems go to ``diags``."""
     config = load_config(project, diags, base_url)
     files = (project.member_files(), project.post_files(), project.edition_files())
     total, done = sum(map(len, files)), 0
@@ -633,4 +775,6 @@ def load(
     members = each(files[0], lambda f: load_member(project, f, config, diags))
     posts = each(files[1], lambda f: load_post(project, f, config, diags))
     editions = each(files[2], lambda f: load_edition(project, f, config, diags))
-    return Content(config, {m.handle: m for m in members}, posts, editions)
+    by_handle = {m.handle: m for m in members}
+    posts = feed_items(project, by_handle, posts, config, diags)
+    return Content(config, by_handle, posts, editions)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, partial
+from urllib.parse import urljoin
 
 import markdown
 import nh3
@@ -98,6 +99,28 @@ def _cleaner(base: str) -> nh3.Cleaner:
 def sanitize(html: str, base_path: str = "/") -> str:
     """Untrusted HTML → HTML safe to put in a page or an email."""
     return str(_cleaner(base_path).clean(html))
+
+
+def _resolve(base_url: str, tag: str, attr: str, value: str) -> str | None:
+    if attr in ("href", "src"):
+        return urljoin(base_url, value.strip())
+    return value
+
+
+def sanitize_from(html: str, base_url: str) -> str:
+    """Untrusted HTML from another site (a feed entry) → safe HTML whose relative
+    links point where they did on that site: resolved against ``base_url``."""
+    return str(
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel="noopener nofollow ugc",
+            attribute_filter=partial(_resolve, base_url),
+            strip_comments=True,
+        )
+    )
 
 
 def absolute_html(html: str, base_url: str, base_path: str) -> str:

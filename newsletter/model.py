@@ -40,6 +40,19 @@ class Kind(StrEnum):
 
 
 @dataclass(frozen=True)
+class FeedOptions:
+    """``feeds:`` in newsletter.yaml: how members' feed entries become items."""
+
+    excerpt_words: int = 60
+    """An entry's summary is cut to this many words, on a word boundary."""
+    backfill_days: int = 30
+    """A newly added feed brings entries from at most this many days before it was first
+    fetched, so a blog's whole history does not flood the next edition."""
+    stale_days: int = 7
+    """A feed failing for this long is reported as stale by ``fetch``."""
+
+
+@dataclass(frozen=True)
 class Config:
     title: str
     base_url: str
@@ -47,6 +60,7 @@ class Config:
     language: str = "en"
     editors: tuple[str, ...] = ()
     email_from: str = ""
+    feeds: FeedOptions = field(default_factory=FeedOptions)
     location: Location = field(default_factory=lambda: Location("newsletter.yaml"))
     marks: Marks = field(default_factory=dict, compare=False, repr=False)
 
@@ -60,6 +74,31 @@ class Config:
 
 
 @dataclass(frozen=True)
+class FeedSpec:
+    """One of a member's feeds, and what of it they share (``feeds:`` in their file)."""
+
+    url: str
+    location: Location
+    tags: tuple[str, ...] = ()
+    """Tags given to every item from this feed."""
+    only_tags: tuple[str, ...] = ()
+    """``filter: {tags: […]}``: only entries with one of these categories."""
+    only_title: str = ""
+    """``filter: {title: regex}``: only entries whose title matches."""
+    max_per_edition: int = 0
+    """At most this many items from the feed in one edition (0: no limit)."""
+
+
+@dataclass(frozen=True)
+class FeedOrigin:
+    """Where a feed item came from: the feed, and what the member set for it."""
+
+    feed_url: str
+    entry_id: str
+    max_per_edition: int = 0
+
+
+@dataclass(frozen=True)
 class Member:
     handle: str
     name: str
@@ -70,7 +109,7 @@ class Member:
     topics: tuple[str, ...] = ()
     offers: tuple[str, ...] = ()
     asks: tuple[str, ...] = ()
-    feeds: tuple[str, ...] = ()
+    feeds: tuple[FeedSpec, ...] = ()
     links: tuple[tuple[str, str], ...] = ()
     bio_html: str = ""
     network: bool = True
@@ -101,6 +140,10 @@ class Post:
     when: dt.datetime | None = None
     where: str = ""
     draft: bool = False
+    origin: FeedOrigin | None = None
+    """Set for an item that came from a member's feed; None for a Markdown post."""
+    also_by: tuple[str, ...] = ()
+    """Members who shared the same link later (or in another feed): credited, not repeated."""
 
     @property
     def key(self) -> str:
@@ -218,5 +261,6 @@ FIXED_PAGES = (
     "sitemap.xml",
     "404.html",
     "robots.txt",
+    "feeds.opml",
 )
 """Pages every site has, relative to its root; the rest come from content."""

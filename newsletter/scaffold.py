@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import shutil
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from newsletter.errors import ProjectError
 from newsletter.model import Kind
 from newsletter.sources import CONFIG_NAME, Project
 from newsletter.theme import builtin_theme
+from newsletter.urls import slugify
 
 GITIGNORE = """\
 # Build output: published by CI, never committed.
@@ -96,13 +95,6 @@ jobs:
       - id: deploy
         uses: actions/deploy-pages@v4
 """
-
-
-def slugify(text: str) -> str:
-    """'Why weak ties — find you a job!' → 'why-weak-ties-find-you-a-job'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:60].rstrip("-") or "post"
 
 
 def _yaml(data: dict[str, Any]) -> str:
@@ -264,7 +256,7 @@ def new_post(
         "date": date,
     }
     body = body or "Say in a few lines what this is and why it matters to us."
-    path = project.content / "posts" / str(date.year) / f"{slugify(title)}.md"
+    path = project.content / "posts" / str(date.year) / f"{slugify(title) or 'post'}.md"
     return _create(path, _front_matter(fields, body))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = {
@@ -50,3 +52,22 @@ def normalize_link(url: str) -> str:
             "",
         )
     )
+
+
+def strip_tracking(url: str) -> str:
+    """``url`` without its tracking parameters (utm_*, fbclid…); otherwise as given."""
+    parts = urlsplit(url.strip())
+    if not parts.query:
+        return url.strip()
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not is_tracking(k)]
+    if len(kept) == len(pairs):
+        return url.strip()
+    return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
+def slugify(text: str, length: int = 60) -> str:
+    """'Why weak ties — find you a job!' → 'why-weak-ties-find-you-a-job'; '' if no letters."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:length].rstrip("-")

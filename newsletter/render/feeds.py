@@ -1,6 +1,7 @@
 """Machine-readable outputs: Atom and JSON Feed of editions, iCalendar of
-events, and the sitemap. Every id and link is absolute and stable, and every
-date comes from content, never from the clock, so builds are reproducible.
+events, the sitemap, and the OPML blogroll of members' feeds. Every id and
+link is absolute and stable, and every date comes from content, never from
+the clock, so builds are reproducible.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from newsletter.feeds.opml import export_opml
 from newsletter.model import Kind, Site
 from newsletter.render.environment import Theme, globals_for
 
@@ -30,6 +32,7 @@ def render_feeds(site: Site, theme: Theme) -> dict[str, bytes]:
         "feed.json": json_feed(site, contents),
         "events.ics": icalendar(site),
         "sitemap.xml": theme.page("sitemap.xml", ctx),
+        "feeds.opml": export_opml(site.config, site.members.values()),
     }
 
 

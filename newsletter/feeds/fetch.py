@@ -1,0 +1,409 @@
+"""Fetch: every member's feeds, concurrently, into the cache. The only network I/O.
+
+Each feed gets a bounded download (httpx, async): per-request connect and read
+timeouts, an overall deadline per feed (a server that trickles bytes is cut off),
+a size cap on the bytes as sent *and* as decoded (a gzip bomb is refused after
+``max_bytes``, not after filling memory), redirects up to a limit with permanent
+ones reported, and conditional GET (ETag, Last-Modified) plus a content hash so an
+unchanged feed costs a 304 and no parsing. One feed's failure is that feed's
+report line; it never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import ssl
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+import httpx
+
+from newsletter import __version__
+from newsletter.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
+from newsletter.errors import NewsletterError, ProjectError
+from newsletter.feeds.cache import FeedCache, FeedState, open_cache
+from newsletter.feeds.parse import FeedError, ParsedFeed, parse_feed
+from newsletter.load import load_members
+from newsletter.model import Member
+from newsletter.sources import Project
+
+USER_AGENT = f"newsletter/{__version__} (feed aggregator; +https://pypi.org/project/newsletter)"
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    jobs: int = 16
+    """Feeds downloaded at the same time."""
+    connect_timeout: float = 10.0
+    read_timeout: float = 10.0
+    """Longest wait for the next bytes from a server."""
+    feed_timeout: float = 30.0
+    """Longest time for one feed, however the server behaves."""
+    max_bytes: int = 5 * 1024 * 1024
+    """Largest feed, before and after decompression."""
+    max_redirects: int = 5
+    stale_days: int = 7
+
+
+@dataclass(frozen=True)
+class FeedTarget:
+    """A feed to fetch: its URL, whose it is, and where the member's file names it."""
+
+    url: str
+    member: str
+    location: Location
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    NOT_MODIFIED = "not modified"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+
+
+@dataclass
+class FeedReport:
+    target: FeedTarget
+    outcome: Outcome
+    entries: int = 0
+    new: int = 0
+    detail: str = ""
+    warnings: list[str] = field(default_factory=list)
+    moved_to: str = ""
+    stale_days: int | None = None
+    seconds: float = 0.0
+
+
+class FetchFailed(NewsletterError):
+    """This feed could not be fetched; the message is the reason, in words."""
+
+
+@dataclass(frozen=True)
+class Download:
+    status: int
+    url: str
+    headers: dict[str, str]
+    body: bytes
+    moved_to: str
+
+
+# -- one download -------------------------------------------------------------------
+
+
+class _Body:
+    """Collects a response body, decoding gzip/deflate, refusing more than ``limit`` bytes."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+        encoding = encoding.strip().lower()
+        if encoding in ("", "identity"):
+            self.decoder = None
+        elif encoding in ("gzip", "x-gzip", "deflate"):
+            self.decoder = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib header
+        else:
+            raise FetchFailed(f"the feed is compressed as {encoding!r}, which is not supported")
+
+    def add(self, chunk: bytes) -> None:
+        if self.decoder is None:
+            self._keep(chunk)
+            return
+        try:
+            data = chunk
+            while data:
+                # never more than the limit at once: a bomb expands only as far as we let it
+                self._keep(self.decoder.decompress(data, self.limit - self.size + 1))
+                data = self.decoder.unconsumed_tail
+        except zlib.error as err:
+            raise FetchFailed(f"the compressed body is corrupt ({err})") from err
+
+    def _keep(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise FetchFailed(
+                f"the feed is larger than {self.limit // (1024 * 1024)} MB"
+                + (" once decompressed" if self.decoder else "")
+            )
+        self.parts.append(data)
+
+    def bytes(self) -> bytes:
+        if self.decoder is not None:
+            self._keep(self.decoder.flush())
+        return b"".join(self.parts)
+
+
+async def download(
+    client: httpx.AsyncClient, url: str, state: FeedState | None, settings: FetchSettings
+) -> Download:
+    headers = {}
+    if state and state.etag:
+        headers["If-None-Match"] = state.etag
+    if state and state.last_modified:
+        headers["If-Modified-Since"] = state.last_modified
+    try:
+        async with client.stream("GET", url, headers=headers) as response:
+            moved = _moved_to(response)
+            if response.status_code == 304:
+                return Download(304, str(response.url), dict(response.headers), b"", moved)
+            if response.status_code >= 400:
+                raise FetchFailed(_http_reason(response))
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > settings.max_bytes:
+                raise FetchFailed(
+                    f"the feed is {int(declared) // (1024 * 1024)} MB, larger than "
+                    f"{settings.max_bytes // (1024 * 1024)} MB"
+                )
+            body = _Body(response.headers.get("content-encoding", ""), settings.max_bytes)
+            raw = 0
+            async for chunk in response.aiter_raw():
+                raw += len(chunk)
+                if raw > settings.max_bytes:
+                    raise FetchFailed(
+                        f"the feed is larger than {settings.max_bytes // (1024 * 1024)} MB"
+                    )
+                body.add(chunk)
+            return Download(
+                response.status_code, str(response.url), dict(response.headers), body.bytes(), moved
+            )
+    except httpx.HTTPError as err:
+        raise FetchFailed(_transport_reason(err, settings)) from err
+
+
+def _moved_to(response: httpx.Response) -> str:
+    """The new URL if every redirect on the way was permanent (301/308)."""
+    history = response.history
+    if history and all(r.status_code in (301, 308) for r in history):
+        return str(response.url)
+    return ""
+
+
+def _http_reason(response: httpx.Response) -> str:
+    code = response.status_code
+    reason = response.reason_phrase or "error"
+    if code in (404, 410):
+        return f"HTTP {code} {reason}: the feed is not at this address any more"
+    if code in (401, 403):
+        return f"HTTP {code} {reason}: the server refuses to serve the feed"
+    if code == 429:
+        return f"HTTP {code} {reason}: the server asks us to slow down"
+    if code >= 500:
+        return f"HTTP {code} {reason}: the server failed; it may work next time"
+    return f"HTTP {code} {reason}"
+
+
+def _transport_reason(err: httpx.HTTPError, settings: FetchSettings) -> str:
+    cause: BaseException | None = err
+    while cause is not None and not isinstance(cause, ssl.SSLError | OSError):
+        cause = cause.__cause__ or cause.__context__
+    text = str(err) or type(err).__name__
+    if isinstance(err, httpx.TooManyRedirects):
+        return f"more than {settings.max_redirects} redirects (a redirect loop?)"
+    if isinstance(err, httpx.ConnectTimeout):
+        return f"could not connect within {settings.connect_timeout:g} s"
+    if isinstance(err, httpx.ReadTimeout):
+        return f"the server sent nothing for {settings.read_timeout:g} s"
+    if isinstance(err, httpx.TimeoutException):
+        return f"timed out ({text})"
+    if isinstance(cause, ssl.SSLError) or "SSL" in text or "certificate" in text:
+        return f"TLS error: {text}"
+    lowered = text.lower()
+    if (
+        "name or service not known" in lowered
+        or "nodename nor servname" in lowered
+        or ("getaddrinfo" in lowered or "name resolution" in lowered)
+    ):
+        return "DNS lookup failed: no such host"
+    if "connection refused" in lowered or "errno 111" in lowered:
+        return "connection refused: nothing listens at that address"
+    if isinstance(err, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return f"not a URL that can be fetched: {text}"
+    if isinstance(err, httpx.RemoteProtocolError):
+        return f"the server broke off or spoke broken HTTP: {text}"
+    return f"network error: {text}"
+
+
+# -- one feed: download, parse, store --------------------------------------------------
+
+
+async def fetch_one(
+    client: httpx.AsyncClient,
+    target: FeedTarget,
+    cache: FeedCache,
+    settings: FetchSettings,
+    now: Callable[[], dt.datetime],
+) -> FeedReport:
+    state = cache.state(target.url)
+    started = asyncio.get_running_loop().time()
+    try:
+        async with asyncio.timeout(settings.feed_timeout):
+            got = await download(client, target.url, state, settings)
+        report = await _store(got, target, state, cache, now())
+    except (FetchFailed, FeedError) as err:
+        report = FeedReport(target, Outcome.FAILED, detail=str(err))
+    except TimeoutError:
+        report = FeedReport(
+            target,
+            Outcome.FAILED,
+            detail=f"took longer than {settings.feed_timeout:g} s in all; cut off",
+        )
+    report.seconds = asyncio.get_running_loop().time() - started
+    if report.outcome is Outcome.FAILED:
+        at = now()
+        cache.record_failure(target.url, at, report.detail)
+        since = state.last_success if state else None
+        if since and (at - since).days >= settings.stale_days:
+            report.stale_days = (at - since).days
+    return report
+
+
+async def _store(
+    got: Download,
+    target: FeedTarget,
+    state: FeedState | None,
+    cache: FeedCache,
+    now: dt.datetime,
+) -> FeedReport:
+    if got.status == 304 and state is not None:
+        cache.record_not_modified(target.url, now, Outcome.NOT_MODIFIED)
+        return FeedReport(target, Outcome.NOT_MODIFIED, moved_to=got.moved_to)
+    digest = hashlib.sha256(got.body).hexdigest()
+    if state is not None and state.content_hash == digest and state.last_status != "failed":
+        cache.record_not_modified(target.url, now, Outcome.UNCHANGED)
+        return FeedReport(target, Outcome.UNCHANGED, moved_to=got.moved_to)
+    # parsing is CPU work: off the event loop, so other downloads keep flowing
+    parsed: ParsedFeed = await asyncio.to_thread(parse_feed, got.body, got.url, got.headers)
+    new_state = replace(
+        state or FeedState(target.url),
+        title=parsed.title,
+        site_url=parsed.site_url,
+        etag=got.headers.get("etag", ""),
+        last_modified=got.headers.get("last-modified", ""),
+        content_hash=digest,
+        moved_to=got.moved_to,
+    )
+    new = cache.record_success(new_state, now, parsed.entries)
+    warnings = list(parsed.warnings)
+    if not parsed.entries:
+        warnings.append("the feed has no entries")
+    return FeedReport(
+        target,
+        Outcome.OK,
+        entries=len(parsed.entries),
+        new=new,
+        warnings=warnings,
+        moved_to=got.moved_to,
+    )
+
+
+# -- all feeds --------------------------------------------------------------------------
+
+
+def client_for(settings: FetchSettings) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(
+            connect=settings.connect_timeout,
+            read=settings.read_timeout,
+            write=settings.read_timeout,
+            pool=None,
+        ),
+        limits=httpx.Limits(max_connections=settings.jobs, max_keepalive_connections=settings.jobs),
+        follow_redirects=True,
+        max_redirects=settings.max_redirects,
+        headers={
+            "User-Agent": USER_AGENT,
+            "Accept": "application/atom+xml, application/rss+xml, application/feed+json, "
+            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+            "Accept-Encoding": "gzip, deflate",
+        },
+        trust_env=False,  # no proxy or .netrc credentials from the environment for members' URLs
+    )
+
+
+async def fetch_all(
+    targets: Sequence[FeedTarget],
+    cache: FeedCache,
+    settings: FetchSettings,
+    on_done: Callable[[FeedReport], None] = lambda report: None,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> list[FeedReport]:
+    """Fetch every target, at most ``settings.jobs`` at once; reports in target order."""
+    slots = asyncio.Semaphore(max(1, settings.jobs))
+
+    async def one(target: FeedTarget) -> FeedReport:
+        async with slots:
+            report = await fetch_one(client, target, cache, settings, now)
+        on_done(report)
+        return report
+
+    async with client_for(settings) as client:
+        return list(await asyncio.gather(*(one(t) for t in targets)))
+
+
+def fetch(
+    targets: Sequence[FeedTarget],
+    cache: FeedCache,
+    settings: FetchSettings,
+    on_done: Callable[[FeedReport], None] = lambda report: None,
+) -> list[FeedReport]:
+    """The blocking entry point for commands: every target fetched, one report each."""
+    return asyncio.run(fetch_all(targets, cache, settings, on_done))
+
+
+# -- a project's feeds ------------------------------------------------------------------
+
+
+@dataclass
+class FetchRun:
+    """What ``newsletter fetch`` did: one report per feed, and problems in member files."""
+
+    reports: list[FeedReport]
+    diagnostics: list[Diagnostic]
+    seconds: float = 0.0
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(r.outcome is outcome for r in self.reports)
+
+    @property
+    def failed(self) -> int:
+        return self.count(Outcome.FAILED)
+
+
+def targets(members: dict[str, Member], only: str | None = None) -> list[FeedTarget]:
+    """Each feed once (the first member to list it), members in handle order."""
+    seen: dict[str, FeedTarget] = {}
+    for handle, member in sorted(members.items()):
+        if only and handle != only:
+            continue
+        for spec in member.feeds:
+            seen.setdefault(spec.url, FeedTarget(spec.url, handle, spec.location))
+    return list(seen.values())
+
+
+def fetch_project(
+    project: Project,
+    settings: FetchSettings,
+    only: str | None = None,
+    on_start: Callable[[int], None] = lambda total: None,
+    on_done: Callable[[FeedReport], None] = lambda report: None,
+) -> FetchRun:
+    """Fetch the feeds of every member (or of member ``only``) into the project's cache."""
+    diags = Diagnostics()
+    config, members = load_members(project, diags)
+    if only and only not in members:
+        raise ProjectError(
+            f"no member '{only}'{did_you_mean(only, members)}; members are the files "
+            "in content/members/"
+        )
+    settings = replace(settings, stale_days=config.feeds.stale_days)
+    wanted = targets(members, only)
+    on_start(len(wanted))
+    started = time.perf_counter()
+    with open_cache(project.state, create=bool(wanted)) as cache:
+        reports = fetch(wanted, cache, settings, on_done) if cache is not None else []
+    return FetchRun(reports, diags.sorted(), time.perf_counter() - started)
