@@ -10,6 +10,8 @@ from click.testing import CliRunner, Result
 
 from newsletter.cli import main
 
+from feedserver import feed_server_fixture  # noqa: F401  (the `feed_server` fixture)
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import socket
 import ssl
 import time
 import zlib
@@ -198,8 +199,10 @@ def _http_reason(response: httpx.Response) -> str:
 
 
 def _transport_reason(err: httpx.HTTPError, settings: FetchSettings) -> str:
+    chain: list[BaseException] = []
     cause: BaseException | None = err
-    while cause is not None and not isinstance(cause, ssl.SSLError | OSError):
+    while cause is not None and len(chain) < 10:
+        chain.append(cause)
         cause = cause.__cause__ or cause.__context__
     text = str(err) or type(err).__name__
     if isinstance(err, httpx.TooManyRedirects):
@@ -210,17 +213,12 @@ def _transport_reason(err: httpx.HTTPError, settings: FetchSettings) -> str:
         return f"the server sent nothing for {settings.read_timeout:g} s"
     if isinstance(err, httpx.TimeoutException):
         return f"timed out ({text})"
-    if isinstance(cause, ssl.SSLError) or "SSL" in text or "certificate" in text:
-        return f"TLS error: {text}"
-    lowered = text.lower()
-    if (
-        "name or service not known" in lowered
-        or "nodename nor servname" in lowered
-        or ("getaddrinfo" in lowered or "name resolution" in lowered)
-    ):
+    if any(isinstance(c, socket.gaierror) for c in chain):
         return "DNS lookup failed: no such host"
-    if "connection refused" in lowered or "errno 111" in lowered:
+    if any(isinstance(c, ConnectionRefusedError) for c in chain):
         return "connection refused: nothing listens at that address"
+    if tls := next((c for c in chain if isinstance(c, ssl.SSLError)), None):
+        return f"TLS error: {getattr(tls, 'reason', None) or tls}"
     if isinstance(err, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return f"not a URL that can be fetched: {text}"
     if isinstance(err, httpx.RemoteProtocolError):

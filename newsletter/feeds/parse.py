@@ -32,6 +32,14 @@ MAX_ENTRIES = 500
 """Entries read from one feed; a feed of thousands is an archive, not a feed."""
 
 
+HARMLESS = (
+    feedparser.NonXMLContentType,  # a feed served as text/plain or with no type
+    feedparser.CharacterEncodingOverride,  # the header and the document disagree; it was read
+)
+"""What feedparser flags as bozo but reads correctly: not worth a member's attention."""
+DATE_KEYS = ("published_parsed", "updated_parsed", "created_parsed")
+
+
 class FeedError(NewsletterError):
     """The body is not a feed we can read; the message says why, for the member."""
 
@@ -93,11 +101,9 @@ def _xml_feed(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
             raise FeedError(f"this is a web page (HTML), not a feed{hint}")
         problem = parsed.get("bozo_exception")
         raise FeedError(f"not a feed: {_describe_bozo(problem)}" if problem else "not a feed")
-    if parsed.bozo and parsed.entries:
-        warnings.append(
-            f"malformed XML ({_describe_bozo(parsed.get('bozo_exception'))}); "
-            f"{len(parsed.entries)} entries could still be read"
-        )
+    problem = parsed.get("bozo_exception")
+    if parsed.bozo and parsed.entries and not isinstance(problem, HARMLESS):
+        warnings.append(f"malformed XML ({_describe_bozo(problem)}); its entries were still read")
     feed = parsed.feed
     site = urljoin(url, feed.get("link", "") or "")
     out = ParsedFeed(title=_plain(feed.get("title", "")), site_url=site, warnings=warnings)
@@ -132,7 +138,12 @@ def _xml_entry(
         skipped["cut: over 100 KB of HTML"] = skipped.get("cut: over 100 KB of HTML", 0) + 1
         content, summary = content[:MAX_ENTRY_HTML], summary[:MAX_ENTRY_HTML]
     title = _plain(raw.get("title", ""))
-    when = raw.get("published_parsed") or raw.get("updated_parsed") or raw.get("created_parsed")
+    # plain dict lookups: feedparser's own .get("updated_parsed") falls back to the
+    # published date with a DeprecationWarning
+    when = next(
+        (dict.get(raw, k) for k in DATE_KEYS if dict.get(raw, k)),
+        None,
+    )
     return Entry(
         id=_entry_id(raw.get("id", ""), link, title),
         link=link,
