@@ -102,10 +102,26 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) ->
     finally:
         loader.dispose()
     marks: Marks = {}
+    _mark(node, "", marks, where, diags)
+    return ({} if data is None else data), marks
+
+
+def _mark(
+    node: yaml.Node | None,
+    prefix: str,
+    marks: Marks,
+    where: Callable[[yaml.Mark], Location],
+    diags: Diagnostics,
+    depth: int = 0,
+) -> None:
+    """Record where each value starts: 'key', '@key' (the key itself), 'key[i]', and
+    nested 'key.sub' or 'key[i].sub', so a diagnostic can point inside a list or mapping."""
+    if depth > 3:
+        return
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if "@" + key in marks:
+            key = prefix + str(key_node.value)
+            if "@" + key in marks and depth == 0:
                 diags.warning(
                     where(key_node.start_mark),
                     "field.duplicate",
@@ -114,10 +130,12 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) ->
                 )
             marks["@" + key] = where(key_node.start_mark)
             marks[key] = where(value_node.start_mark)
-            if isinstance(value_node, yaml.SequenceNode):
-                for i, item in enumerate(value_node.value):
-                    marks[f"{key}[{i}]"] = where(item.start_mark)
-    return ({} if data is None else data), marks
+            _mark(value_node, key + ".", marks, where, diags, depth + 1)
+    elif isinstance(node, yaml.SequenceNode) and prefix:
+        for i, item in enumerate(node.value):
+            name = f"{prefix[:-1]}[{i}]"
+            marks[name] = where(item.start_mark)
+            _mark(item, name + ".", marks, where, diags, depth + 1)
 
 
 def split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[str, str, int] | None:
@@ -158,6 +176,16 @@ class Fields:
 
     def at(self, name: str) -> Location:
         return self.marks.get(name, self.location)
+
+    def sub(self, name: str, data: dict[str, Any]) -> Fields:
+        """The fields of the mapping at ``name`` (e.g. 'feeds[0]'), with their own marks."""
+        prefix = name + "."
+        marks = {
+            ("@" if k[0] == "@" else "") + k.lstrip("@")[len(prefix) :]: v
+            for k, v in self.marks.items()
+            if k.lstrip("@").startswith(prefix)
+        }
+        return Fields(data, marks, self.at(name), self.diags)
 
     def _wrong(self, name: str, expected: str, example: str) -> None:
         value = self.data[name]
@@ -412,7 +440,7 @@ def _feed_options(fields: Fields) -> FeedOptions:
     if not isinstance(value, dict):
         fields._wrong("feeds", "a mapping of settings", "{excerpt_words: 60}")
         return FeedOptions()
-    options = Fields(value, {}, fields.at("feeds"), fields.diags)
+    options = fields.sub("feeds", value)
     options.unknown(FEED_OPTIONS)
     defaults = FeedOptions()
     return FeedOptions(
@@ -516,7 +544,7 @@ def _feeds(fields: Fields) -> tuple[FeedSpec, ...]:
                 "for example: feeds: [https://example.org/feed.xml]",
             )
             continue
-        spec = Fields(item, {}, at, fields.diags)
+        spec = fields.sub(name, item) if given_as == "url" else Fields(item, {}, at, fields.diags)
         spec.unknown(FEED_FIELDS)
         url = spec.text("url", required=True, example="https://example.org/feed.xml")
         if not _feed_url(spec, url, given_as):
@@ -529,7 +557,7 @@ def _feeds(fields: Fields) -> tuple[FeedSpec, ...]:
         if rules is not None and not isinstance(rules, dict):
             spec._wrong("filter", "a mapping", "{tags: [python], title: '(?i)python'}")
         elif rules:
-            filters = Fields(rules, {}, at, fields.diags)
+            filters = spec.sub("filter", rules)
             filters.unknown({"tags", "title"})
             only_tags = tuple(t.lower() for t in filters.texts("tags", example="[python]"))
             only_title = _title_pattern(filters)
@@ -575,7 +603,7 @@ def _title_pattern(filters: Fields) -> str:
         re.compile(pattern)
     except re.error as err:
         filters.diags.error(
-            filters.location,
+            filters.at("title"),
             "feed.filter",
             f"the title filter {pattern!r} is not a valid regular expression: {err}",
             "for example: filter: {title: '(?i)python|open data'}",
