@@ -33,7 +33,8 @@ __pycache__/
 
 WORKFLOW = """\
 # Checks every pull request (annotations on the offending lines) and
-# publishes the site to GitHub Pages from main.
+# publishes the site to GitHub Pages from main, and every morning so that
+# members' new blog posts (their feeds) come in.
 # Settings → Pages → Source: "GitHub Actions".
 name: newsletter
 
@@ -41,6 +42,8 @@ on:
   pull_request:
   push:
     branches: [main]
+  schedule:
+    - cron: "17 6 * * *"
   workflow_dispatch:
 
 permissions:
@@ -88,7 +91,8 @@ jobs:
           restore-keys: newsletter-state-
       - id: pages
         uses: actions/configure-pages@v5
-      - run: newsletter build --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
+      # the feed cache (.newsletter/) is kept between runs: unchanged feeds cost a 304
+      - run: newsletter build --fetch --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
       - uses: actions/upload-pages-artifact@v3
         with:
           path: site
