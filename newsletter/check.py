@@ -19,7 +19,7 @@ def check(content: Content, diags: Diagnostics, today: dt.date, drafts: bool = F
     _check_config(content, diags)
     for post in content.posts:
         _check_references(content, post, diags)
-        if post.date > today and not post.draft:
+        if post.date > today and not post.draft and post.origin is None:
             diags.warning(
                 post.mark("date"),
                 "post.future",
