@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 from conftest import FIXTURES, run
+from feedserver import FeedServer
+from helpers import project
 
 NEWSLETTER = [sys.executable, "-c", "from newsletter.cli import main; main()"]
 
@@ -83,3 +85,20 @@ def test_build_on_a_terminal_reports_in_colour(tmp_path: Path) -> None:
     code, shown = _in_terminal(["build"], tmp_path)
     assert code == 0, shown
     assert "built" in shown and "\x1b[" in shown
+
+
+def test_fetch_on_a_terminal_shows_progress_and_a_coloured_table(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    good = feed_server.route("/good.xml", (FIXTURES / "feeds/rss20.xml").read_bytes())
+    bad = feed_server.route("/bad.xml", b"", status=500)
+    feed_server.delay("/good.xml", 0.5)  # long enough for the bar to be drawn
+    root = project(tmp_path / "p", members={"ada": f"name: Ada\nfeeds: [{good}, {bad}]\n"})
+    code, shown = _in_terminal(["fetch"], root)
+    assert code == 0, shown
+    assert "fetch" in shown and "0/2" in shown  # the live bar, before any feed is done
+    assert "\x1b[32mok" in shown and "\x1b[1;31mfailed" in shown
+    assert "HTTP 500" in shown and "2 feeds in" in shown
+    piped = subprocess.run([*NEWSLETTER, "fetch"], cwd=root, capture_output=True, text=True)
+    assert piped.returncode == 0 and "\x1b[" not in piped.stdout + piped.stderr
+    assert "not modified" in piped.stdout and "HTTP 500" in piped.stdout
