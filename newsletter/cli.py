@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -569,46 +569,6 @@ def run_fetch(
     return run
 
 
-fetch_options = [
-    click.option(
-        "-j",
-        "--jobs",
-        type=click.IntRange(1, 256),
-        default=16,
-        show_default=True,
-        help="Feeds fetched at the same time.",
-    ),
-    click.option(
-        "--timeout",
-        type=click.FloatRange(0.1),
-        default=10.0,
-        show_default=True,
-        help="Seconds to wait to connect, and for each next piece of a response.",
-    ),
-    click.option(
-        "--feed-timeout",
-        type=click.FloatRange(0.1),
-        default=30.0,
-        show_default=True,
-        help="Seconds one feed may take in all, however slowly its server sends.",
-    ),
-    click.option(
-        "--max-size",
-        type=click.IntRange(1),
-        default=5,
-        show_default=True,
-        metavar="MB",
-        help="Largest feed accepted, also after decompression.",
-    ),
-]
-
-
-def with_fetch_options(command: Callable[..., None]) -> Callable[..., None]:
-    for option in reversed(fetch_options):
-        command = option(command)
-    return command
-
-
 def fetch_settings(jobs: int, timeout: float, feed_timeout: float, max_size: int) -> FetchSettings:
     return FetchSettings(
         jobs=jobs,
@@ -619,8 +579,40 @@ def fetch_settings(jobs: int, timeout: float, feed_timeout: float, max_size: int
     )
 
 
+DEFAULTS = FetchSettings()
+
+
 @main.command("fetch")
-@with_fetch_options
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 256),
+    default=DEFAULTS.jobs,
+    show_default=True,
+    help="Feeds fetched at the same time.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1),
+    default=DEFAULTS.read_timeout,
+    show_default=True,
+    help="Seconds to wait to connect, and for each next piece of a response.",
+)
+@click.option(
+    "--feed-timeout",
+    type=click.FloatRange(0.1),
+    default=DEFAULTS.feed_timeout,
+    show_default=True,
+    help="Seconds one feed may take in all, however slowly its server sends.",
+)
+@click.option(
+    "--max-size",
+    type=click.IntRange(1),
+    default=DEFAULTS.max_bytes // 2**20,
+    show_default=True,
+    metavar="MB",
+    help="Largest feed accepted, also after decompression.",
+)
 @click.option("--member", metavar="HANDLE", help="Fetch only this member's feeds.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any feed failed (for CI).")
 @click.option("-q", "--quiet", is_flag=True, help="Print the summary line only.")
