@@ -345,3 +345,24 @@ def test_a_damaged_cache_is_reported_not_replaced(tmp_path: Path) -> None:
     built = run("build", "--today", "2026-11-25", cwd=root)
     assert built.exit_code == 1 and "[feed.cache]" in built.output
     assert (root / ".newsletter/feeds.sqlite").read_text() == "this is not a database"
+
+
+def test_many_feeds_are_parsed_in_worker_processes(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """From 16 feeds on, parsing runs in a process pool: same results as in a thread."""
+    names = [n for n in FORMATS if n != "feed.json"] * 2
+    urls = [serve_as(feed_server, name, f"/{i}/{name}") for i, name in enumerate(names)]
+    assert len(urls) >= 16
+    root = members_with_feeds(tmp_path / "p", {"grace": urls})
+    result = run("fetch", cwd=root)
+    assert result.exit_code == 0, result.output
+    assert f"{len(urls)} ok" in result.output
+    cached = entries(root)
+    for url, name in zip(urls, names, strict=True):
+        assert sorted(cached[url]) == sorted(FORMATS[name]), name
+
+
+def serve_as(server: FeedServer, name: str, path: str) -> str:
+    ctype = "application/rss+xml; charset=windows-1252" if "cp1252" in name else RSS
+    return server.route(path, (FEEDS / name).read_bytes(), content_type=ctype)

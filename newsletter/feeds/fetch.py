@@ -14,11 +14,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import multiprocessing as mp
+import os
 import socket
 import ssl
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -229,19 +233,25 @@ def _transport_reason(err: httpx.HTTPError, settings: FetchSettings) -> str:
 # -- one feed: download, parse, store --------------------------------------------------
 
 
+Parser = Callable[[bytes, str, dict[str, str]], Awaitable[ParsedFeed]]
+
+
 async def fetch_one(
     client: httpx.AsyncClient,
     target: FeedTarget,
     cache: FeedCache,
     settings: FetchSettings,
     now: Callable[[], dt.datetime],
+    slots: asyncio.Semaphore,
+    parse: Parser,
 ) -> FeedReport:
     state = cache.state(target.url)
     started = asyncio.get_running_loop().time()
     try:
-        async with asyncio.timeout(settings.feed_timeout):
-            got = await download(client, target.url, state, settings)
-        report = await _store(got, target, state, cache, now())
+        async with slots:  # a download slot is held while downloading, not while parsing
+            async with asyncio.timeout(settings.feed_timeout):
+                got = await download(client, target.url, state, settings)
+        report = await _store(got, target, state, cache, now(), parse)
     except (FetchFailed, FeedError) as err:
         report = FeedReport(target, Outcome.FAILED, detail=str(err))
     except TimeoutError:
@@ -266,6 +276,7 @@ async def _store(
     state: FeedState | None,
     cache: FeedCache,
     now: dt.datetime,
+    parse: Parser,
 ) -> FeedReport:
     if got.status == 304 and state is not None:
         cache.record_not_modified(target.url, now, Outcome.NOT_MODIFIED)
@@ -274,8 +285,7 @@ async def _store(
     if state is not None and state.content_hash == digest and state.last_status != "failed":
         cache.record_not_modified(target.url, now, Outcome.UNCHANGED)
         return FeedReport(target, Outcome.UNCHANGED, moved_to=got.moved_to)
-    # parsing is CPU work: off the event loop, so other downloads keep flowing
-    parsed: ParsedFeed = await asyncio.to_thread(parse_feed, got.body, got.url, got.headers)
+    parsed = await parse(got.body, got.url, got.headers)
     new_state = replace(
         state or FeedState(target.url),
         title=parsed.title,
@@ -323,6 +333,33 @@ def client_for(settings: FetchSettings) -> httpx.AsyncClient:
     )
 
 
+PARALLEL_PARSING = 16
+"""With this many feeds or more, parsing runs in worker processes, one per core."""
+
+
+@contextmanager
+def parser_for(count: int) -> Iterator[Parser]:
+    """Parsing is CPU work (feedparser is pure Python): off the event loop so downloads keep
+    flowing, and over all cores when there are many feeds."""
+    cores = os.cpu_count() or 1
+    if count < PARALLEL_PARSING or cores < 2:
+
+        async def in_thread(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
+            return await asyncio.to_thread(parse_feed, body, url, headers)
+
+        yield in_thread
+        return
+    # forkserver: workers start clean, not forked from a process running threads
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(cores, mp_context=mp.get_context(method)) as pool:
+
+        async def in_process(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(pool, parse_feed, body, url, headers)
+
+        yield in_process
+
+
 async def fetch_all(
     targets: Sequence[FeedTarget],
     cache: FeedCache,
@@ -334,13 +371,13 @@ async def fetch_all(
     slots = asyncio.Semaphore(max(1, settings.jobs))
 
     async def one(target: FeedTarget) -> FeedReport:
-        async with slots:
-            report = await fetch_one(client, target, cache, settings, now)
+        report = await fetch_one(client, target, cache, settings, now, slots, parse)
         on_done(report)
         return report
 
-    async with client_for(settings) as client:
-        return list(await asyncio.gather(*(one(t) for t in targets)))
+    with parser_for(len(targets)) as parse:
+        async with client_for(settings) as client:
+            return list(await asyncio.gather(*(one(t) for t in targets)))
 
 
 def fetch(

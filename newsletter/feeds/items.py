@@ -16,7 +16,6 @@ import re
 import sqlite3
 from dataclasses import replace
 from html import unescape
-from html.parser import HTMLParser
 
 import nh3
 
@@ -141,36 +140,29 @@ def _tags(categories: tuple[str, ...]) -> list[str]:
 # -- excerpts ------------------------------------------------------------------------------
 
 
-class _Cut(HTMLParser):
-    """Finds where, in HTML, the text passes ``words`` words; keeps the offset to cut at."""
+_TOKEN_RE = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>|[^<]+|<""")
+"""A tag (quoted attribute values may hold '>') or a run of text, in sanitized HTML."""
+_WORD_RE = re.compile(r"\S+")
 
-    def __init__(self, html: str, words: int) -> None:
-        super().__init__(convert_charrefs=False)
-        self.left = words
-        self.cut: int | None = None
-        self.line_starts = [0]
-        for line in html.splitlines(keepends=True):
-            self.line_starts.append(self.line_starts[-1] + len(line))
-        self.feed(html)
-        self.close()
 
-    def handle_data(self, data: str) -> None:
-        if self.cut is not None:
-            return
-        for match in re.finditer(r"\S+", data):
-            self.left -= 1
-            if self.left < 0:
-                line, col = self.getpos()
-                self.cut = self.line_starts[line - 1] + col + match.start()
-                return
+def _cut_after(html: str, words: int) -> int | None:
+    """Where the text of ``html`` passes ``words`` words; None if it never does."""
+    left = words
+    for token in _TOKEN_RE.finditer(html):
+        text = token.group()
+        if text.startswith("<") and len(text) > 1:
+            continue
+        for word in _WORD_RE.finditer(text):
+            left -= 1
+            if left < 0:
+                return token.start() + word.start()
+    return None
 
 
 def excerpt(html: str, words: int) -> str:
     """Sanitized HTML cut after ``words`` words, on a word boundary, tags closed, with '…'."""
     clean = sanitize(html)
-    if words <= 0:
-        return clean
-    cut = _Cut(clean, words).cut
+    cut = _cut_after(clean, words) if words > 0 else None
     if cut is None:
         return clean
     # sanitizing again closes every tag the cut left open
