@@ -241,6 +241,8 @@ def open_cache(state_dir: Path, *, create: bool) -> Iterator[FeedCache | None]:
             if version != SCHEMA_VERSION:
                 _create(db)
             db.execute("PRAGMA journal_mode = WAL")
+            # a cache: with WAL, NORMAL never corrupts; a power cut may lose the last feeds
+            db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as err:
             raise ProjectError(
