@@ -347,9 +347,7 @@ def test_a_damaged_cache_is_reported_not_replaced(tmp_path: Path) -> None:
     assert (root / ".newsletter/feeds.sqlite").read_text() == "this is not a database"
 
 
-def test_many_feeds_are_parsed_in_worker_processes(
-    tmp_path: Path, feed_server: FeedServer
-) -> None:
+def test_many_feeds_are_parsed_in_worker_processes(tmp_path: Path, feed_server: FeedServer) -> None:
     """From 16 feeds on, parsing runs in a process pool: same results as in a thread."""
     names = [n for n in FORMATS if n != "feed.json"] * 2
     urls = [serve_as(feed_server, name, f"/{i}/{name}") for i, name in enumerate(names)]
