@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -22,6 +23,7 @@ from rich.progress import (
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 from rich.progress import Progress as RichProgress
 from rich.table import Table
@@ -47,6 +49,19 @@ from newsletter.feeds.fetch import (
 )
 from newsletter.feeds.opml import add_feeds, export_opml, read_opml
 from newsletter.load import load_members
+from newsletter.mail.send import (
+    Pacing,
+    Plan,
+    SendReport,
+    dry_run,
+    pacing_for,
+    plan,
+    send_campaign,
+    send_test,
+    unsubscribe,
+)
+from newsletter.mail.send import status as send_status
+from newsletter.mail.smtp import Answer, SmtpSettings
 from newsletter.model import Kind
 from newsletter.progress import Progress
 from newsletter.scaffold import init_project, new_edition, new_member, new_post
@@ -723,3 +738,187 @@ def feeds_import(app: App, file: Path, member: str) -> None:
     diags = Diagnostics()
     load_members(project, diags)  # the edited file is checked again, and problems shown
     print_diagnostics(app.err, [d for d in diags.sorted() if d.location.path == where])
+
+
+# -- sending ----------------------------------------------------------------------------
+
+
+@main.command("send")
+@click.argument("edition", default="latest")
+@click.option(
+    "--dry-run",
+    "dry_folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write every message as a .eml file into this folder; send nothing.",
+)
+@click.option("--to", "test_address", metavar="ADDRESS", help="Send one test copy to ADDRESS.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (for CI).")
+@click.option("--force", is_flag=True, help="Send again an edition already sent to everyone.")
+@click.option("--status", "show_status", is_flag=True, help="Report the ledger's counts only.")
+@click.option(
+    "--per-second",
+    type=click.FloatRange(0),
+    help="Messages per second at most (default: email.per_second; 0: no limit).",
+)
+@click.option(
+    "--retry-wait",
+    type=click.FloatRange(0),
+    default=30.0,
+    show_default=True,
+    help="Seconds before retrying temporary failures (doubled each round, 3 rounds).",
+)
+@today_option
+@click.pass_obj
+def send_command(
+    app: App,
+    edition: str,
+    dry_folder: Path | None,
+    test_address: str | None,
+    yes: bool,
+    force: bool,
+    show_status: bool,
+    per_second: float | None,
+    retry_wait: float,
+    today: str | None,
+) -> None:
+    """Email EDITION (a number, or latest) to every subscriber.
+
+    Subscribers come from the private CSV (email.subscribers in newsletter.yaml or
+    NEWSLETTER_SUBSCRIBERS); SMTP settings from NEWSLETTER_SMTP_URL. Every
+    delivery is recorded in .newsletter/deliveries.sqlite: run again after a
+    crash and it finishes the rest, mailing no one twice.
+
+    \b
+    Example:
+      newsletter send latest --dry-run outbox/      # look first
+      newsletter send 12 --to me@example.org        # one test copy
+      newsletter send 12                            # everyone (asks first)
+      newsletter send 12 --status
+    """
+    project = app.project()
+    if show_status:
+        if not edition.isdigit():
+            raise ProjectError("--status needs an edition number, e.g. newsletter send 12 --status")
+        print_table(app.out, status_table(int(edition), send_status(project, int(edition))))
+        return
+    if dry_folder is None and test_address is None:
+        settings = SmtpSettings.from_env()  # before building: fail fast without a server
+    the_plan = plan(
+        project, edition, parse_date(today, "--today"), need_subscribers=test_address is None
+    )
+    print_diagnostics(app.err, the_plan.diagnostics)
+    number = the_plan.edition.number
+    if dry_folder is not None:
+        written = dry_run(the_plan, dry_folder)
+        app.out.print(
+            Text.assemble(
+                ("✓ ", "green"),
+                f"wrote {len(written)} messages of edition {number} to {dry_folder}/ ",
+                (f"({len(the_plan.subscribers) - len(written)} suppressed)", "dim"),
+            ),
+            highlight=False,
+        )
+        return
+    if test_address is not None:
+        answer = send_test(the_plan, test_address, SmtpSettings.from_env())
+        if answer.kind != "sent":
+            fail(f"the server did not take the test message: {answer}", 1)
+        app.out.print(f"✓ sent a test copy of edition {number} to {test_address}", highlight=False)
+        return
+    recipients = len(the_plan.recipients)
+    question = (
+        f"Send edition {number} “{the_plan.edition.view.edition.title}” to "
+        f"{recipients:,} subscribers via {settings}?"
+    )
+    if not yes:
+        if not sys.stdin.isatty():
+            fail(f"{question} Not on a terminal: add --yes to confirm.")
+        click.confirm(question, abort=True)
+    pacing = pacing_for(the_plan)
+    if per_second is not None:
+        pacing = replace(pacing, per_second=per_second)
+    pacing = replace(pacing, retry_wait=retry_wait)
+    report = run_campaign(app, the_plan, settings, pacing, force)
+    print_table(app.out, status_table(number, report.counts))
+    for email, why in report.failures[:20]:
+        app.err.print(f"  failed: {email}: {why}", highlight=False)
+    rate = sum(report.counts[s] for s in ("sent", "failed", "temp_failed")) / max(
+        report.seconds, 1e-9
+    )
+    mark, style = ("✓", "green") if report.finished else ("!", "yellow")
+    app.out.print(
+        Text.assemble(
+            (f"{mark} ", style),
+            f"edition {number}: {report.counts['sent']:,} sent, {report.counts['failed']} failed, "
+            f"{report.counts['temp_failed']} to retry, {report.counts['suppressed']} suppressed "
+            f"in {report.seconds:.1f} s ({rate:.0f}/s)",
+            (
+                f"; {report.in_flight} were in flight when the last send stopped and went again"
+                if report.in_flight
+                else "",
+                "yellow",
+            ),
+            ("" if report.finished else "; run send again later for the rest", "yellow"),
+        ),
+        highlight=False,
+    )
+    if not report.finished:
+        sys.exit(1)
+
+
+def run_campaign(
+    app: App, the_plan: Plan, settings: SmtpSettings, pacing: Pacing, force: bool
+) -> SendReport:
+    if not app.err.is_terminal:
+        return send_campaign(the_plan, settings, pacing, force=force)
+    bar = RichProgress(
+        SpinnerColumn(),
+        TextColumn("sending"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=app.err,
+        transient=True,
+    )
+    task = bar.add_task("send", total=None, rate="")
+    started = time.monotonic()
+
+    def start(total: int) -> None:
+        bar.update(task, total=total)
+
+    def sent(email: str, answer: Answer) -> None:
+        bar.advance(task)
+        done = bar.tasks[0].completed
+        bar.update(task, rate=f"{done / max(time.monotonic() - started, 1e-9):.1f}/s")
+
+    with bar:
+        return send_campaign(the_plan, settings, pacing, force=force, on_start=start, on_sent=sent)
+
+
+def status_table(number: int, counts: dict[str, int]) -> Table:
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column(f"edition {number}")
+    table.add_column("messages", justify="right")
+    for name in ("sent", "pending", "sending", "temp_failed", "failed", "suppressed", "resent"):
+        table.add_row(name.replace("_", " "), f"{counts.get(name, 0):,}")
+    if "finished" in counts:
+        table.add_row("finished", "yes" if counts["finished"] else "no")
+    return table
+
+
+@main.command("unsubscribe")
+@click.argument("address")
+@click.option("--reason", default="unsubscribed", show_default=True, help="Why, for the record.")
+@click.pass_obj
+def unsubscribe_command(app: App, address: str, reason: str) -> None:
+    """Add ADDRESS to the suppression list: never mailed again, whatever the CSV says.
+
+    \b
+    Example:
+      newsletter unsubscribe reader@example.org
+    """
+    if unsubscribe(app.project(), address, reason):
+        app.out.print(f"✓ {address} will not be mailed again", highlight=False)
+    else:
+        app.out.print(f"{address} was already on the suppression list", highlight=False)

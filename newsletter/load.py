@@ -23,6 +23,7 @@ from newsletter.model import (
     Config,
     Content,
     Edition,
+    EmailOptions,
     FeedOptions,
     FeedSpec,
     Kind,
@@ -418,8 +419,6 @@ def load_config(project: Project, diags: Diagnostics, base_url: str | None = Non
             "for example: base_url: https://news.example.org/",
         )
         url = ""
-    email = data.get("email") if data else None
-    email_from = str(email.get("from", "")) if isinstance(email, dict) else ""
     return Config(
         feeds=_feed_options(fields),
         title=title or "Newsletter",
@@ -427,9 +426,62 @@ def load_config(project: Project, diags: Diagnostics, base_url: str | None = Non
         description=fields.text("description"),
         language=fields.text("language") or "en",
         editors=fields.texts("editors"),
-        email_from=email_from,
+        email=_email_options(fields),
         location=where,
         marks=marks,
+    )
+
+
+EMAIL_OPTIONS = {
+    "from",
+    "reply_to",
+    "subscribers",
+    "suppressed",
+    "unsubscribe",
+    "unsubscribe_url",
+    "subscribe_url",
+    "subscribe_mailto",
+    "per_second",
+    "per_hour",
+    "batch",
+}
+
+
+def _email_options(fields: Fields) -> EmailOptions:
+    value = fields.data.get("email")
+    if value is None:
+        return EmailOptions()
+    if not isinstance(value, dict):
+        fields._wrong("email", "a mapping of settings", "{from: News <news@example.org>}")
+        return EmailOptions()
+    options = fields.sub("email", value)
+    options.unknown(EMAIL_OPTIONS)
+    defaults = EmailOptions()
+    per_second = value.get("per_second", defaults.per_second)
+    if isinstance(per_second, bool) or not isinstance(per_second, int | float) or per_second < 0:
+        options._wrong("per_second", "a number, zero or more (0: no limit)", "10")
+        per_second = defaults.per_second
+    for name in ("unsubscribe_url", "subscribe_url"):
+        url = options.text(name)
+        if url and not url.lower().startswith("https://"):
+            fields.diags.error(
+                options.at(name),
+                "config.email",
+                f"'{name}' must be an https:// URL, not {url!r}",
+                f"for example: {name}: https://lists.example.org/{name.split('_')[0]}",
+            )
+    return EmailOptions(
+        from_=options.text("from"),
+        reply_to=options.text("reply_to"),
+        subscribers=options.text("subscribers") or defaults.subscribers,
+        suppressed=options.text("suppressed") or defaults.suppressed,
+        unsubscribe=options.text("unsubscribe").removeprefix("mailto:"),
+        unsubscribe_url=options.text("unsubscribe_url"),
+        subscribe_url=options.text("subscribe_url"),
+        subscribe_mailto=options.text("subscribe_mailto").removeprefix("mailto:"),
+        per_second=float(per_second),
+        per_hour=options.count("per_hour", defaults.per_hour, example="1000"),
+        batch=options.count("batch", defaults.batch, example="100") or defaults.batch,
     )
 
 

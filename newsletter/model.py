@@ -53,13 +53,40 @@ class FeedOptions:
 
 
 @dataclass(frozen=True)
+class EmailOptions:
+    """``email:`` in newsletter.yaml: how editions are sent. Never published."""
+
+    from_: str = ""
+    """'The Exchange <news@example.org>': the From header."""
+    reply_to: str = ""
+    subscribers: str = "private/subscribers.csv"
+    """The subscribers CSV, relative to the project (NEWSLETTER_SUBSCRIBERS overrides)."""
+    suppressed: str = "private/suppressed.csv"
+    """Who must never be mailed again: unsubscribed and bounced addresses."""
+    unsubscribe: str = ""
+    """The address of the List-Unsubscribe mailto: (default: the From address)."""
+    unsubscribe_url: str = ""
+    """An https endpoint for one-click unsubscribe (RFC 8058), if you have one."""
+    subscribe_url: str = ""
+    """Where the site's subscribe box posts (a form service, listmonk's public form)."""
+    subscribe_mailto: str = ""
+    """Without subscribe_url: the box opens a mail to this (public) address instead."""
+    per_second: float = 5.0
+    """Messages per second at most (your provider's limit; 0: no limit)."""
+    per_hour: int = 0
+    """Messages per hour at most (0: no hourly limit)."""
+    batch: int = 100
+    """Messages per SMTP connection before it is renewed."""
+
+
+@dataclass(frozen=True)
 class Config:
     title: str
     base_url: str
     description: str = ""
     language: str = "en"
     editors: tuple[str, ...] = ()
-    email_from: str = ""
+    email: EmailOptions = field(default_factory=EmailOptions)
     feeds: FeedOptions = field(default_factory=FeedOptions)
     location: Location = field(default_factory=lambda: Location("newsletter.yaml"))
     marks: Marks = field(default_factory=dict, compare=False, repr=False)

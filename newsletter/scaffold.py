@@ -26,7 +26,8 @@ GITIGNORE = """\
 /site/
 # Local state: feed cache, build cache, delivery ledger.
 /.newsletter/
-# Subscribers are private: keep them out of git.
+# Subscribers and who unsubscribed are private: keep them out of git.
+/private/
 subscribers*.csv
 __pycache__/
 """

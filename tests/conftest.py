@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from newsletter.cli import main
 
 from feedserver import feed_server_fixture  # noqa: F401  (the `feed_server` fixture)
+from smtpserver import smtp_server_fixture  # noqa: F401  (the `smtp_server` fixture)
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

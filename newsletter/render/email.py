@@ -7,36 +7,64 @@ whose full text would be larger is rendered with excerpts and links instead.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import css_inline
 
 from newsletter.markup import absolute_links
-from newsletter.model import EditionView, Site
+from newsletter.model import EditionView, Post, Site
 from newsletter.render.environment import Theme, globals_for
 
 GMAIL_CLIP_BYTES = 102 * 1024
 _inliner = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """Who one message is for, as the email templates see it (``recipient``)."""
+
+    email: str
+    name: str = ""
+    unsubscribe: str = ""
+    for_you: tuple[Post, ...] = ()
+
+
 def render_email(site: Site, theme: Theme) -> dict[str, bytes]:
+    """Each edition's email as published on the site: for no one in particular."""
     ctx = globals_for(site)
     out: dict[str, bytes] = {}
     for view in site.editions:
         number = view.edition.number
         out[f"email/{number}.html"] = email_html(theme, ctx, view)
-        out[f"email/{number}.txt"] = theme.page(
-            "email/edition.txt",
-            ctx,
-            view=view,
-            body_text=lambda md: absolute_links(md, site.config.base_url).strip(),
-        )
+        out[f"email/{number}.txt"] = email_text(site, theme, ctx, view)
     return out
 
 
-def email_html(theme: Theme, ctx: dict[str, object], view: EditionView) -> bytes:
+def email_html(
+    theme: Theme, ctx: dict[str, object], view: EditionView, recipient: Recipient | None = None
+) -> bytes:
     html = b""
     for full in (True, False):
-        raw = theme.page("email/edition.html", ctx, view=view, full=full).decode()
+        raw = theme.page(
+            "email/edition.html", ctx, view=view, full=full, recipient=recipient
+        ).decode()
         html = _inliner.inline(raw).encode()
-        if len(html) < GMAIL_CLIP_BYTES:
+        if len(html) < GMAIL_CLIP_BYTES - 2048:  # room for the recipient's own details
             break
     return html
+
+
+def email_text(
+    site: Site,
+    theme: Theme,
+    ctx: dict[str, object],
+    view: EditionView,
+    recipient: Recipient | None = None,
+) -> bytes:
+    return theme.page(
+        "email/edition.txt",
+        ctx,
+        view=view,
+        recipient=recipient,
+        body_text=lambda md: absolute_links(md, site.config.base_url).strip(),
+    )

@@ -1,0 +1,198 @@
+"""Messages: an edition → one MIME message per recipient, with safe headers.
+
+The edition's email is rendered once per *variant* (with or without a name; a
+member with items shared for them gets their own), with stand-in marks where
+the recipient's name and address go; each message then only swaps those in.
+That keeps 10,000 personalized messages cheap. Every header value that comes
+from data is refused if it holds a line break or a control character (header
+injection), and each finished message is parsed back and compared before it
+may be sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import format_datetime, formataddr, getaddresses, parseaddr
+from urllib.parse import quote
+
+from newsletter.errors import NewsletterError
+from newsletter.mail.subscribers import Subscriber
+from newsletter.model import EditionView, Site
+from newsletter.render.email import GMAIL_CLIP_BYTES, Recipient, email_html, email_text
+from newsletter.render.environment import Theme, globals_for
+from newsletter.urls import slugify
+
+NAME = "\ue000name\ue000"
+EMAIL = "\ue000email\ue000"
+UNSUBSCRIBE = "\ue000unsubscribe\ue000"
+"""Stand-ins for what differs per recipient (private-use characters no one types)."""
+SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
+"""CRLF line ends; long header values (List-Unsubscribe URLs) kept on one line, as RFC 5322
+allows up to 998 characters, instead of folded before their first word."""
+_UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+class MessageError(NewsletterError):
+    """A message could not be made safely; the message says what and for whom."""
+
+
+def safe_header(name: str, value: str) -> str:
+    """``value`` if it may go in a header: no line break or control character."""
+    if _UNSAFE_RE.search(value):
+        raise MessageError(
+            f"refusing a {name} header with a line break or control character: {value!r}"
+        )
+    return value
+
+
+@dataclass
+class Edition:
+    """An edition made ready to send: rendered variants and the headers all messages share."""
+
+    site: Site
+    view: EditionView
+    theme: Theme
+    subject: str
+    sender: str
+    reply_to: str
+    list_id: str
+    unsubscribe_mailto: str
+    unsubscribe_url: str
+    domain: str
+    _variants: dict[tuple[bool, str], tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def number(self) -> int:
+        return self.view.edition.number
+
+    def variant(self, named: bool, member: str) -> tuple[str, str]:
+        """(html, text) with stand-ins, for a recipient with/without a name and as member."""
+        for_you = tuple(p for p in self.view.items if member and member in p.for_)
+        key = (named, member if for_you else "")
+        if key not in self._variants:
+            stand_in = Recipient(EMAIL, NAME if named else "", UNSUBSCRIBE, for_you)
+            ctx = globals_for(self.site)
+            self._variants[key] = (
+                email_html(self.theme, ctx, self.view, stand_in).decode(),
+                email_text(self.site, self.theme, ctx, self.view, stand_in).decode(),
+            )
+        return self._variants[key]
+
+
+def prepare(site: Site, view: EditionView, theme: Theme) -> Edition:
+    """Check the sender settings once, for every message of the edition."""
+    config = site.config
+    sender = config.email.from_
+    name, address = parseaddr(sender)
+    if not address or "@" not in address:
+        raise MessageError(
+            "email.from in newsletter.yaml must be an address, like "
+            "'The Exchange <news@example.org>'"
+        )
+    safe_header("From", sender)
+    domain = address.rpartition("@")[2].lower()
+    unsubscribe = config.email.unsubscribe or address
+    for header, value in (("Reply-To", config.email.reply_to), ("List-Unsubscribe", unsubscribe)):
+        safe_header(header, value)
+    subject = safe_header("Subject", f"#{view.edition.number}: {view.edition.title}")
+    list_slug = slugify(config.title) or "newsletter"
+    return Edition(
+        site=site,
+        view=view,
+        theme=theme,
+        subject=subject,
+        sender=formataddr((name, address)),
+        reply_to=config.email.reply_to,
+        list_id=safe_header("List-Id", f"{config.title} <{list_slug}.{domain}>"),
+        unsubscribe_mailto=unsubscribe,
+        unsubscribe_url=config.email.unsubscribe_url,
+        domain=domain,
+    )
+
+
+def message_id(edition: int, email: str, domain: str) -> str:
+    """The same for the same edition and recipient: a resent copy is recognisably one."""
+    digest = hashlib.sha256(f"{edition}\n{email.lower()}".encode()).hexdigest()[:24]
+    return f"<edition-{edition}.{digest}@{domain}>"
+
+
+def unsubscribe_links(edition: Edition, email: str) -> tuple[str, str]:
+    """(mailto link, https link or '') for List-Unsubscribe and the footer."""
+    mailto = f"mailto:{edition.unsubscribe_mailto}?subject=unsubscribe%20{quote(email)}"
+    url = ""
+    if edition.unsubscribe_url:
+        join = "&" if "?" in edition.unsubscribe_url else "?"
+        url = f"{edition.unsubscribe_url}{join}email={quote(email)}"
+    return mailto, url
+
+
+def build_message(
+    edition: Edition, subscriber: Subscriber, now: dt.datetime, *, test: bool = False
+) -> EmailMessage:
+    """The message for one subscriber: multipart/alternative, UTF-8, headers checked."""
+    email, name = subscriber.email, subscriber.name
+    safe_header("To", email)
+    safe_header("To", name)
+    mailto, url = unsubscribe_links(edition, email)
+    footer_link = url or mailto
+    page, text = edition.variant(bool(name), subscriber.member)
+    page = (
+        page.replace(NAME, html.escape(name))
+        .replace(EMAIL, html.escape(email))
+        .replace(UNSUBSCRIBE, html.escape(footer_link))
+    )
+    text = text.replace(NAME, name).replace(EMAIL, email).replace(UNSUBSCRIBE, footer_link)
+    if len(page.encode()) >= GMAIL_CLIP_BYTES:
+        raise MessageError(
+            f"the email of edition {edition.number} for {email} is over "
+            f"{GMAIL_CLIP_BYTES // 1024} KB; Gmail would clip it"
+        )
+    msg = EmailMessage(policy=SMTP_POLICY)
+    msg["From"] = edition.sender
+    msg["To"] = Address(display_name=name, addr_spec=email) if name else email
+    if edition.reply_to:
+        msg["Reply-To"] = edition.reply_to
+    msg["Subject"] = ("[test] " if test else "") + edition.subject
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = message_id(edition.number, email, edition.domain)
+    msg["List-Id"] = edition.list_id
+    unsubscribe = f"<{mailto}>" + (f", <{url}>" if url else "")
+    msg["List-Unsubscribe"] = unsubscribe
+    if url:
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["X-Newsletter-Edition"] = str(edition.number)
+    msg.set_content(text, charset="utf-8")
+    msg.add_alternative(page, subtype="html", charset="utf-8")
+    return msg
+
+
+def _words(value: object) -> str:
+    return " ".join(str(value).split())  # folding may move a value to the next line
+
+
+def verify(msg: EmailMessage, subscriber: Subscriber) -> bytes:
+    """The message as bytes, once parsing them back gives the same recipient and headers."""
+    data = msg.as_bytes()
+    back = BytesParser(policy=policy.default).parsebytes(data)
+    to = getaddresses([str(back["To"])])
+    problems = []
+    if len(to) != 1 or to[0][1].lower() != subscriber.email.lower():
+        problems.append(f"To parses as {to!r}")
+    if back.get_content_type() != "multipart/alternative":
+        problems.append(f"it is {back.get_content_type()}, not multipart/alternative")
+    for header in ("From", "Subject", "Message-ID", "List-Unsubscribe", "Date"):
+        if back[header] is None or _words(back[header]) != _words(msg[header]):
+            problems.append(f"the {header} header does not parse back")
+    if len(back.keys()) != len(msg.keys()):
+        problems.append("parsing back gives other headers (an injected line?)")
+    if problems:
+        raise MessageError(f"message for {subscriber.email} refused: " + "; ".join(problems))
+    return data
