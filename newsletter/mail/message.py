@@ -11,6 +11,7 @@ may be sent.
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
 import hashlib
 import html
@@ -134,9 +135,22 @@ def unsubscribe_links(edition: Edition, email: str) -> tuple[str, str]:
     return mailto, url
 
 
+@dataclass(frozen=True)
+class Message:
+    """One recipient's message: its headers (to check) and its bytes (to send)."""
+
+    headers: EmailMessage
+    data: bytes
+
+
+def _qp(text: str) -> bytes:
+    """Quoted-printable with CRLF line ends (binascii: C speed, 55 KB in well under 1 ms)."""
+    return binascii.b2a_qp(text.encode(), istext=True).replace(b"\n", b"\r\n")
+
+
 def build_message(
     edition: Edition, subscriber: Subscriber, now: dt.datetime, *, test: bool = False
-) -> EmailMessage:
+) -> Message:
     """The message for one subscriber: multipart/alternative, UTF-8, headers checked."""
     email, name = subscriber.email, subscriber.name
     safe_header("To", email)
@@ -164,35 +178,75 @@ def build_message(
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id(edition.number, email, edition.domain)
     msg["List-Id"] = edition.list_id
-    unsubscribe = f"<{mailto}>" + (f", <{url}>" if url else "")
-    msg["List-Unsubscribe"] = unsubscribe
+    msg["List-Unsubscribe"] = f"<{mailto}>" + (f", <{url}>" if url else "")
     if url:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["X-Newsletter-Edition"] = str(edition.number)
-    msg.set_content(text, charset="utf-8")
-    msg.add_alternative(page, subtype="html", charset="utf-8")
-    return msg
+    msg["MIME-Version"] = "1.0"
+    # the body is assembled here rather than by email.contentmanager, whose pure-Python
+    # encoder took most of the time of a send; QP output never holds "=_", so the
+    # boundary cannot occur in it
+    boundary = f"=_newsletter_{edition.number}_{hashlib.sha256(email.encode()).hexdigest()[:16]}"
+    msg["Content-Type"] = f'multipart/alternative; boundary="{boundary}"'
+    part = (
+        b"\r\nContent-Type: text/%s; charset=utf-8\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    )
+    dash = f"--{boundary}".encode()
+    body = b"".join(
+        (
+            dash,
+            part % b"plain",
+            _qp(text),
+            b"\r\n",
+            dash,
+            part % b"html",
+            _qp(page),
+            b"\r\n",
+            dash,
+            b"--\r\n",
+        )
+    )
+    head = b"".join(SMTP_POLICY.fold_binary(k, v) for k, v in msg.items()) + b"\r\n"
+    return Message(msg, head + body)
 
 
 def _words(value: object) -> str:
     return " ".join(str(value).split())  # folding may move a value to the next line
 
 
-def verify(msg: EmailMessage, subscriber: Subscriber) -> bytes:
-    """The message as bytes, once parsing them back gives the same recipient and headers."""
-    data = msg.as_bytes()
-    back = BytesParser(policy=policy.default).parsebytes(data)
+def verify(message: Message, subscriber: Subscriber) -> bytes:
+    """The message's bytes, once parsing them back gives the same recipient and headers."""
+    # headers parsed as a reader would; the body's structure checked on its bytes (a full
+    # parse of a 60 KB body cost more than building the message)
+    back = BytesParser(policy=policy.compat32).parsebytes(message.data, headersonly=True)
+    sent = message.headers
     to = getaddresses([str(back["To"])])
     problems = []
     if len(to) != 1 or to[0][1].lower() != subscriber.email.lower():
         problems.append(f"To parses as {to!r}")
-    if back.get_content_type() != "multipart/alternative":
+    boundary = back.get_boundary()
+    if back.get_content_type() != "multipart/alternative" or not boundary:
         problems.append(f"it is {back.get_content_type()}, not multipart/alternative")
+    else:
+        parts = message.data.split(b"\r\n--" + boundary.encode())
+        kinds = [p.split(b"\r\n", 2)[1] for p in parts[1:-1]]
+        if (
+            kinds
+            != [
+                b"Content-Type: text/plain; charset=utf-8",
+                b"Content-Type: text/html; charset=utf-8",
+            ]
+            or parts[-1] != b"--\r\n"
+        ):
+            problems.append("its parts are not one text and one HTML part")
     for header in ("From", "Subject", "Message-ID", "List-Unsubscribe", "Date"):
-        if back[header] is None or _words(back[header]) != _words(msg[header]):
+        if back[header] is None or _words(back[header]) != _words(
+            sent[header].fold(policy=SMTP_POLICY).split(":", 1)[1]
+        ):
             problems.append(f"the {header} header does not parse back")
-    if len(back.keys()) != len(msg.keys()):
+    if len(back.keys()) != len(sent.keys()):
         problems.append("parsing back gives other headers (an injected line?)")
     if problems:
         raise MessageError(f"message for {subscriber.email} refused: " + "; ".join(problems))
-    return data
+    return message.data
