@@ -48,7 +48,9 @@ from newsletter.feeds.fetch import (
     fetch_project,
 )
 from newsletter.feeds.opml import add_feeds, export_opml, read_opml
-from newsletter.load import load_members
+from newsletter.load import load_config, load_members
+from newsletter.mail.imports import FORMATS as IMPORT_FORMATS
+from newsletter.mail.imports import import_subscribers
 from newsletter.mail.send import (
     Pacing,
     Plan,
@@ -922,3 +924,51 @@ def unsubscribe_command(app: App, address: str, reason: str) -> None:
         app.out.print(f"✓ {address} will not be mailed again", highlight=False)
     else:
         app.out.print(f"{address} was already on the suppression list", highlight=False)
+
+
+@main.group()
+def subscribers() -> None:
+    """The private subscribers file.
+
+    \b
+    Example:
+      newsletter subscribers import mailchimp-export.csv
+    """
+
+
+@subscribers.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "source_format",
+    type=click.Choice(["auto", *IMPORT_FORMATS]),
+    default="auto",
+    show_default=True,
+    help="The export's format; auto tells it from the header row.",
+)
+@click.pass_obj
+def subscribers_import(app: App, file: Path, source_format: str) -> None:
+    """Add the subscribers of a Mailchimp, listmonk or Buttondown CSV export.
+
+    New addresses are appended to the subscribers file (existing rows are kept as
+    they are); whoever the export says unsubscribed or bounced goes on the
+    suppression list. Importing the same file twice changes nothing.
+
+    \b
+    Example:
+      newsletter subscribers import listmonk-subscribers.csv
+    """
+    project = app.project()
+    diags = Diagnostics()
+    config = load_config(project, diags)
+    report = import_subscribers(project, config, file, diags, source_format=source_format)
+    print_diagnostics(app.err, diags.sorted())
+    app.out.print(
+        Text.assemble(
+            ("✓ ", "green"),
+            f"{report.source_format} export: {len(report.added)} added, "
+            f"{len(report.updated)} updated, {report.unchanged} already there, "
+            f"{len(report.suppressed)} suppressed, {len(report.skipped)} skipped",
+        ),
+        highlight=False,
+    )

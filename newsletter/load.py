@@ -470,6 +470,15 @@ def _email_options(fields: Fields) -> EmailOptions:
                 f"'{name}' must be an https:// URL, not {url!r}",
                 f"for example: {name}: https://lists.example.org/{name.split('_')[0]}",
             )
+    mailto = options.text("subscribe_mailto").removeprefix("mailto:")
+    if mailto and not EMAIL_RE.fullmatch(mailto):
+        fields.diags.error(
+            options.at("subscribe_mailto"),
+            "config.email",
+            f"'subscribe_mailto' must be a bare address, not {mailto!r}",
+            "for example: subscribe_mailto: editors@example.org",
+        )
+        mailto = ""
     return EmailOptions(
         from_=options.text("from"),
         reply_to=options.text("reply_to"),
@@ -478,7 +487,7 @@ def _email_options(fields: Fields) -> EmailOptions:
         unsubscribe=options.text("unsubscribe").removeprefix("mailto:"),
         unsubscribe_url=options.text("unsubscribe_url"),
         subscribe_url=options.text("subscribe_url"),
-        subscribe_mailto=options.text("subscribe_mailto").removeprefix("mailto:"),
+        subscribe_mailto=mailto,
         per_second=float(per_second),
         per_hour=options.count("per_hour", defaults.per_hour, example="1000"),
         batch=options.count("batch", defaults.batch, example="100") or defaults.batch,

@@ -396,3 +396,19 @@ def test_a_subscribers_file_without_an_email_column_is_left_alone(project: Proje
     with pytest.raises(ProjectError, match="'email' among them"):
         _import(project, "l.csv", LISTMONK)
     assert _subscribers(project) == "address,name\nada@example.org,Ada\n"
+
+
+def test_the_command_line_imports_and_reports(tmp_path: Path) -> None:
+    from conftest import run
+    from helpers import project as make_project
+
+    root = make_project(tmp_path / "p")
+    export = write(tmp_path, "listmonk.csv", LISTMONK)
+    first = run("subscribers", "import", str(export), cwd=root)
+    assert first.exit_code == 0, first.output
+    assert "✓ listmonk export:" in first.output and " added" in first.output
+    assert (root / "private/subscribers.csv").is_file()
+    again = run("subscribers", "import", str(export), "--format", "listmonk", cwd=root)
+    assert again.exit_code == 0 and ": 0 added" in again.output
+    wrong = run("subscribers", "import", str(export), "--format", "mailchimp", cwd=root)
+    assert wrong.exit_code == 2 and "Traceback" not in wrong.output

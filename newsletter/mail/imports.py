@@ -31,8 +31,8 @@ from pathlib import Path
 from newsletter.diagnostics import Diagnostics, Location
 from newsletter.errors import ProjectError
 from newsletter.mail.subscribers import (
-    _clean,
     address_key,
+    clean_name,
     load_suppressed,
     normalize_address,
     subscribers_path,
@@ -329,22 +329,22 @@ def _mailchimp(line: int, row: dict[str, str], columns: list[str]) -> _Row:
         status = "subscribed"
     first = row.get("first name") or row.get("fname", "")
     last = row.get("last name") or row.get("lname", "")
-    return _Row(line, row.get("email address", ""), _clean(f"{first} {last}"), status=status)
+    return _Row(line, row.get("email address", ""), clean_name(f"{first} {last}"), status=status)
 
 
 def _listmonk(line: int, row: dict[str, str], columns: list[str]) -> _Row:
-    return _Row(line, row.get("email", ""), _clean(row.get("name", "")), status=_status(row))
+    return _Row(line, row.get("email", ""), clean_name(row.get("name", "")), status=_status(row))
 
 
 def _buttondown(line: int, row: dict[str, str], columns: list[str]) -> _Row:
     email = row.get("email") or row.get("email_address", "")
     status = (row.get("subscriber_type") or row.get("type", "")).lower()
-    return _Row(line, email, _clean(_metadata_name(row.get("metadata", ""))), status=status)
+    return _Row(line, email, clean_name(_metadata_name(row.get("metadata", ""))), status=status)
 
 
 def _newsletter(line: int, row: dict[str, str], columns: list[str]) -> _Row:
     member = row.get("member", "").lstrip("@").lower()
-    return _Row(line, row.get("email", ""), _clean(row.get("name", "")), member, _status(row))
+    return _Row(line, row.get("email", ""), clean_name(row.get("name", "")), member, _status(row))
 
 
 def _status(row: dict[str, str]) -> str:

@@ -129,7 +129,7 @@ def load_subscribers(project: Project, config: Config, diags: Diagnostics) -> li
             )
             continue
         subscriber = Subscriber(
-            email, _clean(row.get("name", "")), row.get("member", "").lstrip("@").lower(), where
+            email, clean_name(row.get("name", "")), row.get("member", "").lstrip("@").lower(), where
         )
         if subscriber.key in seen:
             diags.warning(
@@ -144,7 +144,7 @@ def load_subscribers(project: Project, config: Config, diags: Diagnostics) -> li
     return list(seen.values())
 
 
-def _clean(name: str) -> str:
+def clean_name(name: str) -> str:
     """A display name with no control characters or line breaks, at most 100 characters."""
     return " ".join(CONTROL_RE.sub("", name).split())[:100]
 
@@ -179,7 +179,7 @@ def suppress(
         writer = csv.writer(out)
         if new:
             writer.writerow(SUPPRESSED_FIELDS)
-        writer.writerow([email.strip(), reason, stamp, _clean(source)])
+        writer.writerow([email.strip(), reason, stamp, clean_name(source)])
         out.flush()
         os.fsync(out.fileno())  # whoever asked to leave stays left, even after a crash
     return True
