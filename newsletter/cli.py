@@ -51,6 +51,7 @@ from newsletter.feeds.opml import add_feeds, export_opml, read_opml
 from newsletter.load import load_config, load_members
 from newsletter.mail.imports import FORMATS as IMPORT_FORMATS
 from newsletter.mail.imports import import_subscribers
+from newsletter.mail.mailbox import ImapSettings, process_mailbox
 from newsletter.mail.send import (
     Pacing,
     Plan,
@@ -969,6 +970,43 @@ def subscribers_import(app: App, file: Path, source_format: str) -> None:
             f"{report.source_format} export: {len(report.added)} added, "
             f"{len(report.updated)} updated, {report.unchanged} already there, "
             f"{len(report.suppressed)} suppressed, {len(report.skipped)} skipped",
+        ),
+        highlight=False,
+    )
+
+
+@main.command("mailbox")
+@click.option("--dry-run", is_flag=True, help="Report what would be suppressed; change nothing.")
+@click.pass_obj
+def mailbox_command(app: App, dry_run: bool) -> None:
+    """Read the editors' mailbox: unsubscribe requests and bounces → suppression list.
+
+    The IMAP mailbox comes from NEWSLETTER_IMAP_URL (imaps://user:pass@host:993/INBOX).
+    Each message is read once (flagged $NewsletterDone, never deleted); running
+    it again only reads new mail.
+
+    \b
+    Example:
+      newsletter mailbox --dry-run
+      newsletter mailbox
+    """
+    project = app.project()
+    diags = Diagnostics()
+    config = load_config(project, diags)
+    report = process_mailbox(project, config, ImapSettings.from_env(), dry_run=dry_run)
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for column in ("uid", "kind", "address", "detail"):
+        table.add_column(column, overflow="fold")
+    for item in report.items:
+        table.add_row(item.uid, item.kind, item.email, item.detail)
+    if report.items:
+        print_table(app.out, table)
+    verb = "would suppress" if dry_run else "suppressed"
+    app.out.print(
+        Text.assemble(
+            ("✓ ", "green"),
+            f"{len(report.items)} messages read: {verb} {len(report.suppressed)}, "
+            f"{len(report.already)} already suppressed, {report.skipped} not for the list",
         ),
         highlight=False,
     )
