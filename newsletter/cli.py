@@ -764,6 +764,11 @@ def feeds_import(app: App, file: Path, member: str) -> None:
     help="Messages per second at most (default: email.per_second; 0: no limit).",
 )
 @click.option(
+    "--connections",
+    type=click.IntRange(1, 32),
+    help="SMTP connections at once (default: email.connections, 1).",
+)
+@click.option(
     "--retry-wait",
     type=click.FloatRange(0),
     default=30.0,
@@ -781,6 +786,7 @@ def send_command(
     force: bool,
     show_status: bool,
     per_second: float | None,
+    connections: int | None,
     retry_wait: float,
     today: str | None,
 ) -> None:
@@ -840,6 +846,8 @@ def send_command(
     pacing = pacing_for(the_plan)
     if per_second is not None:
         pacing = replace(pacing, per_second=per_second)
+    if connections is not None:
+        pacing = replace(pacing, connections=connections)
     pacing = replace(pacing, retry_wait=retry_wait)
     report = run_campaign(app, the_plan, settings, pacing, force)
     print_table(app.out, status_table(number, report.counts))

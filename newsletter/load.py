@@ -444,6 +444,7 @@ EMAIL_OPTIONS = {
     "per_second",
     "per_hour",
     "batch",
+    "connections",
 }
 
 
@@ -491,6 +492,7 @@ def _email_options(fields: Fields) -> EmailOptions:
         per_second=float(per_second),
         per_hour=options.count("per_hour", defaults.per_hour, example="1000"),
         batch=options.count("batch", defaults.batch, example="100") or defaults.batch,
+        connections=min(options.count("connections", 1, example="4") or 1, 32),
     )
 
 

@@ -77,6 +77,9 @@ class EmailOptions:
     """Messages per hour at most (0: no hourly limit)."""
     batch: int = 100
     """Messages per SMTP connection before it is renewed."""
+    connections: int = 1
+    """SMTP connections used at once (a message in flight on each can be resent after a
+    crash)."""
 
 
 @dataclass(frozen=True)

@@ -274,11 +274,22 @@ def test_subject_injection_from_an_edition_title_is_refused(
     assert smtp_server.handler.count() == 0
 
 
+def test_several_connections_each_subscriber_once(tmp_path: Path, smtp_server: SmtpServer) -> None:
+    root = send_project(tmp_path / "p", subscribers(40))
+    result = send(root, smtp_server, "1", "--yes", "--connections", "4")
+    assert result.exit_code == 0, result.output
+    assert all(len(smtp_server.handler.to(f"reader{i}@example.org")) == 1 for i in range(40))
+    assert "40 sent" in result.output
+
+
+@pytest.mark.parametrize("connections", [1, 3])
 def test_killed_with_sigkill_and_resumed_everyone_gets_it_once(
-    tmp_path: Path, smtp_server: SmtpServer
+    tmp_path: Path, smtp_server: SmtpServer, connections: int
 ) -> None:
     total = 60
-    root = send_project(tmp_path / "p", subscribers(total))
+    root = send_project(
+        tmp_path / "p", subscribers(total), CONFIG + f"  connections: {connections}\n"
+    )
     environment = {**os.environ, "NEWSLETTER_SMTP_URL": smtp_server.url}
     kills = 0
     for _ in range(3):  # kill up to three times, at random points, then let it finish
@@ -311,7 +322,7 @@ def test_killed_with_sigkill_and_resumed_everyone_gets_it_once(
     assert all(n >= 1 for n in received.values()), "somebody was missed"
     twice = {i for i, n in received.items() if n > 1}
     assert all(n <= 2 for n in received.values())
-    assert len(twice) <= kills  # at most the message in flight at each kill
+    assert len(twice) <= kills * connections  # at most those in flight at each kill
     status = run("send", "1", "--status", cwd=root).output
     resent = int(status.split("resent")[1].split()[0])
     assert resent >= len(twice)  # and the ledger says which may have gone twice

@@ -179,7 +179,8 @@ def open_ledger(state_dir: Path) -> Iterator[Ledger]:
     path = state_dir / LEDGER_NAME
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=30, isolation_level="DEFERRED")
+        # send's connections share it, one at a time, under send's lock
+        db = sqlite3.connect(path, timeout=30, isolation_level="DEFERRED", check_same_thread=False)
     except (OSError, sqlite3.Error) as err:
         raise ProjectError(f"cannot open the delivery ledger {path}: {err}") from err
     try:

@@ -11,6 +11,7 @@ whatever is still failing is tried again by the next ``send``.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -135,13 +136,14 @@ class Pacing:
     per_second: float
     per_hour: int
     batch: int
+    connections: int = 1
     retries: int = 3
     retry_wait: float = 30.0
 
 
 def pacing_for(plan: Plan) -> Pacing:
     email = plan.edition.site.config.email
-    return Pacing(email.per_second, email.per_hour, email.batch)
+    return Pacing(email.per_second, email.per_hour, email.batch, email.connections)
 
 
 def send_campaign(
@@ -171,23 +173,30 @@ def send_campaign(
         on_start(len(pending))
         pace = Pace(pacing.per_second, pacing.per_hour)
         now = dt.datetime.now(dt.UTC)
-        with Sender(settings, _envelope_sender(plan), pacing.batch) as sender:
+        for key in pending:  # render each variant of the email once, before the threads
+            if (subscriber := by_key.get(key)) is not None:
+                plan.edition.variant(bool(subscriber.name), subscriber.member)
+        lock = threading.Lock()  # the ledger, the pace and the report are shared
 
-            def deliver(key: str) -> None:
-                subscriber = by_key.get(key)
-                if subscriber is None:  # left the subscribers file since the last run
+        def deliver(sender: Sender, key: str) -> None:
+            subscriber = by_key.get(key)
+            if subscriber is None:  # left the subscribers file since the last run
+                with lock:
                     ledger.record(number, key, "suppressed", "no longer a subscriber")
-                    return
-                try:
-                    data = verify(build_message(plan.edition, subscriber, now), subscriber)
-                except MessageError as err:
+                return
+            try:
+                data = verify(build_message(plan.edition, subscriber, now), subscriber)
+            except MessageError as err:
+                with lock:
                     ledger.record(number, key, "failed", str(err))
                     report.failures.append((subscriber.email, str(err)))
-                    return
-                sender.ready()  # connect before the claim: a dead server leaves rows pending
+                return
+            sender.ready()  # connect before the claim: a dead server leaves rows pending
+            with lock:
                 pace.wait()
                 ledger.claim(number, key)
-                answer = sender.send(subscriber.email, data)
+            answer = sender.send(subscriber.email, data)
+            with lock:
                 if answer.kind == "sent":
                     ledger.record(number, key, "sent", str(answer), resent=answer.again)
                 elif answer.kind == "temporary":
@@ -198,16 +207,52 @@ def send_campaign(
                     suppress(plan.project, config, subscriber.email, "bounced", f"send: {answer}")
                 on_sent(subscriber.email, answer)
 
-            for key in pending:
-                deliver(key)
-            for attempt in range(pacing.retries):
-                again = ledger.to_send(number, ("temp_failed",))
-                if not again:
-                    break
-                time.sleep(pacing.retry_wait * 2**attempt)
-                for key in again:
-                    deliver(key)
-            report.connections = sender.connections
+        def each_connection(keys: list[str]) -> None:
+            """``pacing.connections`` SMTP connections, each taking the next key in turn."""
+            queue = iter(keys)
+            stop = threading.Event()
+            errors: list[BaseException] = []
+
+            def work() -> None:
+                try:
+                    with Sender(settings, _envelope_sender(plan), pacing.batch) as sender:
+                        while not stop.is_set():
+                            with lock:
+                                key = next(queue, None)
+                            if key is None:
+                                break
+                            deliver(sender, key)
+                        with lock:
+                            report.connections += sender.connections
+                except BaseException as err:
+                    errors.append(err)
+                    stop.set()
+
+            workers = [
+                threading.Thread(target=work, daemon=True)
+                for _ in range(min(max(1, pacing.connections), max(1, len(keys))))
+            ]
+            for worker in workers:
+                worker.start()
+            try:
+                for worker in workers:
+                    while worker.is_alive():
+                        worker.join(0.2)
+            except KeyboardInterrupt:
+                stop.set()  # each connection finishes its message in flight, then stops
+                for worker in workers:
+                    worker.join()
+                raise
+            if errors:
+                raise errors[0]
+
+        each_connection(pending)
+        for attempt in range(pacing.retries):
+            again = ledger.to_send(number, ("temp_failed",))
+            if not again:
+                break
+            time.sleep(pacing.retry_wait * 2**attempt)
+            each_connection(again)
         report.finished = ledger.finish(number)
         report.counts = ledger.counts(number)
     report.seconds = time.perf_counter() - started
