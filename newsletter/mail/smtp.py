@@ -3,7 +3,8 @@
 ``NEWSLETTER_SMTP_URL`` is ``smtp+starttls://user:pass@host:587``,
 ``smtps://user:pass@host:465`` or ``smtp://host:port`` (a local relay, no TLS); or
 ``NEWSLETTER_SMTP_HOST``, ``_PORT``, ``_USER``, ``_PASSWORD`` and ``_SECURITY``
-(``starttls``, ``tls`` or ``none``). The sender keeps one connection for a batch
+(``starttls``, ``tls`` or ``none``); ``NEWSLETTER_SMTP_CA`` names certificates to
+trust besides the system's. The sender keeps one connection for a batch
 of messages, reconnects when the server drops it, and paces itself to the rate
 limits; the server's answer for each recipient is classified as sent, temporary
 (4xx: try again later) or permanent (5xx: do not try again).
@@ -34,6 +35,8 @@ class SmtpSettings:
     user: str = ""
     password: str = ""
     timeout: float = 30.0
+    cafile: str = ""
+    """NEWSLETTER_SMTP_CA: certificates to trust besides the system's (a company relay)."""
 
     def __str__(self) -> str:  # never shows the password
         return f"{self.host}:{self.port} ({self.security})"
@@ -59,6 +62,7 @@ class SmtpSettings:
                 security,
                 unquote(parts.username or ""),
                 unquote(parts.password or ""),
+                cafile=environ.get("NEWSLETTER_SMTP_CA", ""),
             )
         host = environ.get("NEWSLETTER_SMTP_HOST", "")
         if not host:
@@ -78,6 +82,7 @@ class SmtpSettings:
             security,
             environ.get("NEWSLETTER_SMTP_USER", ""),
             environ.get("NEWSLETTER_SMTP_PASSWORD", ""),
+            cafile=environ.get("NEWSLETTER_SMTP_CA", ""),
         )
 
 
@@ -139,9 +144,9 @@ class Sender:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context()
+        smtp: smtplib.SMTP | None = None
         try:
-            smtp: smtplib.SMTP
+            context = ssl.create_default_context(cafile=s.cafile or None)
             if s.security == "tls":
                 smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
             else:
@@ -151,8 +156,10 @@ class Sender:
             if s.user:
                 smtp.login(s.user, s.password)
         except smtplib.SMTPAuthenticationError as err:
+            _close(smtp)
             raise ProjectError(f"the SMTP server {s} refused the login: {err.smtp_code}") from None
         except (OSError, smtplib.SMTPException) as err:
+            _close(smtp)
             raise ProjectError(f"cannot connect to the SMTP server {s}: {err}") from None
         self.connections += 1
         self.sent_on_connection = 0
@@ -200,6 +207,11 @@ class Sender:
                 return _answer(code, text)
             return Answer("sent", 250, "accepted", again=attempt == 2)
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _close(smtp: smtplib.SMTP | None) -> None:
+    if smtp is not None:
+        smtp.close()
 
 
 def _answer(code: int, text: bytes | str) -> Answer:
