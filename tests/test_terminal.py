@@ -14,6 +14,7 @@ from pathlib import Path
 from conftest import FIXTURES, run
 from feedserver import FeedServer
 from helpers import project
+from smtpserver import SmtpServer
 
 NEWSLETTER = [sys.executable, "-c", "from newsletter.cli import main; main()"]
 
@@ -102,3 +103,19 @@ def test_fetch_on_a_terminal_shows_progress_and_a_coloured_table(
     piped = subprocess.run([*NEWSLETTER, "fetch"], cwd=root, capture_output=True, text=True)
     assert piped.returncode == 0 and "\x1b[" not in piped.stdout + piped.stderr
     assert "not modified" in piped.stdout and "HTTP 500" in piped.stdout
+
+
+def test_send_asks_before_mailing_everyone(tmp_path: Path, smtp_server: SmtpServer) -> None:
+    from test_send import CONFIG, send_project, subscribers
+
+    root = send_project(tmp_path / "p", subscribers(3), CONFIG)
+    os.environ["NEWSLETTER_SMTP_URL"] = smtp_server.url
+    try:
+        code, shown = _in_terminal(["send", "1", "--today", "2026-11-25"], root, ("n",))
+        assert code == 1 and "Send edition 1 “First” to 3 subscribers" in shown, shown
+        assert "Aborted" in shown and smtp_server.handler.count() == 0
+        code, shown = _in_terminal(["send", "1", "--today", "2026-11-25"], root, ("y",))
+    finally:
+        del os.environ["NEWSLETTER_SMTP_URL"]
+    assert code == 0, shown
+    assert smtp_server.handler.count() == 3 and "3 sent" in shown
