@@ -1,6 +1,6 @@
 """Benchmark `newsletter send`: 10,000 personalized messages to a local SMTP sink.
 
-    python benchmarks/send.py [--subscribers 10000] [--quick] [--keep]
+    python benchmarks/send.py [--subscribers 10000] [--connections 1] [--quick] [--keep]
 
 An aiosmtpd server on 127.0.0.1 (a thread of this process) counts what it receives
 per recipient and keeps no bodies. A copy of the bundled example gets a subscribers
@@ -79,10 +79,14 @@ def make_project(root: Path, count: int) -> None:
     (root / "private/subscribers.csv").write_text("\n".join(rows) + "\n")
 
 
+CONNECTIONS = ["--connections", "1"]
+
+
 def run(root: Path, port: int, kill_at: int = 0, sink: Sink | None = None) -> tuple[float, float]:
     """(wall seconds, peak RSS MB) of one `send`; SIGKILL once ``kill_at`` have arrived."""
     env = {**os.environ, "NEWSLETTER_SMTP_URL": f"smtp://127.0.0.1:{port}"}
     command = [*NEWSLETTER, "send", "latest", "--yes", "--per-second", "0", "--today", TODAY]
+    command += CONNECTIONS
     started = time.perf_counter()
     proc = subprocess.Popen(
         command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -111,7 +115,9 @@ def main() -> int:
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--quick", action="store_true", help="1,000 subscribers")
     parser.add_argument("--keep", action="store_true", help="keep the projects")
+    parser.add_argument("--connections", type=int, default=1, help="SMTP connections at once")
     args = parser.parse_args()
+    CONNECTIONS[1] = str(args.connections)
     count = 1_000 if args.quick else args.subscribers
     work = Path(tempfile.mkdtemp(prefix="newsletter-send-bench-"))
     rows = []
@@ -151,7 +157,10 @@ def main() -> int:
                 )
             finally:
                 controller.stop()
-        print(f"{count:,} subscribers, the example's latest edition ({mean:.1f} KB a message)")
+        print(
+            f"{count:,} subscribers, the example's latest edition ({mean:.1f} KB a message), "
+            f"{args.connections} SMTP connection(s)"
+        )
         print(f"{'scenario':<16} {'messages':>9} {'seconds':>8} {'per second':>11} {'peak MB':>8}")
         for name, messages, seconds, mb in rows:
             if not seconds:

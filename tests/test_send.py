@@ -321,8 +321,8 @@ def test_killed_with_sigkill_and_resumed_everyone_gets_it_once(
     received = {i: len(smtp_server.handler.to(f"reader{i}@example.org")) for i in range(total)}
     assert all(n >= 1 for n in received.values()), "somebody was missed"
     twice = {i for i, n in received.items() if n > 1}
-    assert all(n <= 2 for n in received.values())
-    assert len(twice) <= kills * connections  # at most those in flight at each kill
+    extra = sum(n - 1 for n in received.values())
+    assert extra <= kills * connections  # at most those in flight on each connection at a kill
     status = run("send", "1", "--status", cwd=root).output
     resent = int(status.split("resent")[1].split()[0])
     assert resent >= len(twice)  # and the ledger says which may have gone twice
