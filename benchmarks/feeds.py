@@ -32,11 +32,9 @@ import math
 import os
 import platform
 import random
-import resource
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import threading
 import time
@@ -45,6 +43,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from run import maxrss_mb, newsletter_command  # the same child-process measures
 
 BASE_URL = "https://bench.example.org/"
 BACKFILL_DAYS = 60
@@ -336,23 +336,6 @@ class Row:
     note: str = ""
 
 
-def newsletter_command() -> list[str]:
-    """The `newsletter` console script, preferring the one beside this interpreter
-    (a version-manager shim on PATH would add its own start-up to every timing)."""
-    scripts = sysconfig.get_path("scripts")
-    path = os.pathsep.join(p for p in (scripts, os.environ.get("PATH", "")) if p)
-    found = shutil.which("newsletter", path=path)
-    if found:
-        return [found]
-    return [sys.executable, "-c", "from newsletter.cli import main; main()"]
-
-
-def _maxrss_mb(rusage: resource.struct_rusage) -> float:
-    rss: int = rusage.ru_maxrss
-    # Linux reports kilobytes; macOS reports bytes.
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
-
-
 def measure(command: list[str], scenario: str) -> Outcome:
     """Run one command in a fresh child: wall seconds, peak RSS of that child, its stdout."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -367,7 +350,7 @@ def measure(command: list[str], scenario: str) -> Outcome:
         stderr = err.read().decode("utf-8", "replace")
         if proc.returncode != 0:
             raise CommandError(scenario, command, proc.returncode, stderr or stdout)
-    return Outcome(seconds, _maxrss_mb(rusage), stdout)
+    return Outcome(seconds, maxrss_mb(rusage), stdout)
 
 
 def last_line(text: str) -> str:

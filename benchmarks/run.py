@@ -69,7 +69,7 @@ def newsletter_command() -> list[str]:
     return [sys.executable, "-c", "from newsletter.cli import main; main()"]
 
 
-def _maxrss_mb(rusage: resource.struct_rusage) -> float:
+def maxrss_mb(rusage: resource.struct_rusage) -> float:
     rss: int = rusage.ru_maxrss
     # Linux reports kilobytes; macOS reports bytes.
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
@@ -88,7 +88,7 @@ def measure(command: list[str], scenario: str) -> tuple[float, float]:
             out.seek(0)
             text = err.read().decode("utf-8", "replace") or out.read().decode("utf-8", "replace")
             raise BuildError(scenario, proc.returncode, text)
-    return seconds, _maxrss_mb(rusage)
+    return seconds, maxrss_mb(rusage)
 
 
 def count_files(folder: Path) -> int:

@@ -448,15 +448,24 @@ EMAIL_OPTIONS = {
 }
 
 
-def _email_options(fields: Fields) -> EmailOptions:
-    value = fields.data.get("email")
+def _section(fields: Fields, name: str, known: set[str], example: str) -> Fields | None:
+    """The fields of a settings section of newsletter.yaml (``email:``, ``feeds:``)."""
+    value = fields.data.get(name)
     if value is None:
-        return EmailOptions()
+        return None
     if not isinstance(value, dict):
-        fields._wrong("email", "a mapping of settings", "{from: News <news@example.org>}")
+        fields._wrong(name, "a mapping of settings", example)
+        return None
+    options = fields.sub(name, value)
+    options.unknown(known)
+    return options
+
+
+def _email_options(fields: Fields) -> EmailOptions:
+    options = _section(fields, "email", EMAIL_OPTIONS, "{from: News <news@example.org>}")
+    if options is None:
         return EmailOptions()
-    options = fields.sub("email", value)
-    options.unknown(EMAIL_OPTIONS)
+    value = options.data
     defaults = EmailOptions()
     per_second = value.get("per_second", defaults.per_second)
     if isinstance(per_second, bool) or not isinstance(per_second, int | float) or per_second < 0:
@@ -497,14 +506,9 @@ def _email_options(fields: Fields) -> EmailOptions:
 
 
 def _feed_options(fields: Fields) -> FeedOptions:
-    value = fields.data.get("feeds")
-    if value is None:
+    options = _section(fields, "feeds", FEED_OPTIONS, "{excerpt_words: 60}")
+    if options is None:
         return FeedOptions()
-    if not isinstance(value, dict):
-        fields._wrong("feeds", "a mapping of settings", "{excerpt_words: 60}")
-        return FeedOptions()
-    options = fields.sub("feeds", value)
-    options.unknown(FEED_OPTIONS)
     defaults = FeedOptions()
     return FeedOptions(
         **{
