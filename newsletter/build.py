@@ -57,6 +57,15 @@ def check_project(
     return content, diags
 
 
+def site_in_memory(project: Project, options: BuildOptions) -> tuple[Site, Diagnostics]:
+    """Load, check and enrich, for commands that need the newsletter but not its files
+    (contacts, network, send); errors raise BuildFailed, as they stop a build."""
+    content, diags = check_project(project, options)
+    if diags.has_errors:
+        raise BuildFailed(diags.sorted())
+    return enrich(content, options.day(), options.drafts), diags
+
+
 def public_addresses(config: Config) -> frozenset[str]:
     """The addresses the site shows on purpose, lower-cased: the subscribe box's mailto."""
     address = config.email.subscribe_mailto.strip()

@@ -30,7 +30,14 @@ from rich.table import Table
 from rich.text import Text
 
 from newsletter import __version__
-from newsletter.build import BuildOptions, BuildResult, build_project, check_project
+from newsletter.build import (
+    BuildOptions,
+    BuildResult,
+    build_project,
+    check_project,
+    site_in_memory,
+)
+from newsletter.contacts import events, summaries, to_csv, to_json
 from newsletter.diagnostics import (
     Diagnostic,
     Diagnostics,
@@ -65,7 +72,7 @@ from newsletter.mail.send import (
 )
 from newsletter.mail.send import status as send_status
 from newsletter.mail.smtp import Answer, SmtpSettings
-from newsletter.model import Kind
+from newsletter.model import Kind, Site
 from newsletter.progress import Progress
 from newsletter.scaffold import init_project, new_edition, new_member, new_post
 from newsletter.sources import Project, find_project
@@ -1018,3 +1025,92 @@ def mailbox_command(app: App, dry_run: bool) -> None:
         ),
         highlight=False,
     )
+
+
+# -- the ledger and the network -----------------------------------------------------------
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
+    help="text: an aligned table; json or csv for other tools.",
+)
+
+
+def _site(app: App, today: str | None) -> Site:
+    site, diags = site_in_memory(app.project(), BuildOptions(today=parse_date(today, "--today")))
+    print_diagnostics(app.err, [d for d in diags.sorted() if d.severity == "error"])
+    return site
+
+
+@main.command("contacts")
+@click.option("--member", metavar="HANDLE", help="Only the shares this member took part in.")
+@click.option("--since", metavar="DATE", help="Only shares on or after DATE (YYYY-MM-DD).")
+@click.option("--kind", type=click.Choice([k.value for k in Kind]), help="Only this kind.")
+@click.option("--summary", is_flag=True, help="One line per member instead of one per share.")
+@format_option
+@today_option
+@click.pass_obj
+def contacts_command(
+    app: App,
+    member: str | None,
+    since: str | None,
+    kind: str | None,
+    summary: bool,
+    fmt: str,
+    today: str | None,
+) -> None:
+    """The contact ledger: who shared what, for whom, via whom, introducing whom.
+
+    \b
+    Example:
+      newsletter contacts --member ada --since 2026-06-01
+      newsletter contacts --summary --format csv > members.csv
+    """
+    site = _site(app, today)
+    if member and member not in site.members:
+        raise ProjectError(f"no member '{member}'{did_you_mean(member, site.members)}")
+    names = {h: m.name for h, m in site.members.items()}
+    if summary:
+        rows = [s for s in summaries(site) if not member or s.handle == member]
+        if fmt != "text":
+            click.echo(to_json(rows) if fmt == "json" else to_csv(rows), nl=False)
+            return
+        table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+        for column in ("member", "shared", "received", "introduced", "introduced to"):
+            table.add_column(column, justify="left" if column == "member" else "right")
+        table.add_column("last active")
+        table.add_column("top topics")
+        for s in rows:
+            table.add_row(
+                s.name,
+                str(s.shared),
+                str(s.received),
+                str(s.introduced),
+                str(s.introduced_to),
+                s.last_activity.isoformat() if s.last_activity else "never",
+                " ".join(f"#{t}" for t in s.top_topics),
+            )
+        print_table(app.out, table)
+        return
+    found = events(site, member, parse_date(since, "--since"), Kind(kind) if kind else None)
+    if fmt != "text":
+        click.echo(to_json(found) if fmt == "json" else to_csv(found), nl=False)
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for column in ("date", "shared by", "kind", "item", "for", "via", "introduced"):
+        table.add_column(column, overflow="fold")
+    for e in found:
+        table.add_row(
+            e.date.isoformat(),
+            names.get(e.sharer, e.sharer),
+            e.kind,
+            e.item,
+            ", ".join(names.get(h, h) for h in e.for_),
+            names.get(e.via, e.via),
+            " and ".join(names.get(h, h) for h in e.introduced),
+        )
+    print_table(app.out, table)
+    app.out.print(f"{len(found)} shares", highlight=False)

@@ -29,6 +29,7 @@ from newsletter.model import (
     Kind,
     Marks,
     Member,
+    NetworkOptions,
     Post,
 )
 from newsletter.progress import Progress, quiet
@@ -394,7 +395,24 @@ def read_document(
 
 # -- config ---------------------------------------------------------------------
 
-CONFIG_FIELDS = {"title", "description", "base_url", "language", "editors", "email", "feeds"}
+CONFIG_FIELDS = {
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "editors",
+    "email",
+    "feeds",
+    "network",
+}
+NETWORK_OPTIONS = {
+    "dormant_months",
+    "half_life_days",
+    "suggestions",
+    "brokers",
+    "reciprocity_ratio",
+    "min_exchanges",
+}
 FEED_OPTIONS = {"excerpt_words", "backfill_days", "stale_days"}
 
 
@@ -421,6 +439,7 @@ def load_config(project: Project, diags: Diagnostics, base_url: str | None = Non
         url = ""
     return Config(
         feeds=_feed_options(fields),
+        network=_network_options(fields),
         title=title or "Newsletter",
         base_url=(url or "http://localhost/").rstrip("/") + "/",
         description=fields.text("description"),
@@ -503,6 +522,23 @@ def _email_options(fields: Fields) -> EmailOptions:
         batch=options.count("batch", defaults.batch, example="100") or defaults.batch,
         connections=min(options.count("connections", 1, example="4") or 1, 32),
     )
+
+
+def _network_options(fields: Fields) -> NetworkOptions:
+    options = _section(fields, "network", NETWORK_OPTIONS, "{dormant_months: 6}")
+    if options is None:
+        return NetworkOptions()
+    defaults = NetworkOptions()
+    ratio = options.data.get("reciprocity_ratio", defaults.reciprocity_ratio)
+    if isinstance(ratio, bool) or not isinstance(ratio, int | float) or ratio < 1:
+        options._wrong("reciprocity_ratio", "a number, 1 or more", "3")
+        ratio = defaults.reciprocity_ratio
+    counts = {
+        name: options.count(name, getattr(defaults, name), example="6")
+        for name in sorted(NETWORK_OPTIONS - {"reciprocity_ratio"})
+    }
+    counts["half_life_days"] = counts["half_life_days"] or defaults.half_life_days
+    return NetworkOptions(reciprocity_ratio=float(ratio), **counts)
 
 
 def _feed_options(fields: Fields) -> FeedOptions:

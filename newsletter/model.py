@@ -83,6 +83,24 @@ class EmailOptions:
 
 
 @dataclass(frozen=True)
+class NetworkOptions:
+    """``network:`` in newsletter.yaml: the thresholds of ``newsletter network``."""
+
+    dormant_months: int = 6
+    """A tie with no exchange for this long is dormant; a member silent this long, quiet."""
+    half_life_days: int = 180
+    """A tie's weight halves for every this many days since each exchange."""
+    suggestions: int = 3
+    """Suggested introductions per member (the site and `network` show the best)."""
+    brokers: int = 5
+    """How many brokers to name."""
+    reciprocity_ratio: float = 3.0
+    """Given at least this many times what was received (or the reverse) is worth a look."""
+    min_exchanges: int = 3
+    """Fewer exchanges than this say nothing about reciprocity."""
+
+
+@dataclass(frozen=True)
 class Config:
     title: str
     base_url: str
@@ -91,6 +109,7 @@ class Config:
     editors: tuple[str, ...] = ()
     email: EmailOptions = field(default_factory=EmailOptions)
     feeds: FeedOptions = field(default_factory=FeedOptions)
+    network: NetworkOptions = field(default_factory=NetworkOptions)
     location: Location = field(default_factory=lambda: Location("newsletter.yaml"))
     marks: Marks = field(default_factory=dict, compare=False, repr=False)
 
