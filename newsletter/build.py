@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from newsletter.check import check
-from newsletter.diagnostics import Diagnostic, Diagnostics, Location
+from newsletter.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
 from newsletter.enrich import enrich
 from newsletter.errors import BuildFailed, ProjectError
 from newsletter.load import load
@@ -155,3 +155,32 @@ def build_project(
     timings["write"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - start
     return BuildResult(site, output, len(files), report, diags.sorted(), timings)
+
+
+def preview_email(project: Project, site: Site, handle: str) -> list[Path]:
+    """The latest edition's email as member ``handle`` would get it, written to
+    .newsletter/preview/ (never into site/: it is one reader's)."""
+    from newsletter.render.email import email_html, email_text, personal
+    from newsletter.render.environment import globals_for
+
+    member = site.members.get(handle)
+    if member is None:
+        raise ProjectError(f"no member '{handle}'{did_you_mean(handle, site.members)}")
+    if not site.editions:
+        raise ProjectError("there is no published edition to preview")
+    view = site.editions[0]
+    theme = Theme(project)
+    ctx = globals_for(site)
+    recipient = replace(
+        personal(site, view, handle),
+        email="(preview)",
+        name=member.name,
+        unsubscribe=site.config.base_url,
+    )
+    folder = project.state / "preview"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"email-{view.edition.number}-{handle}"
+    html, text = stem.with_suffix(".html"), stem.with_suffix(".txt")
+    html.write_bytes(email_html(theme, ctx, view, recipient))
+    text.write_bytes(email_text(site, theme, ctx, view, recipient))
+    return [html, text]

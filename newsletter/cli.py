@@ -35,6 +35,7 @@ from newsletter.build import (
     BuildResult,
     build_project,
     check_project,
+    preview_email,
     site_in_memory,
 )
 from newsletter.contacts import events, summaries, to_csv, to_json
@@ -73,6 +74,7 @@ from newsletter.mail.send import (
 from newsletter.mail.send import status as send_status
 from newsletter.mail.smtp import Answer, SmtpSettings
 from newsletter.model import Kind, Site
+from newsletter.network import analyse, network_json
 from newsletter.progress import Progress
 from newsletter.scaffold import init_project, new_edition, new_member, new_post
 from newsletter.sources import Project, find_project
@@ -292,6 +294,12 @@ def report_build(app: App, result: BuildResult) -> None:
 @click.option(
     "--fetch", "fetch_first", is_flag=True, help="Fetch members' feeds first (as `fetch` does)."
 )
+@click.option(
+    "--as",
+    "as_member",
+    metavar="HANDLE",
+    help="Also write the latest email as this member gets it, to .newsletter/preview/.",
+)
 @today_option
 @click.pass_obj
 def build(
@@ -301,6 +309,7 @@ def build(
     output: Path | None,
     quiet: bool,
     fetch_first: bool,
+    as_member: str | None,
     today: str | None,
 ) -> None:
     """Build the site and the email editions into site/.
@@ -313,6 +322,7 @@ def build(
       newsletter build
       newsletter build --drafts --base-url https://preview.example.org/ -o preview/
       newsletter build --fetch          # members' feeds first, then the site
+      newsletter build --as ada         # and the email as Ada gets it
     """
     options = _options(drafts, base_url, output, today)
     project = app.project()
@@ -326,6 +336,9 @@ def build(
     if not quiet:
         print_diagnostics(app.err, result.diagnostics)
         report_build(app, result)
+    if as_member:
+        for path in preview_email(project, result.site, as_member):
+            app.out.print(f"  preview: {project.relative(path)}", highlight=False)
 
 
 @main.command()
@@ -1114,3 +1127,145 @@ def contacts_command(
         )
     print_table(app.out, table)
     app.out.print(f"{len(found)} shares", highlight=False)
+
+
+@main.command("network")
+@click.option(
+    "--section",
+    type=click.Choice(
+        ["brokers", "dormant", "quiet", "reciprocity", "suggestions", "isolated", "all"]
+    ),
+    default="all",
+    show_default=True,
+    help="Show one part of the report.",
+)
+@click.option("--dormant-months", type=click.IntRange(1), help="Override network.dormant_months.")
+@click.option("--half-life-days", type=click.IntRange(1), help="Override network.half_life_days.")
+@click.option("--suggestions", type=click.IntRange(0), help="Override network.suggestions.")
+@click.option("--brokers", type=click.IntRange(0), help="Override network.brokers.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: tables; json for other tools.",
+)
+@today_option
+@click.pass_obj
+def network_command(
+    app: App,
+    section: str,
+    dormant_months: int | None,
+    half_life_days: int | None,
+    suggestions: int | None,
+    brokers: int | None,
+    fmt: str,
+    today: str | None,
+) -> None:
+    """The network: brokers, dormant ties, reciprocity, introductions to make.
+
+    Members are the nodes; sharing for someone, via someone and introductions
+    make the ties (weighted, and fading with time), and so does working in the
+    same organisation. Members with `network: false` are left out.
+
+    \b
+    Example:
+      newsletter network
+      newsletter network --section dormant --dormant-months 3
+      newsletter network --format json > network.json
+    """
+    site = _site(app, today)
+    overrides = {
+        k: v
+        for k, v in (
+            ("dormant_months", dormant_months),
+            ("half_life_days", half_life_days),
+            ("suggestions", suggestions),
+            ("brokers", brokers),
+        )
+        if v is not None
+    }
+    options = replace(site.config.network, **overrides)
+    day = parse_date(today, "--today") or dt.date.today()
+    net = analyse(site.members, site.ledger, day, options)
+    if fmt == "json":
+        click.echo(network_json(net), nl=False)
+        return
+    names = {h: m.name for h, m in site.members.items()}
+
+    def show(title: str, columns: list[str], rows: list[list[str]], empty: str) -> None:
+        app.out.print(Text(title, style="bold"), highlight=False)
+        if not rows:
+            app.out.print(f"  {empty}\n", highlight=False)
+            return
+        table = Table(box=None, pad_edge=False, show_edge=False, header_style="dim")
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        print_table(app.out, table)
+        app.out.print()
+
+    wanted = (
+        {section}
+        if section != "all"
+        else {"brokers", "dormant", "quiet", "reciprocity", "suggestions", "isolated"}
+    )
+    if "brokers" in wanted:
+        show(
+            "Brokers: who bridges groups",
+            ["member", "betweenness", "constraint", "links"],
+            [
+                [
+                    names[b.handle],
+                    f"{b.betweenness:.3f}",
+                    f"{b.constraint:.3f}",
+                    ", ".join(b.groups),
+                ]
+                for b in net.brokers
+            ],
+            "no member bridges groups yet",
+        )
+    if "dormant" in wanted:
+        show(
+            f"Dormant ties: no exchange for {options.dormant_months}+ months",
+            ["between", "and", "last", "months"],
+            [[names[d.a], names[d.b], d.last.isoformat(), str(d.months)] for d in net.dormant],
+            "none",
+        )
+    if "quiet" in wanted:
+        show(
+            "Gone quiet: keep in touch",
+            ["member", "last active", "months"],
+            [
+                [names[q.handle], q.last.isoformat() if q.last else "never", str(q.months or "")]
+                for q in net.quiet
+            ],
+            "everyone has been active",
+        )
+    if "reciprocity" in wanted:
+        show(
+            "Reciprocity: gives much, receives little (and the reverse)",
+            ["member", "given", "received"],
+            [[names[b.handle], str(b.given), str(b.received)] for b in [*net.givers, *net.takers]],
+            "exchanges are balanced",
+        )
+    if "suggestions" in wanted:
+        show(
+            "Suggested introductions",
+            ["who", "and", "why"],
+            [
+                [names[s.a], names[s.b], s.reason]
+                for s in net.suggestions[: max(10, options.suggestions)]
+            ],
+            "no introduction to suggest",
+        )
+    if "isolated" in wanted:
+        show(
+            "Not yet connected",
+            ["member or groups"],
+            [[names[h]] for h in net.isolated]
+            + [[f"{a} · {b} (no bridge)"] for a, b in net.unbridged],
+            "everyone is connected, and every group has a bridge",
+        )

@@ -1,5 +1,5 @@
 """Enrich: derive what no single file says — each edition's items, each
-member's activity, the topics and the contact ledger.
+member's activity, the topics, the contact ledger and the network.
 
 Pure: takes the loaded Content, returns the Site that ``render`` consumes.
 """
@@ -11,6 +11,7 @@ from bisect import bisect_right
 from collections import defaultdict
 
 from newsletter.model import Activity, Content, Edition, EditionView, Post, Share, Site
+from newsletter.network import analyse
 
 
 def is_published(post: Post, today: dt.date, drafts: bool) -> bool:
@@ -95,13 +96,15 @@ def enrich(content: Content, today: dt.date, drafts: bool = False) -> Site:
     for member in content.members.values():
         for tag in member.topics:
             topics.setdefault(tag, [])
+    shares = ledger(posts)
     return Site(
+        network=analyse(content.members, shares, today, content.config.network),
         config=content.config,
         members=dict(sorted(content.members.items())),
         posts=posts,
         editions=list(reversed(views)),
         topics=dict(sorted(topics.items())),
         activity=activity(posts, set(content.members)),
-        ledger=ledger(posts),
+        ledger=shares,
         edition_of={p.key: n for n, ps in items.items() for p in ps},
     )

@@ -10,8 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from newsletter.diagnostics import Location
+
+if TYPE_CHECKING:  # the analysis uses the model, not the other way round
+    from newsletter.network import Network
 
 Marks = dict[str, Location]
 """Where each field's value starts: ``marks["for[1]"]`` is the second handle."""
@@ -297,6 +301,7 @@ class Site:
     activity: dict[str, Activity]
     ledger: list[Share]
     edition_of: dict[str, int]  # post key → edition number
+    network: Network | None = None
 
 
 FIXED_PAGES = (
@@ -311,5 +316,6 @@ FIXED_PAGES = (
     "404.html",
     "robots.txt",
     "feeds.opml",
+    "network/",
 )
 """Pages every site has, relative to its root; the rest come from content."""

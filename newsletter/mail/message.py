@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -27,7 +27,13 @@ from urllib.parse import quote
 from newsletter.errors import NewsletterError
 from newsletter.mail.subscribers import Subscriber
 from newsletter.model import EditionView, Site
-from newsletter.render.email import GMAIL_CLIP_BYTES, Recipient, email_html, email_text
+from newsletter.render.email import (
+    GMAIL_CLIP_BYTES,
+    Recipient,
+    email_html,
+    email_text,
+    personal,
+)
 from newsletter.render.environment import Theme, globals_for
 from newsletter.urls import slugify
 
@@ -76,10 +82,12 @@ class Edition:
 
     def variant(self, named: bool, member: str) -> tuple[str, str]:
         """(html, text) with stand-ins, for a recipient with/without a name and as member."""
-        for_you = tuple(p for p in self.view.items if member and member in p.for_)
-        key = (named, member if for_you else "")
+        mine = personal(self.site, self.view, member)
+        key = (named, member if mine != Recipient("") else "")
         if key not in self._variants:
-            stand_in = Recipient(EMAIL, NAME if named else "", UNSUBSCRIBE, for_you)
+            stand_in = replace(
+                mine, email=EMAIL, name=NAME if named else "", unsubscribe=UNSUBSCRIBE
+            )
             ctx = globals_for(self.site)
             self._variants[key] = (
                 email_html(self.theme, ctx, self.view, stand_in).decode(),

@@ -27,6 +27,25 @@ class Recipient:
     name: str = ""
     unsubscribe: str = ""
     for_you: tuple[Post, ...] = ()
+    meet: tuple[str, str] | None = None
+    """A member they should meet, and why (the network's best suggestion for them)."""
+    dormant: tuple[str, int] | None = None
+    """A tie of theirs gone quiet: the other member, and for how many months."""
+
+
+def personal(site: Site, view: EditionView, member: str) -> Recipient:
+    """What the email says to member ``member`` only: items shared for them this edition,
+    one person to meet, one tie to renew. Nothing for a member who opted out."""
+    found = site.members.get(member)
+    if not member or found is None:
+        return Recipient("")
+    for_you = tuple(p for p in view.items if member in p.for_)
+    if site.network is None or not found.network:
+        return Recipient("", for_you=for_you)
+    mine = site.network.member(member)
+    meet = next(((s.b if s.a == member else s.a, s.reason) for s in mine.suggestions), None)
+    dormant = next(((d.b if d.a == member else d.a, d.months) for d in mine.dormant), None)
+    return Recipient("", for_you=for_you, meet=meet, dormant=dormant)
 
 
 def render_email(site: Site, theme: Theme) -> dict[str, bytes]:

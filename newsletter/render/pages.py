@@ -1,12 +1,85 @@
-"""The site's HTML pages: home, editions, posts, archive, members, topics, 404."""
+"""The site's HTML pages: home, editions, posts, archive, members, topics, the network
+page with its map, 404."""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from itertools import islice
 
-from newsletter.model import Site
+from newsletter.model import Member, Site
 from newsletter.progress import Progress, quiet
 from newsletter.render.environment import Theme, globals_for
+from newsletter.render.netmap import MapEdge, MapNode, network_svg
+
+
+@dataclass(frozen=True)
+class MemberTies:
+    """What a member page shows of the network: only members who take part in it."""
+
+    received_from: list[tuple[str, int]]
+    introduced: list[tuple[str, str]]
+    meet: list[tuple[str, str]]  # (other member, why)
+
+
+def member_ties(site: Site, member: Member) -> MemberTies | None:
+    if site.network is None or not member.network:
+        return None
+    shown = {h for h, m in site.members.items() if m.network}
+    act = site.activity[member.handle]
+    received = Counter(p.by for p in act.received if p.by in shown)
+    return MemberTies(
+        received_from=sorted(received.items(), key=lambda kv: (-kv[1], kv[0])),
+        introduced=[
+            (p.connects[0], p.connects[1])
+            for p in act.introduced
+            if len(p.connects) == 2 and set(p.connects) <= shown
+        ],
+        meet=[
+            (s.b if s.a == member.handle else s.a, s.reason)
+            for s in site.network.member(member.handle).suggestions
+        ],
+    )
+
+
+MAP_SUGGESTIONS = 8
+"""How many introductions the network page suggests, each member at most once."""
+
+
+def network_page(site: Site, theme: Theme, ctx: dict[str, object]) -> bytes:
+    network = site.network
+    shown = {h: m for h, m in site.members.items() if m.network}
+    activity = {
+        h: len(a.shared) + len(a.received) + len(a.introduced) + len(a.introduced_to)
+        for h, a in site.activity.items()
+    }
+    ties = [t for t in network.ties if t.exchanges] if network else []  # not org-only
+    nodes = [
+        MapNode(h, m.name, m.org, float(activity.get(h, 0)), site.config.base_path + m.url)
+        for h, m in shown.items()
+    ]
+    svg = network_svg(
+        nodes, [MapEdge(t.a, t.b, t.weight) for t in ties], title="Who shares with whom"
+    )
+    suggestions, used = [], set()
+    for s in network.suggestions if network else []:
+        if s.a in used or s.b in used:
+            continue
+        suggestions.append(s)
+        used |= {s.a, s.b}
+        if len(suggestions) == MAP_SUGGESTIONS:
+            break
+    return theme.page(
+        "network.html",
+        ctx,
+        network=network,
+        map_svg=svg,
+        net_members=len(nodes),
+        net_ties=len(ties),
+        suggestions=suggestions,
+        page_url="network/",
+    )
+
 
 RELATED = 4
 """How many other posts on the same topic a post's page suggests."""
@@ -42,8 +115,14 @@ def render_pages(site: Site, theme: Theme, progress: Progress = quiet) -> dict[s
     out["members/index.html"] = theme.page("members.html", ctx, page_url="members/")
     for member in site.members.values():
         out[f"{member.url}index.html"] = theme.page(
-            "member.html", ctx, m=member, act=site.activity[member.handle], page_url=member.url
+            "member.html",
+            ctx,
+            m=member,
+            act=site.activity[member.handle],
+            ties=member_ties(site, member),
+            page_url=member.url,
         )
+    out["network/index.html"] = network_page(site, theme, ctx)
     out["topics/index.html"] = theme.page("topics.html", ctx, page_url="topics/")
     for tag, posts in site.topics.items():
         people = [m for m in site.members.values() if tag in m.topics]
