@@ -26,6 +26,7 @@ PAGES = [
     "members/",
     "topics/",
     "topics/mapping/",
+    "network/",
     "archive/",
     "404.html",
     "email/10.html",
