@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from newsletter.assets import check_images, load_assets, sized_images
 from newsletter.diagnostics import Diagnostics, Location, did_you_mean
 from newsletter.feeds.items import feed_items
 from newsletter.markup import EMAIL_RE, render_markdown
@@ -802,6 +803,10 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
     if not title or not by or date is None:
         return None
     year = int(folder.name) if re.fullmatch(r"\d{4}", folder.name) else date.year
+    assets_of = file.name == "index.md"
+    assets = load_assets(project, file.parent, diags) if assets_of else ()
+    check_images(body, body_line, path, assets, diags)
+    folder_url = f"{config.base_path}posts/{year}/{slug}/"
     if year != date.year:
         diags.warning(
             fields.at("date"),
@@ -820,7 +825,12 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
         body_location=Location(path, body_line),
         marks=marks,
         body_md=body,
-        body_html=render_markdown(body, config.base_path),
+        body_html=sized_images(
+            render_markdown(body, config.base_path, folder_url if assets_of else ""),
+            folder_url,
+            assets,
+        ),
+        assets=assets,
         link=link,
         for_=_handles(fields, "for"),
         via=via[0].lstrip("@").lower() if len(via) == 1 else "",

@@ -61,7 +61,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
-    "img": {"src", "alt", "title", "width", "height"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
     "td": {"align"},
     "th": {"align"},
     "ol": {"start"},
@@ -133,10 +133,34 @@ def absolute_html(html: str, base_url: str, base_path: str) -> str:
     return sanitize(html, origin)
 
 
-def render_markdown(text: str, base_path: str = "/") -> str:
-    """Member Markdown → sanitized HTML."""
+def _post_relative(base_path: str, folder: str, tag: str, attr: str, value: str) -> str | None:
+    if attr not in ("href", "src"):
+        return value
+    if value.startswith("/") and not value.startswith("//"):
+        return base_path + value.lstrip("/")
+    if not re.match(r"[a-z][a-z0-9+.-]*:|#|//", value, re.I):
+        return folder + value  # beside the post: 'chart.png' → '/posts/2026/slug/chart.png'
+    return value
+
+
+def render_markdown(text: str, base_path: str = "/", folder: str = "") -> str:
+    """Member Markdown → sanitized HTML; with ``folder`` (a folder post's site path),
+    relative links and images point at the files beside the post."""
     _md.reset()
-    return sanitize(_md.convert(text), base_path)
+    html = _md.convert(text)
+    if not folder:
+        return sanitize(html, base_path)
+    return str(
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel="noopener nofollow ugc",
+            attribute_filter=partial(_post_relative, base_path, folder),
+            strip_comments=True,
+        )
+    )
 
 
 _LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from newsletter.diagnostics import Location
 
 if TYPE_CHECKING:  # the analysis uses the model, not the other way round
+    from newsletter.assets import Asset
     from newsletter.network import Network
 
 Marks = dict[str, Location]
@@ -193,10 +194,18 @@ class Post:
     when: dt.datetime | None = None
     where: str = ""
     draft: bool = False
+    assets: tuple[Asset, ...] = field(default=(), compare=False, repr=False)
+    """Images and attachments beside a folder post, published next to its page."""
     origin: FeedOrigin | None = None
     """Set for an item that came from a member's feed; None for a Markdown post."""
     also_by: tuple[str, ...] = ()
     """Members who shared the same link later (or in another feed): credited, not repeated."""
+
+    @property
+    def cover(self) -> str:
+        """The site-relative URL of the post's first image, or ''."""
+        image = next((a for a in self.assets if a.is_image), None)
+        return f"{self.url}{image.name}" if image else ""
 
     @property
     def key(self) -> str:

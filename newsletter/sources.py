@@ -48,8 +48,11 @@ class Project:
         return sorted((self.content / "members").glob("*.yaml"))
 
     def post_files(self) -> list[Path]:
-        """content/posts/<yyyy>/<slug>.md, or <slug>/index.md with its images beside it."""
-        return sorted((self.content / "posts").rglob("*.md"))
+        """content/posts/<yyyy>/<slug>.md, or <slug>/index.md with its images beside it
+        (other Markdown files in such a folder are the post's notes, not posts)."""
+        files = sorted((self.content / "posts").rglob("*.md"))
+        folders = {f.parent for f in files if f.name == "index.md"}
+        return [f for f in files if f.name == "index.md" or f.parent not in folders]
 
     def edition_files(self) -> list[Path]:
         return sorted((self.content / "editions").glob("*.md"))

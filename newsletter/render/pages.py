@@ -101,6 +101,8 @@ def render_pages(site: Site, theme: Theme, progress: Progress = quiet) -> dict[s
             progress("render", done, total)
         number = site.edition_of.get(post.key)
         topic = site.topics[post.tags[0]] if post.tags else []
+        for asset in post.assets:
+            out[f"{post.url}{asset.name}"] = asset.data
         out[f"{post.url}index.html"] = theme.page(
             "post.html",
             ctx,
