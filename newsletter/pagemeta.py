@@ -1,0 +1,89 @@
+"""Page metadata: a shared link's title and summary, to pre-fill `new post --link`.
+
+Reads at most ``MAX_BYTES`` of the page within ``timeout`` seconds, and takes Open
+Graph (``og:title``, ``og:description``), then Twitter card, then ``<title>`` and
+``<meta name="description">``. Any failure — no network, a slow server, not HTML —
+gives empty metadata: the command then asks, as it would without a link.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import httpx
+
+from newsletter import __version__
+
+MAX_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    title: str = ""
+    description: str = ""
+
+
+class _Head(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.meta: dict[str, str] = {}
+        self.title = ""
+        self.in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "meta":
+            key = (a.get("property") or a.get("name") or "").lower()
+            if key and "content" in a:
+                self.meta.setdefault(key, a["content"])
+        elif tag == "title":
+            self.in_title = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title += data
+
+
+def _clean(text: str, limit: int) -> str:
+    text = " ".join(html.unescape(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def parse_meta(page: str) -> PageMeta:
+    head = _Head()
+    head.feed(page)
+    meta = head.meta
+    title = meta.get("og:title") or meta.get("twitter:title") or head.title
+    description = (
+        meta.get("og:description") or meta.get("twitter:description") or meta.get("description")
+    )
+    return PageMeta(_clean(title, 200), _clean(description or "", 500))
+
+
+def fetch_meta(url: str, timeout: float = 5.0) -> PageMeta:
+    """The page's title and description; empty when it cannot be had in time."""
+    headers = {"User-Agent": f"newsletter/{__version__}", "Accept": "text/html"}
+    try:
+        with (
+            httpx.Client(timeout=timeout, follow_redirects=True, headers=headers) as client,
+            client.stream("GET", url) as response,
+        ):
+            if response.status_code >= 400 or "html" not in response.headers.get(
+                "content-type", "html"
+            ):
+                return PageMeta()
+            data, deadline = b"", time.monotonic() + timeout
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) >= MAX_BYTES or b"</head>" in data or time.monotonic() > deadline:
+                    break  # the head is all we need; a trickling server gets no more time
+            return parse_meta(data[:MAX_BYTES].decode(response.encoding or "utf-8", "replace"))
+    except (httpx.HTTPError, ValueError):
+        return PageMeta()
