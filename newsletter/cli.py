@@ -76,7 +76,13 @@ from newsletter.mail.smtp import Answer, SmtpSettings
 from newsletter.model import Kind, Site
 from newsletter.network import analyse, network_json
 from newsletter.progress import Progress
-from newsletter.scaffold import init_project, new_edition, new_member, new_post
+from newsletter.scaffold import (
+    init_project,
+    new_edition,
+    new_member,
+    new_post,
+    new_post_from_issue,
+)
 from newsletter.sources import Project, find_project
 from newsletter.urls import slugify
 
@@ -440,6 +446,14 @@ def _created(app: App, project: Project, path: Path) -> None:
 @click.option("--when", metavar="'YYYY-MM-DD HH:MM'", help="For events: when it starts.")
 @click.option("--where", default="", help="For events: where it happens.")
 @click.option("--date", metavar="DATE", help="When it is shared (default: today).")
+@click.option(
+    "--from-issue",
+    "issue_body",
+    metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Make the post from the body of a GitHub issue made with the share form "
+    "(.github/ISSUE_TEMPLATE/share.yml); the other options but --date are not used.",
+)
 @click.pass_obj
 def new_post_command(
     app: App,
@@ -454,6 +468,7 @@ def new_post_command(
     when: str | None,
     where: str,
     date: str | None,
+    issue_body: Path | None,
 ) -> None:
     """Create content/posts/<year>/<slug>.md.
 
@@ -461,8 +476,13 @@ def new_post_command(
     Example:
       newsletter new post --title "Who has a geocoder?" --by grace --kind ask --tags mapping
       newsletter new post --kind intro --by ada --connects grace,linus --title "Grace, meet Linus"
+      newsletter new post --from-issue issue-body.md   # what the share workflow runs
     """
     project = app.project()
+    if issue_body is not None:
+        day = parse_date(date, "--date") or dt.date.today()
+        _created(app, project, new_post_from_issue(project, issue_body, day))
+        return
     start = None
     if when:
         try:

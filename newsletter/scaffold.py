@@ -16,6 +16,7 @@ import yaml
 
 from newsletter import __version__
 from newsletter.errors import ProjectError
+from newsletter.issueform import ISSUE_FORM, ISSUE_WORKFLOW, parse_issue, post_text
 from newsletter.model import Kind
 from newsletter.sources import CONFIG_NAME, Project
 from newsletter.theme import builtin_theme
@@ -151,6 +152,7 @@ def init_project(
     """A new newsletter in ``root`` (created, or empty): builds as it is."""
     if (root / CONFIG_NAME).exists():
         raise ProjectError(f"{root / CONFIG_NAME} already exists: this is a newsletter already")
+    package = package or package_spec()
     created = [
         _create(
             root / CONFIG_NAME,
@@ -168,7 +170,11 @@ def init_project(
         _create(root / ".gitignore", GITIGNORE),
         _create(
             root / ".github" / "workflows" / "newsletter.yml",
-            WORKFLOW.format(package=package or package_spec()),
+            WORKFLOW.format(package=package),
+        ),
+        _create(root / ".github" / "ISSUE_TEMPLATE" / "share.yml", ISSUE_FORM),
+        _create(
+            root / ".github" / "workflows" / "share.yml", ISSUE_WORKFLOW.format(package=package)
         ),
     ]
     project = Project(root)
@@ -263,6 +269,28 @@ def new_post(
     body = body or "Say in a few lines what this is and why it matters to us."
     path = project.content / "posts" / str(date.year) / f"{slugify(title) or 'post'}.md"
     return _create(path, _front_matter(fields, body))
+
+
+def new_post_from_issue(project: Project, body_path: Path, date: dt.date) -> Path:
+    """The post an issue made with the share form describes (its rendered body in
+    ``body_path``), as ``content/posts/<year>/<slug>.md``.
+
+    Refused with every problem listed, and nothing written, if the form was not
+    filled in right. The slug comes from the title; if a post has it already,
+    '-2', '-3'… is added: an existing file is never overwritten.
+    """
+    post = parse_issue(body_path.read_text(encoding="utf-8", errors="replace"))
+    if post.problems:
+        raise ProjectError(
+            "the issue cannot become a post:\n" + "\n".join(f"  - {p}" for p in post.problems)
+        )
+    folder = project.content / "posts" / str(date.year)
+    base = slugify(post.title) or "post"
+    slug, n = base, 1
+    while (folder / f"{slug}.md").exists() or (folder / slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return _create(folder / f"{slug}.md", post_text(post, date))
 
 
 def next_edition_number(project: Project) -> int:
