@@ -75,6 +75,7 @@ from newsletter.mail.send import status as send_status
 from newsletter.mail.smtp import Answer, SmtpSettings
 from newsletter.model import Kind, Site
 from newsletter.network import analyse, network_json
+from newsletter.pagemeta import PageMeta, fetch_meta
 from newsletter.progress import Progress
 from newsletter.scaffold import (
     init_project,
@@ -410,11 +411,13 @@ def new() -> None:
     """
 
 
-def _ask(value: str | None, prompt: str, option: str) -> str:
+def _ask(value: str | None, prompt: str, option: str, default: str = "") -> str:
     if value:
         return value
     if sys.stdin.isatty():
-        return str(click.prompt(prompt))
+        return str(click.prompt(prompt, default=default or None))
+    if default:
+        return default
     raise click.UsageError(f"missing {option}")
 
 
@@ -436,7 +439,11 @@ def _created(app: App, project: Project, path: Path) -> None:
     show_default=True,
     help="What is shared.",
 )
-@click.option("--link", default="", help="The URL being shared.")
+@click.option(
+    "--link",
+    default="",
+    help="The URL being shared; without --title, its page's title and summary are used.",
+)
 @click.option(
     "--for", "for_", multiple=True, help="Handle(s) it is shared for; repeat or comma-separate."
 )
@@ -477,12 +484,14 @@ def new_post_command(
       newsletter new post --title "Who has a geocoder?" --by grace --kind ask --tags mapping
       newsletter new post --kind intro --by ada --connects grace,linus --title "Grace, meet Linus"
       newsletter new post --from-issue issue-body.md   # what the share workflow runs
+      newsletter new post --link https://example.org/article --by ada   # title from the page
     """
     project = app.project()
     if issue_body is not None:
         day = parse_date(date, "--date") or dt.date.today()
         _created(app, project, new_post_from_issue(project, issue_body, day))
         return
+    page = fetch_meta(link) if link and not title else PageMeta()
     start = None
     if when:
         try:
@@ -493,9 +502,12 @@ def new_post_command(
             ) from None
     path = new_post(
         project,
-        title=_ask(title, "Title", "--title"),
+        title=_ask(title, "Title", "--title", page.title),
         by=_ask(by, "Your member handle", "--by"),
         kind=Kind(kind),
+        body=f"> {page.description}\n\nSay in a few lines why it matters to us.\n"
+        if page.description
+        else "",
         date=parse_date(date, "--date") or dt.date.today(),
         link=link,
         for_=_split(for_),

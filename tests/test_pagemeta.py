@@ -37,3 +37,22 @@ def test_no_metadata_when_the_page_cannot_be_had(feed_server: FeedServer) -> Non
     )
     assert fetch_meta(feed_server.route("/gone", b"", status=404)) == PageMeta()
     assert fetch_meta("http://127.0.0.1:9/nothing-listens") == PageMeta()
+
+
+def test_new_post_from_a_link_takes_the_pages_title(tmp_path, feed_server: FeedServer) -> None:  # type: ignore[no-untyped-def]
+    from conftest import run
+    from helpers import project
+
+    root = project(tmp_path / "p")
+    url = feed_server.route("/post", PAGE, content_type="text/html; charset=utf-8")
+    result = run("new", "post", "--link", url, "--by", "ada", "--date", "2026-11-20", cwd=root)
+    assert result.exit_code == 0, result.output
+    made = root / "content/posts/2026/why-weak-ties-find-you-the-next-job.md"
+    text = made.read_text()
+    assert "title: Why weak ties find you the next job" in text
+    assert "> Granovetter's idea, fifty years on & still true." in text
+    assert run("check", "--today", "2026-11-25", cwd=root).exit_code == 0
+    offline = run(
+        "new", "post", "--link", "http://127.0.0.1:9/x", "--by", "ada", cwd=root
+    )  # no page and no title: asks, or (not on a terminal) says what is missing
+    assert offline.exit_code == 2 and "missing --title" in offline.output
