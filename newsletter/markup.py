@@ -9,6 +9,7 @@ script, no event handler, no javascript: URL survives. Root-relative links
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache, partial
 from urllib.parse import urljoin
 
@@ -107,9 +108,9 @@ def _resolve(base_url: str, tag: str, attr: str, value: str) -> str | None:
     return value
 
 
-def sanitize_from(html: str, base_url: str) -> str:
-    """Untrusted HTML from another site (a feed entry) → safe HTML whose relative
-    links point where they did on that site: resolved against ``base_url``."""
+def _clean_rewriting(html: str, rewrite: Callable[[str, str, str], str | None]) -> str:
+    """The one sanitizer policy, with URLs rewritten by ``rewrite(tag, attribute, value)``
+    (for a base that changes with each post or entry, so not a cached Cleaner)."""
     return str(
         nh3.clean(
             html,
@@ -117,10 +118,16 @@ def sanitize_from(html: str, base_url: str) -> str:
             attributes=ALLOWED_ATTRIBUTES,
             url_schemes=URL_SCHEMES,
             link_rel="noopener nofollow ugc",
-            attribute_filter=partial(_resolve, base_url),
+            attribute_filter=rewrite,
             strip_comments=True,
         )
     )
+
+
+def sanitize_from(html: str, base_url: str) -> str:
+    """Untrusted HTML from another site (a feed entry) → safe HTML whose relative
+    links point where they did on that site: resolved against ``base_url``."""
+    return _clean_rewriting(html, partial(_resolve, base_url))
 
 
 def absolute_html(html: str, base_url: str, base_path: str) -> str:
@@ -150,17 +157,7 @@ def render_markdown(text: str, base_path: str = "/", folder: str = "") -> str:
     html = _md.convert(text)
     if not folder:
         return sanitize(html, base_path)
-    return str(
-        nh3.clean(
-            html,
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            url_schemes=URL_SCHEMES,
-            link_rel="noopener nofollow ugc",
-            attribute_filter=partial(_post_relative, base_path, folder),
-            strip_comments=True,
-        )
-    )
+    return _clean_rewriting(html, partial(_post_relative, base_path, folder))
 
 
 _LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
