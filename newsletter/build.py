@@ -72,6 +72,12 @@ def public_addresses(config: Config) -> frozenset[str]:
     return frozenset({address.lower()} if address else ())
 
 
+BINARY_IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+"""Images the build made (cards, post images, with no metadata) are not read as text by
+:func:`find_leaks`: compressed pixels hold only chance look-alikes of an address. SVG is
+text and is read, and so is every file under static/, which is copied as it is."""
+
+
 def find_leaks(files: Output, allowed: frozenset[str] = frozenset()) -> list[Diagnostic]:
     """A last guard: no email address may be in any published file, but the ``allowed``.
 
@@ -80,7 +86,8 @@ def find_leaks(files: Output, allowed: frozenset[str] = frozenset()) -> list[Dia
     """
     diags = Diagnostics()
     for name, data in files.items():
-        if b"@" not in data:
+        made_image = name.lower().endswith(BINARY_IMAGES) and not name.startswith("static/")
+        if b"@" not in data or made_image:
             continue
         text = data.decode("utf-8", "replace")
         for match in EMAIL_RE.finditer(text):

@@ -326,5 +326,6 @@ FIXED_PAGES = (
     "robots.txt",
     "feeds.opml",
     "network/",
+    "card.png",
 )
 """Pages every site has, relative to its root; the rest come from content."""

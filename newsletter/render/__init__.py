@@ -2,7 +2,7 @@
 
 Pure: reads templates and static files, writes nothing. Returns
 ``{path relative to site/: bytes}``; ``write`` puts them in place. Pages,
-feeds and email each have a module here.
+feeds, email and social previews (card images) each have a module here.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from newsletter.render.email import render_email
 from newsletter.render.environment import Theme
 from newsletter.render.feeds import render_feeds
 from newsletter.render.pages import render_pages
+from newsletter.render.social import render_social
 
 Output = dict[str, bytes]
 
@@ -23,6 +24,7 @@ def render(site: Site, theme: Theme, progress: Progress = quiet) -> Output:
         render_pages(site, theme, progress),
         render_feeds(site, theme),
         render_email(site, theme),
+        render_social(site, theme),
     )
     for part in parts:
         clash = out.keys() & part.keys()

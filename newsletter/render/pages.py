@@ -11,6 +11,7 @@ from newsletter.model import Member, Site
 from newsletter.progress import Progress, quiet
 from newsletter.render.environment import Theme, globals_for
 from newsletter.render.netmap import MapEdge, MapNode, network_svg
+from newsletter.render.social import Previews
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,12 @@ MAP_SUGGESTIONS = 8
 """How many introductions the network page suggests, each member at most once."""
 
 
+NETWORK_DESCRIPTION = (
+    "Who shares with whom in {title}: the map, the people who bridge groups, "
+    "and introductions worth making."
+)
+
+
 def network_page(site: Site, theme: Theme, ctx: dict[str, object]) -> bytes:
     network = site.network
     shown = {h: m for h, m in site.members.items() if m.network}
@@ -78,6 +85,9 @@ def network_page(site: Site, theme: Theme, ctx: dict[str, object]) -> bytes:
         net_ties=len(ties),
         suggestions=suggestions,
         page_url="network/",
+        meta=Previews(site).page(
+            "network/", "The network", NETWORK_DESCRIPTION.format(title=site.config.title)
+        ),
     )
 
 
@@ -87,12 +97,16 @@ RELATED = 4
 
 def render_pages(site: Site, theme: Theme, progress: Progress = quiet) -> dict[str, bytes]:
     ctx = globals_for(site)
+    previews = Previews(site)
+    title = site.config.title
     out: dict[str, bytes] = {}
     latest = site.editions[0] if site.editions else None
-    out["index.html"] = theme.page("home.html", ctx, view=latest, page_url="")
+    out["index.html"] = theme.page(
+        "home.html", ctx, view=latest, page_url="", meta=previews.page("", site.config.title)
+    )
     for view in site.editions:
         out[f"{view.edition.url}index.html"] = theme.page(
-            "edition.html", ctx, view=view, page_url=view.edition.url
+            "edition.html", ctx, view=view, page_url=view.edition.url, meta=previews.edition(view)
         )
     views = {view.edition.number: view for view in site.editions}
     total = len(site.posts)
@@ -103,18 +117,24 @@ def render_pages(site: Site, theme: Theme, progress: Progress = quiet) -> dict[s
         topic = site.topics[post.tags[0]] if post.tags else []
         for asset in post.assets:
             out[f"{post.url}{asset.name}"] = asset.data
+        ev = views.get(number) if number else None
         out[f"{post.url}index.html"] = theme.page(
             "post.html",
             ctx,
             post=post,
             page_url=post.url,
-            ev=views.get(number) if number else None,
+            meta=previews.post(post, ev),
+            ev=ev,
             # the newest few on its first tag; never a scan of the whole topic per post
             related=[p for p in islice(topic, RELATED + 1) if p is not post][:RELATED],
             related_total=len(topic),
         )
-    out["archive/index.html"] = theme.page("archive.html", ctx, page_url="archive/")
-    out["members/index.html"] = theme.page("members.html", ctx, page_url="members/")
+    out["archive/index.html"] = theme.page(
+        "archive.html", ctx, page_url="archive/", meta=previews.page("archive/", "All editions")
+    )
+    out["members/index.html"] = theme.page(
+        "members.html", ctx, page_url="members/", meta=previews.page("members/", "Members")
+    )
     for member in site.members.values():
         out[f"{member.url}index.html"] = theme.page(
             "member.html",
@@ -123,15 +143,28 @@ def render_pages(site: Site, theme: Theme, progress: Progress = quiet) -> dict[s
             act=site.activity[member.handle],
             ties=member_ties(site, member),
             page_url=member.url,
+            meta=previews.member(member),
         )
     out["network/index.html"] = network_page(site, theme, ctx)
-    out["topics/index.html"] = theme.page("topics.html", ctx, page_url="topics/")
+    out["topics/index.html"] = theme.page(
+        "topics.html", ctx, page_url="topics/", meta=previews.page("topics/", "Topics")
+    )
     for tag, posts in site.topics.items():
         people = [m for m in site.members.values() if tag in m.topics]
-        out[f"topics/{tag}/index.html"] = theme.page(
-            "topic.html", ctx, tag=tag, posts=posts, people=people, page_url=f"topics/{tag}/"
+        path = f"topics/{tag}/"
+        out[f"{path}index.html"] = theme.page(
+            "topic.html",
+            ctx,
+            tag=tag,
+            posts=posts,
+            people=people,
+            page_url=path,
+            meta=previews.page(path, f"#{tag}", f"Posts and members on #{tag} in {title}."),
         )
-    out["404.html"] = theme.page("404.html", ctx, page_url="404.html")
+    # a 404 is served at any address: a canonical URL would claim that one
+    out["404.html"] = theme.page(
+        "404.html", ctx, page_url="404.html", meta=previews.page(None, "Page not found")
+    )
     out["robots.txt"] = (
         f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n".encode()
     )
