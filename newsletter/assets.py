@@ -2,7 +2,7 @@
 
 A post that is a folder (``index.md``) may keep files next to it: images (JPEG, PNG,
 GIF, WebP), resized to at most ``MAX_WIDTH`` pixels wide with their metadata (EXIF,
-GPS) dropped, and PDF attachments, copied as they are. Anything else — SVG, which
+GPS, comments) dropped, and PDF attachments, copied as they are. Anything else — SVG, which
 can carry script, executables, archives — is refused with a diagnostic, and so is a
 file that is too large or not what its name says. Processed images are cached in
 ``.newsletter/images/`` by the hash of their bytes, so an unchanged image is not
@@ -139,8 +139,11 @@ def process(data: bytes, kind: str) -> tuple[bytes, int, int]:
             raise ValueError(f"it is {image.format or 'not an image'}, not {kind}")
         if image.width * image.height > MAX_PIXELS:
             raise ValueError(f"{image.width}×{image.height} pixels is too many")
+        image.info.pop("comment", None)  # a GIF or JPEG comment could carry anything
         if kind == "GIF" and getattr(image, "is_animated", False):
-            return data, image.width, image.height  # animation kept as it is
+            out = io.BytesIO()  # every frame kept, at its size; the comment left behind
+            image.save(out, "GIF", save_all=True, comment=b"")
+            return out.getvalue(), image.width, image.height
         image = ImageOps.exif_transpose(image)
         image.load()
     if image.width > MAX_WIDTH:
@@ -150,6 +153,8 @@ def process(data: bytes, kind: str) -> tuple[bytes, int, int]:
         image = image.convert("RGB")
     out = io.BytesIO()
     options: dict[str, object] = {"optimize": True}
+    if kind == "GIF":
+        options["comment"] = b""
     if kind in ("JPEG", "WEBP"):
         options["quality"] = 82
     image.save(out, kind, **options)  # no exif= or pnginfo=: metadata is not carried over

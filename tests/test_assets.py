@@ -164,3 +164,29 @@ def test_too_large_and_too_many_pixels(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "big.png:" in result.output and "[asset.too-large]" in result.output
     assert "bomb.png:" in result.output and "too many" in result.output
+
+
+def test_gif_comments_are_not_published(tmp_path: Path) -> None:
+    def gif(frames: int) -> bytes:
+        images = [Image.new("RGB", (40, 20), (i * 80, 40, 200 - i * 60)) for i in range(frames)]
+        out = io.BytesIO()
+        images[0].save(
+            out,
+            "GIF",
+            save_all=True,
+            append_images=images[1:],
+            duration=200,
+            loop=0,
+            comment=b"from reader@private.example.net",
+        )
+        return out.getvalue()
+
+    body = "![Still](still.gif)\n\n![Moving](moving.gif)\n"
+    root = folder_post(tmp_path / "p", body, {"still.gif": gif(1), "moving.gif": gif(3)})
+    result = run("build", "--today", TODAY, cwd=root)
+    assert result.exit_code == 0, result.output
+    site = root / "site/posts/2026/street-trees"
+    for name in ("still.gif", "moving.gif"):
+        assert b"private.example.net" not in (site / name).read_bytes()
+    with Image.open(site / "moving.gif") as moving:
+        assert moving.n_frames == 3  # the animation is kept
