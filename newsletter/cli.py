@@ -1158,7 +1158,7 @@ def contacts_command(
             " and ".join(names.get(h, h) for h in e.introduced),
         )
     print_table(app.out, table)
-    app.out.print(f"{len(found)} shares", highlight=False)
+    app.out.print(f"{len(found)} share{'' if len(found) == 1 else 's'}", highlight=False)
 
 
 @main.command("network")
