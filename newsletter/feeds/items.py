@@ -142,7 +142,8 @@ def _tags(categories: tuple[str, ...]) -> list[str]:
 
 _TOKEN_RE = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>|[^<]+|<""")
 """A tag (quoted attribute values may hold '>') or a run of text, in sanitized HTML."""
-_WORD_RE = re.compile(r"\S+")
+_WORD_RE = re.compile(r"(?:(?!&nbsp;|&#160;|&#xa0;)\S)+", re.IGNORECASE)
+"""A word of sanitized HTML text: a no-break space (nh3 writes it &nbsp;) separates words."""
 
 
 def _cut_after(html: str, words: int) -> int | None:
