@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache, partial
+from html import unescape
 from urllib.parse import urljoin
 
 import markdown
@@ -179,3 +180,27 @@ def absolute_links(text: str, base_url: str) -> str:
     """Markdown with root-relative link targets made absolute, for plain-text email."""
     base = base_url.rstrip("/") + "/"
     return re.sub(r"\]\(\s*/(?!/)", "](" + base, text)
+
+
+def plain_text(html: str) -> str:
+    """Sanitized HTML's text, entities decoded, paragraphs kept apart."""
+    text = nh3.clean(re.sub(r"</(p|li|h\d|blockquote|pre)>", "\n\n", html), tags=set())
+    paragraphs = (" ".join(p.split()) for p in unescape(text).split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+DESCRIPTION_LIMIT = 200
+"""Characters of a page description (search results and link previews show about this)."""
+
+
+def shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """``text`` with whitespace collapsed, cut on a word boundary to at most ``limit``
+    characters, '…' included, when it is longer."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:  # else one huge word: cut inside it rather than lose it all
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + "…"

@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 import httpx
 
 from newsletter import __version__
+from newsletter.markup import shorten
 
 MAX_BYTES = 1_000_000
 
@@ -51,11 +52,6 @@ class _Head(HTMLParser):
             self.title += data
 
 
-def _clean(text: str, limit: int) -> str:
-    text = " ".join(html.unescape(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
 def parse_meta(page: str) -> PageMeta:
     head = _Head()
     head.feed(page)
@@ -64,7 +60,9 @@ def parse_meta(page: str) -> PageMeta:
     description = (
         meta.get("og:description") or meta.get("twitter:description") or meta.get("description")
     )
-    return PageMeta(_clean(title, 200), _clean(description or "", 500))
+    return PageMeta(
+        shorten(html.unescape(title), 200), shorten(html.unescape(description or ""), 500)
+    )
 
 
 def fetch_meta(url: str, timeout: float = 5.0) -> PageMeta:

@@ -15,14 +15,11 @@ import hashlib
 import re
 import sqlite3
 from dataclasses import replace
-from html import unescape
-
-import nh3
 
 from newsletter.diagnostics import Diagnostics, Location
 from newsletter.errors import ProjectError
 from newsletter.feeds.cache import CachedEntry, FeedState, open_cache
-from newsletter.markup import sanitize
+from newsletter.markup import plain_text, sanitize
 from newsletter.model import Config, FeedOrigin, FeedSpec, Kind, Member, Post
 from newsletter.sources import Project
 from newsletter.urls import normalize_link, slugify, strip_tracking
@@ -168,13 +165,6 @@ def excerpt(html: str, words: int) -> str:
         return clean
     # sanitizing again closes every tag the cut left open
     return sanitize(clean[:cut].rstrip() + " …")
-
-
-def plain_text(html: str) -> str:
-    """Sanitized HTML's text, entities decoded, paragraphs kept apart."""
-    text = nh3.clean(re.sub(r"</(p|li|h\d|blockquote|pre)>", "\n\n", html), tags=set())
-    paragraphs = (" ".join(p.split()) for p in unescape(text).split("\n\n"))
-    return "\n\n".join(p for p in paragraphs if p)
 
 
 def _first_words(html: str, words: int) -> str:

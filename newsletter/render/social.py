@@ -32,15 +32,13 @@ from urllib.parse import urljoin, urlsplit
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from newsletter.feeds.items import plain_text
+from newsletter.markup import DESCRIPTION_LIMIT, plain_text, shorten
 from newsletter.model import EditionView, Member, Post, Site
 from newsletter.render.environment import Theme, long_date
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 630
 """The size Open Graph and Twitter's large summary card both display uncropped."""
 SITE_CARD = "card.png"
-DESCRIPTION_LIMIT = 200
-"""A description is at most this many characters (previews show about 150-200)."""
 
 
 def edition_card(view: EditionView) -> str:
@@ -53,19 +51,6 @@ def edition_card(view: EditionView) -> str:
 # A sentence ends at . ! ? or … (closing quotes and brackets kept) before a space and
 # something that is not a lower-case letter: 'e.g. this' and '3.5' do not end one.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[^\sa-z]|\s*$)")
-
-
-def shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
-    """``text`` with whitespace collapsed, cut on a word boundary to at most ``limit``
-    characters, '…' included, when it is longer."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:  # else one huge word: cut inside it rather than lose it all
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-–—") + "…"
 
 
 def first_sentence(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
