@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from rich.console import Console
@@ -30,15 +30,6 @@ from rich.table import Table
 from rich.text import Text
 
 from newsletter import __version__
-from newsletter.build import (
-    BuildOptions,
-    BuildResult,
-    build_project,
-    check_project,
-    preview_email,
-    site_in_memory,
-)
-from newsletter.contacts import events, summaries, to_csv, to_json
 from newsletter.diagnostics import (
     Diagnostic,
     Diagnostics,
@@ -48,44 +39,28 @@ from newsletter.diagnostics import (
     summary,
 )
 from newsletter.errors import BuildFailed, NewsletterError, OutputError, ProjectError
-from newsletter.feeds.fetch import (
-    FeedReport,
-    FetchRun,
-    FetchSettings,
-    Outcome,
-    fetch_project,
-)
-from newsletter.feeds.opml import add_feeds, export_opml, read_opml
-from newsletter.load import load_config, load_members
-from newsletter.mail.imports import FORMATS as IMPORT_FORMATS
-from newsletter.mail.imports import import_subscribers
-from newsletter.mail.mailbox import ImapSettings, process_mailbox
-from newsletter.mail.send import (
-    Pacing,
-    Plan,
-    SendReport,
-    dry_run,
-    pacing_for,
-    plan,
-    send_campaign,
-    send_test,
-    unsubscribe,
-)
-from newsletter.mail.send import status as send_status
-from newsletter.mail.smtp import Answer, SmtpSettings
+from newsletter.feeds.settings import FetchSettings
+from newsletter.mail.formats import FORMATS as IMPORT_FORMATS
 from newsletter.model import Kind, Site
-from newsletter.network import analyse, network_json
-from newsletter.pagemeta import PageMeta, fetch_meta
 from newsletter.progress import Progress
-from newsletter.scaffold import (
-    init_project,
-    new_edition,
-    new_member,
-    new_post,
-    new_post_from_issue,
-)
 from newsletter.sources import Project, find_project
 from newsletter.urls import slugify
+
+if TYPE_CHECKING:
+    from newsletter.build import (
+        BuildOptions,
+        BuildResult,
+    )
+    from newsletter.feeds.fetch import (
+        FeedReport,
+        FetchRun,
+    )
+    from newsletter.mail.send import (
+        Pacing,
+        Plan,
+        SendReport,
+    )
+    from newsletter.mail.smtp import Answer, SmtpSettings
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
 
@@ -214,6 +189,8 @@ def main(ctx: click.Context, project_dir: Path | None) -> None:
 def _options(
     drafts: bool, base_url: str | None, output: Path | None, today: str | None
 ) -> BuildOptions:
+    from newsletter.build import BuildOptions
+
     return BuildOptions(
         drafts=drafts, base_url=base_url, output=output, today=parse_date(today, "--today")
     )
@@ -249,6 +226,8 @@ def check(app: App, fmt: str, drafts: bool, today: str | None) -> None:
       newsletter check
       newsletter check --format github   # in CI: annotations on the pull request
     """
+    from newsletter.build import check_project
+
     project = app.project()
     _, diags = check_project(project, _options(drafts, None, None, today))
     found = diags.sorted()
@@ -331,6 +310,8 @@ def build(
       newsletter build --fetch          # members' feeds first, then the site
       newsletter build --as ada         # and the email as Ada gets it
     """
+    from newsletter.build import build_project, preview_email
+
     options = _options(drafts, base_url, output, today)
     project = app.project()
     if fetch_first:
@@ -387,6 +368,8 @@ def init(
     Example:
       newsletter init our-exchange --title "Our Exchange" --base-url https://news.example.org/
     """
+    from newsletter.scaffold import init_project
+
     directory = directory.resolve()
     title = title or directory.name.replace("-", " ").replace("_", " ").title()
     created = init_project(
@@ -486,6 +469,9 @@ def new_post_command(
       newsletter new post --from-issue issue-body.md   # what the share workflow runs
       newsletter new post --link https://example.org/article --by ada   # title from the page
     """
+    from newsletter.pagemeta import PageMeta, fetch_meta
+    from newsletter.scaffold import new_post, new_post_from_issue
+
     project = app.project()
     if issue_body is not None:
         day = parse_date(date, "--date") or dt.date.today()
@@ -536,6 +522,8 @@ def new_member_command(
     Example:
       newsletter new member grace --name "Grace Hopper" --org "Navy Labs" --topics compilers
     """
+    from newsletter.scaffold import new_member
+
     project = app.project()
     path = new_member(
         project,
@@ -559,6 +547,8 @@ def new_edition_command(app: App, title: str | None, date: str | None) -> None:
     Example:
       newsletter new edition --title "Maps and mentors" --date 2026-12-03
     """
+    from newsletter.scaffold import new_edition
+
     project = app.project()
     path = new_edition(
         project,
@@ -570,16 +560,14 @@ def new_edition_command(app: App, title: str | None, date: str | None) -> None:
 
 # -- feeds ------------------------------------------------------------------------------
 
-OUTCOME_STYLE = {
-    Outcome.OK: "green",
-    Outcome.NOT_MODIFIED: "dim",
-    Outcome.UNCHANGED: "dim",
-    Outcome.FAILED: "bold red",
-}
+OUTCOME_STYLE = {"ok": "green", "not modified": "dim", "unchanged": "dim", "failed": "bold red"}
+"""By the value of newsletter.feeds.fetch.Outcome (not imported here: it brings httpx)."""
 
 
 def fetch_table(run: FetchRun) -> Table:
     """One row per feed: member, feed, result, entries and why."""
+    from newsletter.feeds.fetch import Outcome
+
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("member")
     table.add_column("feed", overflow="fold")
@@ -587,7 +575,7 @@ def fetch_table(run: FetchRun) -> Table:
     table.add_column("entries", justify="right")
     table.add_column("detail", overflow="fold")
     for r in run.reports:
-        result = Text(str(r.outcome), style=OUTCOME_STYLE[r.outcome])
+        result = Text(str(r.outcome), style=OUTCOME_STYLE[str(r.outcome)])
         if r.stale_days is not None:
             result.append(f", stale {r.stale_days} d", style="yellow")
         entries = f"{r.entries} ({r.new} new)" if r.outcome is Outcome.OK else ""
@@ -603,6 +591,8 @@ def run_fetch(
     app: App, project: Project, settings: FetchSettings, only: str | None, quiet: bool
 ) -> FetchRun:
     """Fetch with a live bar on a terminal; print the per-feed table unless quiet."""
+    from newsletter.feeds.fetch import Outcome, fetch_project
+
     if app.err.is_terminal and not quiet:
         with progress_bar(app.err) as progress:
             counts = [0, 0]  # done, total
@@ -640,6 +630,7 @@ def run_fetch(
 
 
 def fetch_settings(jobs: int, timeout: float, feed_timeout: float, max_size: int) -> FetchSettings:
+
     return FetchSettings(
         jobs=jobs,
         connect_timeout=timeout,
@@ -741,6 +732,9 @@ def feeds_export(app: App, output: Path | None) -> None:
     Example:
       newsletter feeds export -o blogroll.opml
     """
+    from newsletter.feeds.opml import export_opml
+    from newsletter.load import load_members
+
     diags = Diagnostics()
     config, members = load_members(app.project(), diags)
     print_diagnostics(app.err, diags.sorted())
@@ -766,6 +760,9 @@ def feeds_import(app: App, file: Path, member: str) -> None:
     Example:
       newsletter feeds import subscriptions.opml --member ada
     """
+    from newsletter.feeds.opml import add_feeds, read_opml
+    from newsletter.load import load_members
+
     project = app.project()
     member_file = project.content / "members" / f"{member}.yaml"
     if not member_file.is_file():
@@ -856,6 +853,10 @@ def send_command(
       newsletter send 12                            # everyone (asks first)
       newsletter send 12 --status
     """
+    from newsletter.mail.send import dry_run, pacing_for, plan, send_test
+    from newsletter.mail.send import status as send_status
+    from newsletter.mail.smtp import SmtpSettings
+
     project = app.project()
     if show_status:
         if not edition.isdigit():
@@ -932,6 +933,8 @@ def send_command(
 def run_campaign(
     app: App, the_plan: Plan, settings: SmtpSettings, pacing: Pacing, force: bool
 ) -> SendReport:
+    from newsletter.mail.send import send_campaign
+
     if not app.err.is_terminal:
         return send_campaign(the_plan, settings, pacing, force=force)
     bar = RichProgress(
@@ -981,6 +984,8 @@ def unsubscribe_command(app: App, address: str, reason: str) -> None:
     Example:
       newsletter unsubscribe reader@example.org
     """
+    from newsletter.mail.send import unsubscribe
+
     if unsubscribe(app.project(), address, reason):
         app.out.print(f"✓ {address} will not be mailed again", highlight=False)
     else:
@@ -1019,6 +1024,9 @@ def subscribers_import(app: App, file: Path, source_format: str) -> None:
     Example:
       newsletter subscribers import listmonk-subscribers.csv
     """
+    from newsletter.load import load_config
+    from newsletter.mail.imports import import_subscribers
+
     project = app.project()
     diags = Diagnostics()
     config = load_config(project, diags)
@@ -1050,6 +1058,9 @@ def mailbox_command(app: App, dry_run: bool) -> None:
       newsletter mailbox --dry-run
       newsletter mailbox
     """
+    from newsletter.load import load_config
+    from newsletter.mail.mailbox import ImapSettings, process_mailbox
+
     project = app.project()
     diags = Diagnostics()
     config = load_config(project, diags)
@@ -1085,6 +1096,8 @@ format_option = click.option(
 
 
 def _site(app: App, today: str | None) -> Site:
+    from newsletter.build import BuildOptions, site_in_memory
+
     site, diags = site_in_memory(app.project(), BuildOptions(today=parse_date(today, "--today")))
     print_diagnostics(app.err, [d for d in diags.sorted() if d.severity == "error"])
     return site
@@ -1114,6 +1127,8 @@ def contacts_command(
       newsletter contacts --member ada --since 2026-06-01
       newsletter contacts --summary --format csv > members.csv
     """
+    from newsletter.contacts import events, summaries, to_csv, to_json
+
     site = _site(app, today)
     if member and member not in site.members:
         raise ProjectError(f"no member '{member}'{did_you_mean(member, site.members)}")
@@ -1207,6 +1222,8 @@ def network_command(
       newsletter network --section dormant --dormant-months 3
       newsletter network --format json > network.json
     """
+    from newsletter.network import analyse, network_json
+
     site = _site(app, today)
     overrides = {
         k: v

@@ -33,26 +33,12 @@ from newsletter.diagnostics import Diagnostic, Diagnostics, Location, did_you_me
 from newsletter.errors import NewsletterError, ProjectError
 from newsletter.feeds.cache import FeedCache, FeedState, open_cache
 from newsletter.feeds.parse import FeedError, ParsedFeed, parse_feed
+from newsletter.feeds.settings import FetchSettings
 from newsletter.load import load_members
 from newsletter.model import Member
 from newsletter.sources import Project
 
 USER_AGENT = f"newsletter/{__version__} (feed aggregator; +https://pypi.org/project/newsletter)"
-
-
-@dataclass(frozen=True)
-class FetchSettings:
-    jobs: int = 16
-    """Feeds downloaded at the same time."""
-    connect_timeout: float = 10.0
-    read_timeout: float = 10.0
-    """Longest wait for the next bytes from a server."""
-    feed_timeout: float = 30.0
-    """Longest time for one feed, however the server behaves."""
-    max_bytes: int = 5 * 1024 * 1024
-    """Largest feed, before and after decompression."""
-    max_redirects: int = 5
-    stale_days: int = 7
 
 
 @dataclass(frozen=True)

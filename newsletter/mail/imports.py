@@ -30,6 +30,7 @@ from pathlib import Path
 
 from newsletter.diagnostics import Diagnostics, Location
 from newsletter.errors import ProjectError
+from newsletter.mail.formats import FORMATS
 from newsletter.mail.subscribers import (
     address_key,
     clean_name,
@@ -41,8 +42,6 @@ from newsletter.mail.subscribers import (
 from newsletter.model import Config
 from newsletter.sources import Project
 
-FORMATS = ("mailchimp", "listmonk", "buttondown", "newsletter")
-"""What ``source_format`` may be, besides ``auto``."""
 SUBSCRIBER_FIELDS = ("email", "name", "member", "status")
 """The header of a subscribers file this module creates."""
 

@@ -1,0 +1,21 @@
+"""How `fetch` downloads: its own module, so the command line can show the defaults
+without importing httpx."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    jobs: int = 16
+    """Feeds downloaded at the same time."""
+    connect_timeout: float = 10.0
+    read_timeout: float = 10.0
+    """Longest wait for the next bytes from a server."""
+    feed_timeout: float = 30.0
+    """Longest time for one feed, however the server behaves."""
+    max_bytes: int = 5 * 1024 * 1024
+    """Largest feed, before and after decompression."""
+    max_redirects: int = 5
+    stale_days: int = 7
