@@ -252,14 +252,23 @@ def report_build(app: App, result: BuildResult) -> None:
         where = result.output.relative_to(Path.cwd())
     except ValueError:
         where = result.output
+    for note in result.notes:
+        app.err.print(Text(f"note: {note}", style="yellow"), highlight=False)
+    editions, posts, members = result.counts
+    seconds = result.timings["total"]
+    if result.site is None:
+        done = (
+            f"nothing changed: {result.files} files in {where}/ are up to date ({seconds:.2f} s) "
+        )
+    else:
+        done = f"built {result.files} files into {where}/ in {seconds:.2f} s "
     app.out.print(
         Text.assemble(
             ("✓ ", "green"),
-            f"built {result.files} files into {where}/ in {result.timings['total']:.2f} s ",
+            done,
             (
                 f"({r.written} written, {r.unchanged} unchanged, {r.removed} removed; "
-                f"{len(result.site.editions)} editions, {len(result.site.posts)} posts, "
-                f"{len(result.site.members)} members)",
+                f"{editions} editions, {posts} posts, {members} members)",
                 "dim",
             ),
         ),
@@ -286,6 +295,24 @@ def report_build(app: App, result: BuildResult) -> None:
     metavar="HANDLE",
     help="Also write the latest email as this member gets it, to .newsletter/preview/.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 256),
+    help="Processes to render with (default: one per core).",
+)
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Ignore .newsletter/build.sqlite: parse and render everything again.",
+)
+@click.option(
+    "--no-search",
+    "no_search",
+    is_flag=True,
+    help="Make no search index (Pagefind) and show no search box; a faster build.",
+)
 @today_option
 @click.pass_obj
 def build(
@@ -296,6 +323,9 @@ def build(
     quiet: bool,
     fetch_first: bool,
     as_member: str | None,
+    jobs: int | None,
+    no_cache: bool,
+    no_search: bool,
     today: str | None,
 ) -> None:
     """Build the site and the email editions into site/.
@@ -309,10 +339,19 @@ def build(
       newsletter build --drafts --base-url https://preview.example.org/ -o preview/
       newsletter build --fetch          # members' feeds first, then the site
       newsletter build --as ada         # and the email as Ada gets it
-    """
-    from newsletter.build import build_project, preview_email
+      newsletter build --jobs 1 --no-cache   # from nothing, in one process
 
-    options = _options(drafts, base_url, output, today)
+    Only what changed since the last build is parsed and rendered again (the cache is
+    .newsletter/build.sqlite); with nothing changed, the build stops at once.
+    """
+    from newsletter.build import build_project, preview_email, site_in_memory
+
+    options = replace(
+        _options(drafts, base_url, output, today),
+        jobs=jobs,
+        incremental=not no_cache,
+        search=not no_search,
+    )
     project = app.project()
     if fetch_first:
         run_fetch(app, project, FetchSettings(), None, quiet)
@@ -325,8 +364,54 @@ def build(
         print_diagnostics(app.err, result.diagnostics)
         report_build(app, result)
     if as_member:
-        for path in preview_email(project, result.site, as_member):
+        site = result.site or site_in_memory(project, options)[0]
+        for path in preview_email(project, site, as_member):
             app.out.print(f"  preview: {project.relative(path)}", highlight=False)
+
+
+@main.command()
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on; 0 for any free port.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; links in the preview point to it.",
+)
+@drafts_option
+@today_option
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+@click.pass_obj
+def serve(
+    app: App, port: int, host: str, drafts: bool, today: str | None, open_browser: bool
+) -> None:
+    """Preview the site locally: rebuild on every change, reload open pages.
+
+    Builds into .newsletter/serve/ (site/ is not touched), serves it, and watches
+    content/, templates/ and newsletter.yaml. A build with errors keeps the server
+    up: pages show the errors until they are fixed. Ctrl-C stops.
+
+    \b
+    Example:
+      newsletter serve --open
+      newsletter serve --drafts --port 8080
+    """
+    from newsletter.serve import build_options, serve_preview
+
+    serve_preview(
+        app.project(),
+        build_options(drafts=drafts, today=parse_date(today, "--today")),
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        out=app.out,
+        show_diagnostics=lambda found: print_diagnostics(app.err, found),
+    )
 
 
 @main.command()

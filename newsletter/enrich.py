@@ -10,8 +10,9 @@ import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
 
+from newsletter.incremental import BuildCache, Digests, code_stamp
 from newsletter.model import Activity, Content, Edition, EditionView, Post, Share, Site
-from newsletter.network import analyse
+from newsletter.network import Network, analyse
 
 
 def is_published(post: Post, today: dt.date, drafts: bool) -> bool:
@@ -72,7 +73,27 @@ def activity(posts: list[Post], handles: set[str]) -> dict[str, Activity]:
     return {h: acts[h] for h in sorted(handles)}
 
 
-def enrich(content: Content, today: dt.date, drafts: bool = False) -> Site:
+def network_of(
+    content: Content, shares: list[Share], today: dt.date, cache: BuildCache | None
+) -> Network:
+    """The network analysis, reused from the last build when none of what it reads changed:
+    the members, each share's people, date, kind and tags, the day and the options."""
+    config = content.config.network
+    if cache is None:
+        return analyse(content.members, shares, today, config)
+    seen = [(s.date, s.sharer, s.for_, s.via, s.connects, s.post.kind, s.post.tags) for s in shares]
+    key = Digests().of((code_stamp(), content.members, seen, today, config))
+    found = cache.memo("network", key)
+    if isinstance(found, Network):
+        return found
+    network = analyse(content.members, shares, today, config)
+    cache.save_memo("network", key, network)
+    return network
+
+
+def enrich(
+    content: Content, today: dt.date, drafts: bool = False, cache: BuildCache | None = None
+) -> Site:
     posts = sorted(
         (p for p in content.posts if is_published(p, today, drafts)),
         key=lambda p: (p.date, p.key),
@@ -98,7 +119,7 @@ def enrich(content: Content, today: dt.date, drafts: bool = False) -> Site:
             topics.setdefault(tag, [])
     shares = ledger(posts)
     return Site(
-        network=analyse(content.members, shares, today, content.config.network),
+        network=network_of(content, shares, today, cache),
         config=content.config,
         members=dict(sorted(content.members.items())),
         posts=posts,

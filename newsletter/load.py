@@ -9,6 +9,8 @@ relations between files are ``check``'s job.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
+import pickle
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +21,7 @@ import yaml
 from newsletter.assets import check_images, load_assets, sized_images
 from newsletter.diagnostics import Diagnostics, Location, did_you_mean
 from newsletter.feeds.items import feed_items
+from newsletter.incremental import BuildCache, FileMemo, code_stamp, digest_bytes
 from newsletter.markup import EMAIL_RE, render_markdown
 from newsletter.model import (
     Config,
@@ -893,29 +896,116 @@ def load_members(project: Project, diags: Diagnostics) -> tuple[Config, dict[str
 # -- the whole project ------------------------------------------------------------
 
 
+Parser = Callable[[list[Path]], list[bytes]]
+"""Files → each one's (item or None, diagnostics), pickled."""
+
+PARALLEL_LOAD = 400
+"""Files to parse at least, before parsing is spread over processes (start-up costs)."""
+
+_WORK: tuple[Project, Config, list[Path]] | None = None
+"""What a forked worker parses: set in the parent just before the pool starts."""
+
+
+def _parse_post(project: Project, file: Path, config: Config) -> bytes:
+    diags = Diagnostics()
+    post = load_post(project, file, config, diags)
+    return pickle.dumps((post, diags.items), protocol=5)
+
+
+def _parse_chunk(indexes: range) -> list[tuple[int, bytes]]:
+    assert _WORK is not None
+    project, config, files = _WORK
+    return [(i, _parse_post(project, files[i], config)) for i in indexes]
+
+
+def _parse_posts(
+    project: Project, config: Config, files: list[Path], jobs: int, progress: Callable[[], None]
+) -> list[bytes]:
+    """Posts parsed (pickled with their diagnostics), in processes when there are many."""
+    if jobs <= 1 or len(files) < PARALLEL_LOAD:
+        out = []
+        for file in files:
+            out.append(_parse_post(project, file, config))
+            progress()
+        return out
+    global _WORK
+    _WORK = (project, config, files)
+    size = max(16, len(files) // (jobs * 8))
+    chunks = [range(i, min(i + size, len(files))) for i in range(0, len(files), size)]
+    blobs: list[bytes] = [b""] * len(files)
+    try:
+        with mp.get_context("fork").Pool(jobs) as pool:
+            for part in pool.imap_unordered(_parse_chunk, chunks):
+                for i, blob in part:
+                    blobs[i] = blob
+                    progress()
+    finally:
+        _WORK = None
+    return blobs
+
+
 def load(
-    project: Project, diags: Diagnostics, base_url: str | None = None, progress: Progress = quiet
+    project: Project,
+    diags: Diagnostics,
+    base_url: str | None = None,
+    progress: Progress = quiet,
+    cache: BuildCache | None = None,
+    jobs: int = 1,
 ) -> Content:
     """Every file of the project, parsed, and the cached feed items of its members;
-    problems go to ``diags``."""
+    problems go to ``diags``. With a ``cache``, files unchanged since the last build are
+    not parsed again; with ``jobs`` > 1, many posts are parsed in that many processes."""
     config = load_config(project, diags, base_url)
     files = (project.member_files(), project.post_files(), project.edition_files())
     total, done = sum(map(len, files)), 0
+    memo = FileMemo(cache, digest_bytes(pickle.dumps(config, protocol=5) + code_stamp().encode()))
 
-    def each(paths: list[Path], load_one: Callable[[Path], T | None]) -> list[T]:
+    def step() -> None:
         nonlocal done
+        done += 1
+        progress("load", done, total)
+
+    def serially(load_one: Callable[[Path, Diagnostics], object]) -> Parser:
+        def parse(todo: list[Path]) -> list[bytes]:
+            out = []
+            for path in todo:
+                one = Diagnostics()
+                out.append(pickle.dumps((load_one(path, one), one.items), protocol=5))
+                step()
+            return out
+
+        return parse
+
+    def each(paths: list[Path], parse: Parser) -> list[Any]:
+        """What each file holds: from the cache, or parsed now; diagnostics either way."""
+        blobs: dict[Path, bytes] = {}
+        todo = []
+        for path in paths:
+            blob = memo.get(project.relative(path), path)
+            if blob is None:
+                todo.append(path)
+            else:
+                blobs[path] = blob
+                step()
+        for path, blob in zip(todo, parse(todo), strict=True):
+            memo.put(project.relative(path), path, blob)
+            blobs[path] = blob
         loaded = []
         for path in paths:
-            item = load_one(path)
+            item, found = pickle.loads(blobs[path])
+            diags.items.extend(found)
             if item is not None:
                 loaded.append(item)
-            done += 1
-            progress("load", done, total)
         return loaded
 
-    members = each(files[0], lambda f: load_member(project, f, config, diags))
-    posts = each(files[1], lambda f: load_post(project, f, config, diags))
-    editions = each(files[2], lambda f: load_edition(project, f, config, diags))
+    members: list[Member] = each(
+        files[0], serially(lambda f, d: load_member(project, f, config, d))
+    )
+    posts: list[Post] = each(files[1], lambda todo: _parse_posts(project, config, todo, jobs, step))
+    editions: list[Edition] = each(
+        files[2], serially(lambda f, d: load_edition(project, f, config, d))
+    )
+    memo.save()
     by_handle = {m.handle: m for m in members}
     posts = feed_items(project, by_handle, posts, config, diags)
     return Content(config, by_handle, posts, editions)

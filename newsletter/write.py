@@ -28,21 +28,21 @@ class WriteReport:
     removed: int
 
 
-def _safe_relative(name: str) -> PurePosixPath:
+def safe_relative(name: str) -> PurePosixPath:
     rel = PurePosixPath(name)
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
         raise OutputError(f"refusing to write outside the output folder: {name!r}")
     return rel
 
 
-def _same(old: Path, data: bytes) -> bool:
+def same_bytes(old: Path, data: bytes) -> bool:
     try:
         return old.stat().st_size == len(data) and old.read_bytes() == data
     except OSError:
         return False
 
 
-def _place(old: Path, new: Path) -> None:
+def place(old: Path, new: Path) -> None:
     try:
         os.link(old, new)
     except OSError:  # file systems without hard links
@@ -60,21 +60,21 @@ def write_site(output: Path, files: dict[str, bytes]) -> WriteReport:
     try:
         for name in sorted(files):
             data = files[name]
-            rel = _safe_relative(name)
+            rel = safe_relative(name)
             target = staging.joinpath(*rel.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             old = output.joinpath(*rel.parts)
-            if _same(old, data):
-                _place(old, target)
+            if same_bytes(old, data):
+                place(old, target)
                 unchanged += 1
             else:
                 target.write_bytes(data)
                 written += 1
         for keep in KEEP:
             if (output / keep).is_file():
-                _place(output / keep, staging / keep)
+                place(output / keep, staging / keep)
         removed = _count_removed(output, files)
-        _swap(output, staging)
+        swap(output, staging)
     except OSError as err:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"could not write {output}: {err.strerror or err}") from err
@@ -94,7 +94,7 @@ def _count_removed(output: Path, files: dict[str, bytes]) -> int:
     )
 
 
-def _swap(output: Path, staging: Path) -> None:
+def swap(output: Path, staging: Path) -> None:
     os.chmod(staging, 0o755)  # mkdtemp makes it private; a site is for serving
     if not output.exists():
         os.rename(staging, output)

@@ -1,37 +1,76 @@
 """Render: the Site and the templates → every output file, as bytes.
 
-Pure: reads templates and static files, writes nothing. Returns
-``{path relative to site/: bytes}``; ``write`` puts them in place. Pages,
-feeds, email and social previews (card images) each have a module here.
+Pure: reads templates and static files, writes nothing. The work is a list of
+:class:`Job`: one page, feed, email or card each, with what it shows (``inputs``),
+so that a build can skip a job whose inputs are unchanged and can spread the
+others over processes. ``render`` runs them all: ``{path relative to site/: bytes}``;
+``write`` puts them in place. Pages, feeds, email and social previews (card
+images) each have a module here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from newsletter.model import Site
 from newsletter.progress import Progress, quiet
-from newsletter.render.email import render_email
 from newsletter.render.environment import Theme
-from newsletter.render.feeds import render_feeds
-from newsletter.render.pages import render_pages
-from newsletter.render.social import render_social
 
 Output = dict[str, bytes]
 
 
-def render(site: Site, theme: Theme, progress: Progress = quiet) -> Output:
+@dataclass(frozen=True)
+class Job:
+    """One unit of rendering.
+
+    ``name`` is its main output path (unique). ``inputs`` is everything it shows beyond
+    the site-wide context (config, members, theme): model objects and plain values, which
+    make its key. ``templates`` are the templates it renders: when one of them (or what it
+    includes) reads ``site``, the whole site is an input too. ``whole_site`` says so for a
+    job that reads it in code.
+    """
+
+    name: str
+    inputs: tuple[Any, ...]
+    run: Callable[[], Output]
+    templates: tuple[str, ...] = ()
+    whole_site: bool = False
+
+
+def plan(site: Site, theme: Theme) -> list[Job]:
+    """Every job of a build, pages first (most of the work)."""
+    from newsletter.render.email import email_jobs
+    from newsletter.render.feeds import feed_jobs
+    from newsletter.render.pages import page_jobs
+    from newsletter.render.social import social_jobs
+
+    return [
+        *page_jobs(site, theme),
+        *feed_jobs(site, theme),
+        *email_jobs(site, theme),
+        *social_jobs(site, theme),
+    ]
+
+
+def run_jobs(jobs: list[Job], progress: Progress = quiet) -> Output:
+    """Each job's files, in one mapping; two jobs claiming one path is a bug."""
     out: Output = {}
-    parts = (
-        render_pages(site, theme, progress),
-        render_feeds(site, theme),
-        render_email(site, theme),
-        render_social(site, theme),
-    )
-    for part in parts:
+    for done, job in enumerate(jobs, 1):
+        part = job.run()
         clash = out.keys() & part.keys()
-        if clash:  # two renderers claiming one path is a bug, never a silent overwrite
+        if clash:  # never a silent overwrite
             raise RuntimeError(f"rendered twice: {sorted(clash)[:3]}")
         out.update(part)
+        if done % 50 == 0 or done == len(jobs):
+            progress("render", done, len(jobs))
     return out
 
 
-__all__ = ["Output", "Theme", "render"]
+def render(site: Site, theme: Theme, progress: Progress = quiet) -> Output:
+    """Every output file of the site, rendered in this process."""
+    return run_jobs(plan(site, theme), progress)
+
+
+__all__ = ["Job", "Output", "Theme", "plan", "render", "run_jobs"]

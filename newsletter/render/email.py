@@ -8,11 +8,13 @@ whose full text would be larger is rendered with excerpts and links instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import css_inline
 
 from newsletter.markup import absolute_links
 from newsletter.model import EditionView, Post, Site
+from newsletter.render import Job, Output
 from newsletter.render.environment import Theme, globals_for
 
 GMAIL_CLIP_BYTES = 102 * 1024
@@ -48,15 +50,26 @@ def personal(site: Site, view: EditionView, member: str) -> Recipient:
     return Recipient("", for_you=for_you, meet=meet, dormant=dormant)
 
 
-def render_email(site: Site, theme: Theme) -> dict[str, bytes]:
+def email_jobs(site: Site, theme: Theme) -> list[Job]:
     """Each edition's email as published on the site: for no one in particular."""
     ctx = globals_for(site)
-    out: dict[str, bytes] = {}
-    for view in site.editions:
+
+    def both(view: EditionView) -> Output:
         number = view.edition.number
-        out[f"email/{number}.html"] = email_html(theme, ctx, view)
-        out[f"email/{number}.txt"] = email_text(site, theme, ctx, view)
-    return out
+        return {
+            f"email/{number}.html": email_html(theme, ctx, view),
+            f"email/{number}.txt": email_text(site, theme, ctx, view),
+        }
+
+    return [
+        Job(
+            f"email/{view.edition.number}.html",
+            (view,),
+            partial(both, view),
+            ("email/edition.html", "email/edition.txt"),
+        )
+        for view in site.editions
+    ]
 
 
 def email_html(

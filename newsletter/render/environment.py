@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
 from newsletter import __version__
 from newsletter.markup import absolute_html
@@ -46,6 +47,31 @@ class Theme:
             keep_trailing_newline=True,
         )
         self.env.filters.update(long_date=long_date, short_date=short_date, event_time=event_time)
+        self.dirs = template_dirs(project)
+        self._site_readers: dict[str, bool] = {}
+
+    def reads_site(self, names: tuple[str, ...]) -> bool:
+        """Whether any of these templates, or one they extend, include or import, reads
+        the variable ``site`` (the whole newsletter). A name Jinja cannot tell statically
+        counts as reading it."""
+        return any(self._reads_site(name) for name in names)
+
+    def _reads_site(self, name: str | None, seen: frozenset[str] = frozenset()) -> bool:
+        if name is None:
+            return True
+        if name in seen:
+            return False
+        if name not in self._site_readers:
+            try:
+                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+                ast = self.env.parse(source)
+            except jinja2.TemplateError:
+                return True  # rendering will report it
+            self._site_readers[name] = "site" in jinja2.meta.find_undeclared_variables(ast) or any(
+                self._reads_site(ref, seen | {name})
+                for ref in jinja2.meta.find_referenced_templates(ast)
+            )
+        return self._site_readers[name]
 
     def static_bytes(self) -> dict[str, bytes]:
         return {path: Path(source).read_bytes() for path, source in self.static.items()}

@@ -10,7 +10,8 @@ import datetime as dt
 import json
 
 from newsletter.feeds.opml import export_opml
-from newsletter.model import Kind, Site
+from newsletter.model import Config, EditionView, Kind, Post, Site
+from newsletter.render import Job, Output
 from newsletter.render.environment import Theme, globals_for
 
 
@@ -18,25 +19,59 @@ def _rfc3339(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def render_feeds(site: Site, theme: Theme) -> dict[str, bytes]:
+FEED_EDITIONS = 20
+"""Editions in the Atom and JSON feeds: the latest, as feed readers expect; the archive
+has the rest. Keeps the feeds' size and cost the same however long the history."""
+
+
+def feed_jobs(site: Site, theme: Theme) -> list[Job]:
     ctx = globals_for(site)
-    contents = {
-        v.edition.number: theme.page("partials/edition_content.html", ctx, view=v).decode()
-        for v in site.editions
-    }
-    updated = _rfc3339(site.editions[0].edition.date) if site.editions else "1970-01-01T00:00:00Z"
-    return {
-        "feed.xml": theme.page(
-            "feed.xml", ctx, contents=contents, updated=updated, rfc3339=_rfc3339
+    latest = site.editions[:FEED_EDITIONS]
+
+    def contents() -> dict[int, str]:
+        return {
+            v.edition.number: theme.page("partials/edition_content.html", ctx, view=v).decode()
+            for v in latest
+        }
+
+    def atom() -> Output:
+        updated = _rfc3339(latest[0].edition.date) if latest else "1970-01-01T00:00:00Z"
+        xml = theme.page(
+            "feed.xml",
+            ctx,
+            editions=latest,
+            contents=contents(),
+            updated=updated,
+            rfc3339=_rfc3339,
+        )
+        return {"feed.xml": xml}
+
+    feeds = ("feed.xml", "partials/edition_content.html")
+    events = [p for p in site.posts if p.kind is Kind.EVENT and p.when]
+    return [
+        Job("feed.xml", (latest,), atom, feeds),
+        Job(
+            "feed.json",
+            (latest,),
+            lambda: {"feed.json": json_feed(site, latest, contents())},
+            feeds,
         ),
-        "feed.json": json_feed(site, contents),
-        "events.ics": icalendar(site),
-        "sitemap.xml": theme.page("sitemap.xml", ctx),
-        "feeds.opml": export_opml(site.config, site.members.values()),
-    }
+        Job("events.ics", (events,), lambda: {"events.ics": icalendar(site.config, events)}),
+        Job(
+            "sitemap.xml",
+            (),
+            lambda: {"sitemap.xml": theme.page("sitemap.xml", ctx)},
+            ("sitemap.xml",),
+        ),
+        Job(
+            "feeds.opml",
+            (),
+            lambda: {"feeds.opml": export_opml(site.config, site.members.values())},
+        ),
+    ]
 
 
-def json_feed(site: Site, contents: dict[int, str]) -> bytes:
+def json_feed(site: Site, editions: list[EditionView], contents: dict[int, str]) -> bytes:
     config = site.config
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
@@ -54,7 +89,7 @@ def json_feed(site: Site, contents: dict[int, str]) -> bytes:
                 "date_published": _rfc3339(v.edition.date),
                 "tags": sorted({t for p in v.items for t in p.tags}),
             }
-            for v in site.editions
+            for v in editions
         ],
     }
     return (json.dumps(feed, indent=2, ensure_ascii=False) + "\n").encode()
@@ -86,8 +121,7 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def icalendar(site: Site) -> bytes:
-    config = site.config
+def icalendar(config: Config, posts: list[Post]) -> bytes:
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -95,9 +129,7 @@ def icalendar(site: Site) -> bytes:
         "CALSCALE:GREGORIAN",
         f"X-WR-CALNAME:{_ics_text(config.title)}",
     ]
-    events = sorted(
-        (p for p in site.posts if p.kind is Kind.EVENT and p.when), key=lambda p: (p.when, p.key)
-    )
+    events = sorted(posts, key=lambda p: (p.when, p.key))
     for post in events:
         assert post.when is not None
         lines += [

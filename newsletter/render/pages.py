@@ -1,17 +1,23 @@
 """The site's HTML pages: home, editions, posts, archive, members, topics, the network
-page with its map, 404."""
+page with its map, search (its index is newsletter/search.py's), 404."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
+from typing import TypeVar
 
+from newsletter.assets import Asset
 from newsletter.model import Member, Site
-from newsletter.progress import Progress, quiet
+from newsletter.render import Job, Output
 from newsletter.render.environment import Theme, globals_for
 from newsletter.render.netmap import MapEdge, MapNode, network_svg
-from newsletter.render.social import Previews
+from newsletter.render.social import PageMeta, Previews
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -53,17 +59,175 @@ NETWORK_DESCRIPTION = (
 )
 
 
-def network_page(site: Site, theme: Theme, ctx: dict[str, object]) -> bytes:
-    network = site.network
-    shown = {h: m for h, m in site.members.items() if m.network}
+RELATED = 4
+"""How many other posts on the same topic a post's page suggests."""
+
+PER_PAGE = 50
+"""Posts on one page of a listing (a topic, a member's shares, the archive's editions)."""
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Page ``number`` (from 1) of ``count`` of a listing at ``base`` (a site path)."""
+
+    base: str
+    number: int
+    count: int
+    total: int
+
+    def url(self, number: int) -> str:
+        return self.base if number == 1 else f"{self.base}page/{number}/"
+
+    @property
+    def path(self) -> str:
+        return self.url(self.number)
+
+    @property
+    def previous(self) -> str | None:
+        return self.url(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.url(self.number + 1) if self.number < self.count else None
+
+
+def pages_of(base: str, items: list[T], per_page: int = PER_PAGE) -> list[tuple[Pager, list[T]]]:
+    """A listing cut into pages; an empty one is one empty page."""
+    count = max(1, -(-len(items) // per_page))
+    return [
+        (Pager(base, n, count, len(items)), items[(n - 1) * per_page : n * per_page])
+        for n in range(1, count + 1)
+    ]
+
+
+def page_jobs(site: Site, theme: Theme) -> list[Job]:
+    ctx = globals_for(site)
+    previews = Previews(site)
+    title = site.config.title
+    jobs: list[Job] = []
+
+    def page(
+        path: str,
+        template: str,
+        meta: Callable[[], PageMeta],
+        files: tuple[Asset, ...] = (),
+        **context: object,
+    ) -> None:
+        """A job for the page at site path ``path`` (a folder, or a file such as 404.html):
+        ``context`` is what it shows (its inputs), ``meta`` makes its preview metadata,
+        ``files`` are published beside it."""
+        name = f"{path}index.html" if path.endswith("/") or not path else path
+
+        def run() -> Output:
+            out = {name: theme.page(template, ctx, page_url=path, meta=meta(), **context)}
+            out.update((f"{path}{a.name}", a.data) for a in files)
+            return out
+
+        inputs = (template, files, *sorted(context.items()))
+        jobs.append(Job(name, inputs, run, (template,)))
+
+    latest = site.editions[0] if site.editions else None
+    page("", "home.html", partial(previews.page, "", title), view=latest)
+    for view in site.editions:
+        page(view.edition.url, "edition.html", partial(previews.edition, view), view=view)
+    views = {view.edition.number: view for view in site.editions}
+    for post in site.posts:
+        number = site.edition_of.get(post.key)
+        topic = site.topics[post.tags[0]] if post.tags else []
+        ev = views.get(number) if number else None
+        page(
+            post.url,
+            "post.html",
+            partial(previews.post, post, ev),
+            post.assets,
+            post=post,
+            ev=ev,
+            # the newest few on its first tag; never a scan of the whole topic per post
+            related=[p for p in islice(topic, RELATED + 1) if p is not post][:RELATED],
+            related_total=len(topic),
+        )
+    for pager, editions in pages_of("archive/", site.editions, ARCHIVE_PER_PAGE):
+        meta = partial(previews.page, pager.path, _paged("All editions", pager))
+        page(pager.path, "archive.html", meta, pager=pager, editions=editions)
+    page("members/", "members.html", partial(previews.page, "members/", "Members"))
+    for member in site.members.values():
+        act = site.activity[member.handle]
+        shared = pages_of(f"{member.url}shared/", act.shared)
+        page(
+            member.url,
+            "member.html",
+            partial(previews.member, member),
+            m=member,
+            act=act,
+            ties=member_ties(site, member),
+            recent=MEMBER_RECENT,
+            shared_pager=shared[0][0] if len(act.shared) > MEMBER_RECENT else None,
+        )
+        if len(act.shared) > MEMBER_RECENT:  # the whole history, a page at a time
+            for pager, posts in shared:
+                heading = f"Shared by {member.name}"
+                meta = partial(previews.page, pager.path, _paged(heading, pager))
+                page(
+                    pager.path,
+                    "listing.html",
+                    meta,
+                    heading=heading,
+                    up=(member.url, member.name),
+                    posts=posts,
+                    pager=pager,
+                )
+    jobs.append(
+        Job(
+            "network/index.html",
+            ("network.html", site.network, *network_inputs(site)),
+            partial(network_page, site, theme, ctx, previews),
+            ("network.html",),
+        )
+    )
+    page("topics/", "topics.html", partial(previews.page, "topics/", "Topics"))
+    for tag, posts in site.topics.items():
+        people = [m for m in site.members.values() if tag in m.topics]
+        about = f"Posts and members on #{tag} in {title}."
+        for pager, chunk in pages_of(f"topics/{tag}/", posts):
+            meta = partial(previews.page, pager.path, _paged(f"#{tag}", pager), about)
+            page(pager.path, "topic.html", meta, tag=tag, posts=chunk, people=people, pager=pager)
+    page("search/", "search.html", partial(previews.page, "search/", "Search"))
+    # a 404 is served at any address: a canonical URL would claim that one
+    page("404.html", "404.html", partial(previews.page, None, "Page not found"))
+    robots = f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n".encode()
+    jobs.append(Job("robots.txt", (robots,), lambda: {"robots.txt": robots}))
+    jobs.append(Job("static/", (sorted(theme.static.items()),), theme.static_bytes))
+    return jobs
+
+
+ARCHIVE_PER_PAGE = 100
+"""Editions on one page of the archive."""
+
+MEMBER_RECENT = 20
+"""A member's latest shares on their page; the rest are on pages of their own."""
+
+
+def _paged(title: str, pager: Pager) -> str:
+    return title if pager.number == 1 else f"{title} (page {pager.number} of {pager.count})"
+
+
+def network_inputs(site: Site) -> tuple[list[tuple[str, str, str, str]], dict[str, int]]:
+    """What the network page shows besides the analysis: who takes part, how active."""
+    shown = [(h, m.name, m.org, m.url) for h, m in site.members.items() if m.network]
     activity = {
         h: len(a.shared) + len(a.received) + len(a.introduced) + len(a.introduced_to)
         for h, a in site.activity.items()
     }
+    return shown, activity
+
+
+def network_page(site: Site, theme: Theme, ctx: dict[str, object], previews: Previews) -> Output:
+    network = site.network
+    shown, activity = network_inputs(site)
     ties = [t for t in network.ties if t.exchanges] if network else []  # not org-only
     nodes = [
-        MapNode(h, m.name, m.org, float(activity.get(h, 0)), site.config.base_path + m.url)
-        for h, m in shown.items()
+        MapNode(h, name, org, float(activity.get(h, 0)), site.config.base_path + url)
+        for h, name, org, url in shown
     ]
     svg = network_svg(
         nodes, [MapEdge(t.a, t.b, t.weight) for t in ties], title="Who shares with whom"
@@ -76,7 +240,7 @@ def network_page(site: Site, theme: Theme, ctx: dict[str, object]) -> bytes:
         used |= {s.a, s.b}
         if len(suggestions) == MAP_SUGGESTIONS:
             break
-    return theme.page(
+    html = theme.page(
         "network.html",
         ctx,
         network=network,
@@ -85,88 +249,8 @@ def network_page(site: Site, theme: Theme, ctx: dict[str, object]) -> bytes:
         net_ties=len(ties),
         suggestions=suggestions,
         page_url="network/",
-        meta=Previews(site).page(
+        meta=previews.page(
             "network/", "The network", NETWORK_DESCRIPTION.format(title=site.config.title)
         ),
     )
-
-
-RELATED = 4
-"""How many other posts on the same topic a post's page suggests."""
-
-
-def render_pages(site: Site, theme: Theme, progress: Progress = quiet) -> dict[str, bytes]:
-    ctx = globals_for(site)
-    previews = Previews(site)
-    title = site.config.title
-    out: dict[str, bytes] = {}
-    latest = site.editions[0] if site.editions else None
-    out["index.html"] = theme.page(
-        "home.html", ctx, view=latest, page_url="", meta=previews.page("", site.config.title)
-    )
-    for view in site.editions:
-        out[f"{view.edition.url}index.html"] = theme.page(
-            "edition.html", ctx, view=view, page_url=view.edition.url, meta=previews.edition(view)
-        )
-    views = {view.edition.number: view for view in site.editions}
-    total = len(site.posts)
-    for done, post in enumerate(site.posts, 1):
-        if done % 50 == 0 or done == total:
-            progress("render", done, total)
-        number = site.edition_of.get(post.key)
-        topic = site.topics[post.tags[0]] if post.tags else []
-        for asset in post.assets:
-            out[f"{post.url}{asset.name}"] = asset.data
-        ev = views.get(number) if number else None
-        out[f"{post.url}index.html"] = theme.page(
-            "post.html",
-            ctx,
-            post=post,
-            page_url=post.url,
-            meta=previews.post(post, ev),
-            ev=ev,
-            # the newest few on its first tag; never a scan of the whole topic per post
-            related=[p for p in islice(topic, RELATED + 1) if p is not post][:RELATED],
-            related_total=len(topic),
-        )
-    out["archive/index.html"] = theme.page(
-        "archive.html", ctx, page_url="archive/", meta=previews.page("archive/", "All editions")
-    )
-    out["members/index.html"] = theme.page(
-        "members.html", ctx, page_url="members/", meta=previews.page("members/", "Members")
-    )
-    for member in site.members.values():
-        out[f"{member.url}index.html"] = theme.page(
-            "member.html",
-            ctx,
-            m=member,
-            act=site.activity[member.handle],
-            ties=member_ties(site, member),
-            page_url=member.url,
-            meta=previews.member(member),
-        )
-    out["network/index.html"] = network_page(site, theme, ctx)
-    out["topics/index.html"] = theme.page(
-        "topics.html", ctx, page_url="topics/", meta=previews.page("topics/", "Topics")
-    )
-    for tag, posts in site.topics.items():
-        people = [m for m in site.members.values() if tag in m.topics]
-        path = f"topics/{tag}/"
-        out[f"{path}index.html"] = theme.page(
-            "topic.html",
-            ctx,
-            tag=tag,
-            posts=posts,
-            people=people,
-            page_url=path,
-            meta=previews.page(path, f"#{tag}", f"Posts and members on #{tag} in {title}."),
-        )
-    # a 404 is served at any address: a canonical URL would claim that one
-    out["404.html"] = theme.page(
-        "404.html", ctx, page_url="404.html", meta=previews.page(None, "Page not found")
-    )
-    out["robots.txt"] = (
-        f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n".encode()
-    )
-    out.update(theme.static_bytes())
-    return out
+    return {"network/index.html": html}

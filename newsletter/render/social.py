@@ -22,9 +22,9 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, partial
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Literal
@@ -34,6 +34,7 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from newsletter.markup import DESCRIPTION_LIMIT, plain_text, shorten
 from newsletter.model import EditionView, Member, Post, Site
+from newsletter.render import Job
 from newsletter.render.environment import Theme, long_date
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 630
@@ -487,10 +488,22 @@ def draw_site_card(site: Site, colours: Palette, fonts: CardFonts | None = None)
     return _png(image, colours)
 
 
-def render_social(site: Site, theme: Theme) -> dict[str, bytes]:
+def social_jobs(site: Site, theme: Theme) -> list[Job]:
     """The site's card and one card per published edition, as PNG bytes by path."""
     colours = palette(theme.static)
-    out = {SITE_CARD: draw_site_card(site, colours)}
+    jobs = [
+        Job(
+            SITE_CARD,
+            (colours, len(site.editions)),
+            lambda: {SITE_CARD: draw_site_card(site, colours)},
+        )
+    ]
     for view in site.editions:
-        out[edition_card(view)] = draw_edition_card(site, view, colours)
-    return out
+        path = edition_card(view)
+        draw = partial(draw_edition_card, site, view, colours)
+        jobs.append(Job(path, (colours, view), partial(_one, path, draw)))
+    return jobs
+
+
+def _one(path: str, make: Callable[[], bytes]) -> dict[str, bytes]:
+    return {path: make()}

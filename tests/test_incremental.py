@@ -1,0 +1,243 @@
+"""Incremental and parallel builds: never a stale page, and the same bytes as a clean,
+serial build.
+
+Each scenario changes the example the way editors do (edit, rename, delete, add posts
+and members, change a template or the config, edit within the same second), builds
+incrementally into site/, builds the same project from nothing into another folder with
+--no-cache, and compares the two trees file by file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE_TODAY, run
+
+POST = "content/posts/2026/alt-text-for-charts-a-pattern-that-works.md"
+"""A post no other post links to, so that renaming and deleting it is no error."""
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file by path; Pagefind's bundle by what it indexes (its file names and
+    binary index vary run to run for the same pages, so they are not compared)."""
+    files = {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+    fragments = sorted(
+        gzip.decompress(data).removeprefix(b"pagefind_dcd")
+        for name, data in files.items()
+        if name.startswith("pagefind/fragment/")
+    )
+    files = {n: d for n, d in files.items() if not n.startswith("pagefind/")}
+    if fragments:
+        files["(pagefind: what each page is indexed with)"] = b"\n".join(fragments)
+    return files
+
+
+def build(root: Path, *args: str) -> str:
+    result = run("build", "--today", EXAMPLE_TODAY, *args, cwd=root)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def assert_same_as_clean(root: Path, tmp_path: Path, label: str) -> str:
+    """Build incrementally, then from nothing; the two sites must be identical."""
+    output = build(root)
+    clean = tmp_path / f"clean-{label}"
+    build(root, "--no-cache", "--jobs", "1", "--output", str(clean))
+    got, want = tree(root / "site"), tree(clean)
+    assert sorted(got) == sorted(want), f"{label}: files differ: {set(got) ^ set(want)}"
+    stale = [name for name in want if got[name] != want[name]]
+    assert not stale, f"{label}: stale files after an incremental build: {stale[:10]}"
+    shutil.rmtree(clean)
+    return output
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _first_line_value(root: Path, rel: str, key: str) -> str:
+    for line in (root / rel).read_text(encoding="utf-8").splitlines():
+        if line.startswith(f"{key}:"):
+            return line
+    raise AssertionError(f"no {key}: in {rel}")
+
+
+SCENARIOS: list[tuple[str, Callable[[Path], None]]] = [
+    ("post body", lambda r: edit(r, POST, "\n---\n", "\n---\nA new first sentence.\n\n")),
+    ("post title", lambda r: edit(r, POST, "title: ", "title: Edited ")),
+    (
+        "post renamed",
+        lambda r: (r / POST).rename(r / "content/posts/2026/charts-renamed.md"),
+    ),
+    ("post deleted", lambda r: (r / "content/posts/2026/charts-renamed.md").unlink()),
+    (
+        "post added",
+        lambda r: (r / "content/posts/2026/brand-new-item.md").write_text(
+            "---\ntitle: A brand new item\nby: yusuf\ndate: 2026-11-20\ntags: [mapping]\n---\n"
+            "Fresh.\n",
+            encoding="utf-8",
+        ),
+    ),
+    (
+        "member renamed",
+        lambda r: edit(
+            r,
+            "content/members/yusuf.yaml",
+            _first_line_value(r, "content/members/yusuf.yaml", "name"),
+            "name: Yusuf Renamed",
+        ),
+    ),
+    (
+        "member added",
+        lambda r: (r / "content/members/zora.yaml").write_text(
+            "name: Zora Quill\norg: Nowhere Lab\ntopics: [mapping]\n", encoding="utf-8"
+        ),
+    ),
+    ("member deleted", lambda r: (r / "content/members/zora.yaml").unlink()),
+    (
+        "template changed",
+        lambda r: edit(r, "templates/partials/footer.html", "</footer>", "<p>Hi.</p></footer>"),
+    ),
+    (
+        "template removed",  # the project's own copy goes: the built-in theme's is used
+        lambda r: (r / "templates/partials/footer.html").unlink(),
+    ),
+    ("config changed", lambda r: edit(r, "newsletter.yaml", "title: ", "title: Renamed ")),
+    (
+        "edition title",
+        lambda r: edit(
+            r,
+            "content/editions/3.md",
+            _first_line_value(r, "content/editions/3.md", "title"),
+            "title: Third, retitled",
+        ),
+    ),
+    ("static file", lambda r: (r / "templates/static/extra.txt").write_text("x\n")),
+]
+
+
+def test_incremental_builds_are_never_stale(example: Path, tmp_path: Path) -> None:
+    build(example)
+    for label, change in SCENARIOS:
+        change(example)
+        assert_same_as_clean(example, tmp_path, label)
+
+
+def test_an_edit_in_the_same_second_is_seen(example: Path, tmp_path: Path) -> None:
+    """A file written within the mtime granularity of a build (here: stamped a minute
+    ahead, as by a skewed clock), then changed with the same size and mtime: only the
+    contents tell the change (as with git's "racily clean" entries)."""
+    path = example / POST
+    ahead = time.time_ns() + 60 * 10**9
+    os.utime(path, ns=(ahead, ahead))
+    build(example)
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    swapped = text.replace("title: Alt", "title: Alp", 1)
+    assert swapped != text and len(swapped) == len(text)
+    path.write_text(swapped, encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert_same_as_clean(example, tmp_path, "same-second")
+
+
+def test_nothing_changed_stops_at_once_and_repairs_a_touched_site(example: Path) -> None:
+    build(example)
+    assert "nothing changed" in build(example)
+    page = example / "site/members/yusuf/index.html"
+    good = page.read_bytes()
+    page.write_bytes(b"tampered")
+    output = build(example)
+    assert "nothing changed" not in output
+    assert page.read_bytes() == good
+    (example / "site/archive/index.html").unlink()
+    build(example)
+    assert (example / "site/archive/index.html").is_file()
+
+
+def test_an_edit_rewrites_only_what_shows_it(example: Path) -> None:
+    build(example)
+    site = example / "site"
+    before = {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
+    edit(example, POST, "\n---\n", "\n---\nOne more sentence.\n\n")
+    build(example)
+    changed = {
+        p.relative_to(site).as_posix() for p, t in before.items() if p.stat().st_mtime_ns != t
+    }
+    assert "posts/2026/alt-text-for-charts-a-pattern-that-works/index.html" in changed
+    assert "members/yusuf/index.html" not in changed
+    assert len(changed) < len(before) // 4, sorted(changed)
+
+
+def test_parallel_build_is_byte_identical_to_serial(example: Path, tmp_path: Path) -> None:
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    build(example, "--no-cache", "--jobs", "1", "--output", str(serial))
+    build(example, "--no-cache", "--jobs", "2", "--output", str(parallel))
+    one, two = tree(serial), tree(parallel)
+    assert len(one) > 150
+    assert one.keys() == two.keys()
+    assert [n for n in one if one[n] != two[n]] == []
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_a_damaged_build_cache_is_set_aside(example: Path, tmp_path: Path, damage: str) -> None:
+    build(example)
+    cache = example / ".newsletter/build.sqlite"
+    for extra in ("-wal", "-shm"):
+        Path(f"{cache}{extra}").unlink(missing_ok=True)
+    if damage == "garbage":
+        cache.write_bytes(b"this is not a database" * 200)
+    else:
+        cache.write_bytes(cache.read_bytes()[:1000])
+    edit(example, POST, "title: ", "title: After damage ")
+    output = assert_same_as_clean(example, tmp_path, damage)
+    if damage == "garbage":
+        assert "build cache" in output
+    assert sqlite3.connect(cache).execute("PRAGMA quick_check").fetchone()[0] == "ok"
+
+
+def test_an_interrupted_update_is_redone_whole(example: Path, tmp_path: Path) -> None:
+    """The journal of an in-place update that never finished: site/ is rebuilt staged."""
+    build(example)
+    (example / "site/posts/2026/alt-text-for-charts-a-pattern-that-works/index.html").write_bytes(
+        b"<p>half"
+    )
+    (example / ".newsletter/build.journal").write_text("interrupted\n")
+    assert_same_as_clean(example, tmp_path, "journal")
+    assert not (example / ".newsletter/build.journal").exists()
+    assert not [p for p in example.iterdir() if p.name.startswith(".site.")]
+
+
+def test_long_listings_are_paginated(example: Path) -> None:
+    posts = example / "content/posts/2026"
+    for i in range(120):
+        (posts / f"bulk-mapping-note-{i:03}.md").write_text(
+            f"---\ntitle: Mapping note {i}\nby: yusuf\ndate: 2026-10-{1 + i % 28:02}\n"
+            "tags: [mapping]\n---\nA short note.\n",
+            encoding="utf-8",
+        )
+    build(example)
+    site = example / "site"
+    first = (site / "topics/mapping/index.html").read_text(encoding="utf-8")
+    assert 'rel="next"' in first and "/topics/mapping/page/2/" in first
+    assert (site / "topics/mapping/page/3/index.html").is_file()
+    last = sorted((site / "topics/mapping/page").iterdir())[-1] / "index.html"
+    assert 'rel="prev"' in last.read_text(encoding="utf-8")
+    assert first.count('class="post-row"') == 50
+    member = (site / "members/yusuf/index.html").read_text(encoding="utf-8")
+    assert "/members/yusuf/shared/" in member
+    assert (site / "members/yusuf/shared/page/2/index.html").is_file()
