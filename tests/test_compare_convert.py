@@ -1,0 +1,110 @@
+"""benchmarks/compare.py turns the synthetic corpus into a Pelican project and a Hugo site.
+
+Conversion only: neither Pelican nor Hugo runs here (the benchmark does that).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from compare import PER_PAGE, read_corpus, to_hugo, to_pelican
+from generate import generate
+
+POSTS = 30
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("corpus")
+    generate(project, POSTS, seed=1)
+    return project
+
+
+def source_posts(project: Path) -> dict[str, dict[str, object]]:
+    """Each post's front matter, read with a real YAML parser, by slug; `by` as a name."""
+    names = {
+        p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))["name"]
+        for p in (project / "content" / "members").glob("*.yaml")
+    }
+    posts = {}
+    for path in (project / "content" / "posts").rglob("*.md"):
+        front = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+        front["author"] = names[front["by"]]
+        posts[path.stem] = front
+    return posts
+
+
+def test_pelican_project(corpus: Path, tmp_path: Path) -> None:
+    to_pelican(corpus, tmp_path)
+    expected = source_posts(corpus)
+    files = sorted((tmp_path / "content" / "posts").glob("*.md"))
+    assert len(files) == POSTS
+    for path in files:
+        head, _, body = path.read_text(encoding="utf-8").partition("\n\n")
+        meta = dict(line.split(": ", 1) for line in head.splitlines())
+        assert list(meta) == ["Title", "Date", "Tags", "Author", "Slug"], path.name
+        source = expected[path.stem]
+        assert meta["Slug"] == path.stem
+        assert meta["Title"] == source["title"]
+        assert dt.date.fromisoformat(meta["Date"]) == source["date"]
+        assert meta["Tags"].split(", ") == source["tags"]
+        assert meta["Author"] == source["author"]
+        assert body.strip()
+    settings: dict[str, object] = {}
+    exec(compile((tmp_path / "pelicanconf.py").read_text(), "pelicanconf.py", "exec"), settings)
+    assert settings["DEFAULT_PAGINATION"] == PER_PAGE
+    assert settings["CACHE_CONTENT"] is True and settings["LOAD_CONTENT_CACHE"] is True
+    assert "THEME" not in settings  # Pelican's default theme
+
+
+def test_hugo_site(corpus: Path, tmp_path: Path) -> None:
+    to_hugo(corpus, tmp_path)
+    expected = source_posts(corpus)
+    files = sorted((tmp_path / "content" / "posts").glob("*.md"))
+    assert len(files) == POSTS
+    for path in files:
+        _, front_text, body = path.read_text(encoding="utf-8").split("---\n", 2)
+        front = yaml.safe_load(front_text)
+        source = expected[path.stem]
+        assert front == {
+            "title": source["title"],
+            "date": source["date"],
+            "tags": source["tags"],
+            "author": source["author"],
+            "authors": [source["author"]],
+        }
+        assert body.strip()
+    config = tomllib.loads((tmp_path / "hugo.toml").read_text())
+    assert config["paginate"] == PER_PAGE
+    assert config["taxonomies"] == {"tag": "tags", "author": "authors"}
+    layouts = {p.name for p in (tmp_path / "layouts" / "_default").iterdir()}
+    assert layouts == {"baseof.html", "single.html", "list.html", "taxonomy.html", "terms.html"}
+
+
+def test_newer_hugo_gets_the_newer_pagination_key(corpus: Path, tmp_path: Path) -> None:
+    to_hugo(corpus, tmp_path, version=(0, 150))
+    config = tomllib.loads((tmp_path / "hugo.toml").read_text())
+    assert "paginate" not in config
+    assert config["pagination"] == {"pagerSize": PER_PAGE}
+
+
+def test_a_slug_used_in_two_years_gets_the_year(corpus: Path, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project)
+    first = sorted((project / "content" / "posts" / "2026").glob("*.md"))[0]
+    (project / "content" / "posts" / "2025").mkdir()
+    shutil.copy(first, project / "content" / "posts" / "2025" / first.name)
+    slugs = [a.slug for a in read_corpus(project)]
+    assert len(slugs) == len(set(slugs)) == POSTS + 1
+    assert {f"{first.stem}-2025", f"{first.stem}-2026"} <= set(slugs)
+    assert first.stem not in slugs
