@@ -39,8 +39,6 @@ from newsletter import __version__
 
 SCHEMA = 1
 CACHE_NAME = "build.sqlite"
-JOURNAL_NAME = "build.journal"
-"""Present while a build updates site/ in place; found at start, site/ is rebuilt whole."""
 
 
 # -- digests ----------------------------------------------------------------------
@@ -205,6 +203,12 @@ class BuildCache:
             raise
         return db
 
+    @property
+    def journal(self) -> Path:
+        """Present while a build updates its output in place; found at the start of a
+        build, the output is rebuilt whole."""
+        return self.path.with_suffix(".journal")
+
     def close(self) -> None:
         self.db.close()
 
@@ -286,8 +290,13 @@ class _Transaction:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
-def open_cache(state: Path) -> BuildCache:
-    return BuildCache(state / CACHE_NAME)
+def open_cache(state: Path, output: Path, default: Path) -> BuildCache:
+    """The build cache for builds into ``output``: one per output folder, so that a
+    preview (``serve``, ``--output``) and site/ do not undo each other's work."""
+    if output == default:
+        return BuildCache(state / CACHE_NAME)
+    tag = digest_bytes(os.fspath(output).encode())[:12]
+    return BuildCache(state / f"build-{tag}.sqlite")
 
 
 def files_intact(output: Path, records: Iterable[OutputRecord]) -> bool:
@@ -351,8 +360,16 @@ class FileMemo:
         key, blob = found
         stat_part, _, rest = key.partition("|")
         content, _, context = rest.partition("|")
-        if stat_part != stat_key or context != self.context:
+        if context != self.context:
             return None
+        if stat_part != stat_key:
+            # touched but maybe not changed (a fresh git checkout in CI): same bytes, same
+            # result; the entry is stored again under the new times
+            same_size = stat_part.split(":")[0] == stat_key.split(":")[0]
+            if not same_size or path.name == "index.md" or content != self._content_key(path):
+                return None
+            self.put(name, path, blob)
+            return blob
         mtime = int(stat_key.split(":")[1])
         if mtime >= self.saved_at - RACY_NS and content != self._content_key(path):
             return None

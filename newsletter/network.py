@@ -28,8 +28,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 
-import networkx
-
 from newsletter.model import Kind, Member, NetworkOptions, Share
 
 MONTH_DAYS = 30
@@ -353,6 +351,8 @@ def _brokers(people: dict[str, Member], ties: list[Tie], count: int) -> list[Bro
 def _betweenness(graph: Adjacency) -> dict[str, float]:
     """Normalized betweenness centrality (networkx, Brandes' algorithm with Dijkstra), an
     edge's length being 1 / its weight: strong ties are short paths."""
+    import networkx  # here: 0.3 s to import, which a build reusing the analysis saves
+
     g: networkx.Graph[str] = networkx.Graph()
     g.add_nodes_from(graph)
     g.add_weighted_edges_from(

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from newsletter.diagnostics import Diagnostic
 from newsletter.errors import OutputError
-from newsletter.incremental import JOURNAL_NAME, OutputFile, OutputRecord
+from newsletter.incremental import OutputFile, OutputRecord
 from newsletter.progress import Progress, quiet
 from newsletter.render import Job, Output
 from newsletter.write import KEEP, WriteReport, place, safe_relative, same_bytes, swap
@@ -190,7 +190,7 @@ def build_staged(
 
 def update_in_place(
     output: Path,
-    state: Path,
+    journal: Path,
     todo: list[Job],
     previous: dict[str, OutputRecord],
     current: set[str],
@@ -203,11 +203,9 @@ def update_in_place(
     leaks = [d for files in rendered.values() for d in check(files)]
     if leaks:
         return Outcome({}, WriteReport(0, 0, 0), leaks, 0, len(todo))
-    journal = state / JOURNAL_NAME
     records = {name: r for name, r in previous.items() if name in current}
     written = removed = 0
     try:
-        state.mkdir(parents=True, exist_ok=True)
         journal.write_text("site/ is being updated in place\n")
         for name, files in rendered.items():
             placed = []

@@ -12,6 +12,7 @@ import jinja2.meta
 from newsletter import __version__
 from newsletter.markup import absolute_html
 from newsletter.model import Kind, Member, Site
+from newsletter.errors import ProjectError
 from newsletter.sources import Project
 from newsletter.theme import static_files, template_dirs
 
@@ -78,7 +79,13 @@ class Theme:
 
     def page(self, template: str, base: dict[str, Any], **context: Any) -> bytes:
         """Render one template with the site-wide context ``base`` plus ``context``."""
-        return self.env.get_template(template).render(base, **context).encode()
+        try:
+            return self.env.get_template(template).render(base, **context).encode()
+        except jinja2.TemplateSyntaxError as err:
+            where = f"{err.filename or err.name or template}:{err.lineno}"
+            raise ProjectError(f"{where}: template error: {err.message}") from None
+        except jinja2.TemplateError as err:  # e.g. an undefined name in a theme's template
+            raise ProjectError(f"template {template}: {err}") from None
 
 
 def globals_for(site: Site) -> dict[str, Any]:
