@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from newsletter.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
 from newsletter.errors import BuildFailed, ProjectError
 from newsletter.incremental import (
-    JOURNAL_NAME,
     RACY_NS,
     BuildCache,
     Digests,
@@ -31,7 +30,7 @@ from newsletter.incremental import (
 from newsletter.model import Config, Content, Site
 from newsletter.progress import Progress, quiet
 from newsletter.sources import Project
-from newsletter.write import WriteReport
+from newsletter.write import WriteReport, clean_leftovers
 
 if TYPE_CHECKING:  # the stages are imported when they run: a build with nothing to do
     # needs none of them
@@ -203,7 +202,7 @@ def _nothing_changed(
         return None
     if newest >= last.get("built_at", 0) - RACY_NS:  # changed within the mtime's granularity
         return None
-    if (cache.path.parent / JOURNAL_NAME).exists() or not output.is_dir():
+    if cache.journal.exists() or not output.is_dir():
         return None
     if not files_intact(output, cache.outputs().values()):
         return None
@@ -253,7 +252,9 @@ def build_project(
     start = time.perf_counter()
     output = Path(os.path.abspath(options.output or project.root / "site"))
     _refuse_unsafe_output(project, output)
-    cache = open_cache(project.state) if options.incremental else None
+    clean_leftovers(output)  # of a killed build, whatever this one turns out to do
+    default = Path(os.path.abspath(project.root / "site"))
+    cache = open_cache(project.state, output, default) if options.incremental else None
     try:
         stamp, newest = inputs_stamp(project, options, output)
         if cache is not None:
@@ -309,8 +310,12 @@ def _build(
     previous: dict[str, OutputRecord] = {}
     if cache is not None and cache.state("output") == str(output):
         previous = cache.outputs()
-    journal = project.state / JOURNAL_NAME
-    intact = bool(previous) and not journal.exists() and files_intact(output, previous.values())
+    intact = (
+        cache is not None
+        and bool(previous)
+        and not cache.journal.exists()
+        and files_intact(output, previous.values())
+    )
     todo = [
         j
         for j in jobs
@@ -343,22 +348,27 @@ def _build(
 
     if intact and len(todo) <= IN_PLACE_MAX:
         current = {j.name for j in jobs} | searched
+        assert cache is not None
         done = update_in_place(
-            output, project.state, todo, previous, current, keys, leaks_in, finish
+            output, cache.journal, todo, previous, current, keys, leaks_in, finish
         )
         replace_all = False
     else:
         todo_set = {id(j) for j in todo}
         kept = {j.name: previous[j.name] for j in jobs if intact and id(j) not in todo_set}
         done = build_staged(output, todo, kept, keys, leaks_in, options.workers(), progress, finish)
-        journal.unlink(missing_ok=True)  # a whole new site/: an unfinished update is moot
+        if cache is not None:  # a whole new site/: an unfinished update is moot
+            cache.journal.unlink(missing_ok=True)
         replace_all = True
     timings["render+write"] = time.perf_counter() - t
     if done.leaks:
         raise BuildFailed(diags.sorted() + done.leaks)
     if cache is not None:
-        cache.save_outputs(done.records, replace_all)
-        if not replace_all:
+        if replace_all:
+            cache.save_outputs(done.records, True)
+        else:  # only what this build redid
+            redone = {j.name for j in todo} | searched
+            cache.save_outputs({n: r for n, r in done.records.items() if n in redone}, False)
             cache.forget_outputs(set(previous) - set(done.records))
         cache.save_state("output", str(output))
     warn_clipped_emails(site, done.records, diags)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -130,6 +131,14 @@ def progress_bar(console: Console) -> Iterator[Progress]:
         yield update
 
 
+def hold_lock(project: Project, command: str) -> None:
+    """Hold the project lock until the command ends (see newsletter.lock): build, fetch
+    and send never run at once on one project."""
+    from newsletter.lock import project_lock
+
+    click.get_current_context().with_resource(project_lock(project.state, command))
+
+
 def parse_date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
@@ -158,6 +167,8 @@ class NewsletterGroup(click.Group):
             fail(str(err))
         except OSError as err:  # e.g. no permission to create a file in content/
             fail(f"{err.filename or ''}: {err.strerror or err}".lstrip(": "), 1)
+        except sqlite3.Error as err:  # e.g. 'disk I/O error' when .newsletter/'s disk is full
+            fail(f"a database in .newsletter/ failed: {err} (is the disk full?)", 1)
 
 
 @click.group(
@@ -353,6 +364,7 @@ def build(
         search=not no_search,
     )
     project = app.project()
+    hold_lock(project, "build")
     if fetch_first:
         run_fetch(app, project, FetchSettings(), None, quiet)
     if app.err.is_terminal and not quiet:
@@ -385,10 +397,22 @@ def build(
 )
 @drafts_option
 @today_option
+@click.option(
+    "--no-search",
+    "no_search",
+    is_flag=True,
+    help="Make no search index (Pagefind) and show no search box; faster rebuilds.",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
 @click.pass_obj
 def serve(
-    app: App, port: int, host: str, drafts: bool, today: str | None, open_browser: bool
+    app: App,
+    port: int,
+    host: str,
+    drafts: bool,
+    today: str | None,
+    no_search: bool,
+    open_browser: bool,
 ) -> None:
     """Preview the site locally: rebuild on every change, reload open pages.
 
@@ -399,13 +423,13 @@ def serve(
     \b
     Example:
       newsletter serve --open
-      newsletter serve --drafts --port 8080
+      newsletter serve --drafts --port 8080 --no-search
     """
     from newsletter.serve import build_options, serve_preview
 
     serve_preview(
         app.project(),
-        build_options(drafts=drafts, today=parse_date(today, "--today")),
+        build_options(drafts=drafts, today=parse_date(today, "--today"), search=not no_search),
         host=host,
         port=port,
         open_browser=open_browser,
@@ -784,8 +808,10 @@ def fetch_command(
       newsletter fetch
       newsletter fetch --member ada --strict
     """
+    project = app.project()
+    hold_lock(project, "fetch")
     run = run_fetch(
-        app, app.project(), fetch_settings(jobs, timeout, feed_timeout, max_size), member, quiet
+        app, project, fetch_settings(jobs, timeout, feed_timeout, max_size), member, quiet
     )
     if run.reports and (run.failed == len(run.reports) or (strict and run.failed)):
         sys.exit(1)
@@ -949,6 +975,7 @@ def send_command(
         print_table(app.out, status_table(int(edition), send_status(project, int(edition))))
         return
     if dry_folder is None and test_address is None:
+        hold_lock(project, "send")
         settings = SmtpSettings.from_env()  # before building: fail fast without a server
     the_plan = plan(
         project, edition, parse_date(today, "--today"), need_subscribers=test_address is None

@@ -6,8 +6,10 @@ reported together. Exceptions are for what stops a command as a whole::
 
     NewsletterError
     ├── ProjectError      no newsletter here, or its config cannot be used
+    │   └── ProjectBusy   another command holds the project lock (newsletter.lock)
     ├── BuildFailed       the content has errors; nothing was written
     └── OutputError       the site could not be written (disk, permissions)
+        └── SearchError   Pagefind could not make the search index
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ class ProjectError(NewsletterError):
     """The directory is not a newsletter project, or cannot become one."""
 
 
+class ProjectBusy(ProjectError):
+    """Another newsletter command is working on the project (see :mod:`newsletter.lock`)."""
+
+
 class BuildFailed(NewsletterError):
     """Content errors stop the build; the previous site/ is left as it was."""
 
@@ -37,3 +43,7 @@ class BuildFailed(NewsletterError):
 
 class OutputError(NewsletterError):
     """Writing site/ failed; the previous site/ is left as it was."""
+
+
+class SearchError(OutputError):
+    """Pagefind is missing or failed; the previous site/ is left as it was."""

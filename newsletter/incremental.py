@@ -29,6 +29,7 @@ import io
 import os
 import pickle
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from newsletter import __version__
+from newsletter.limits import size_limit
 
 SCHEMA = 1
 CACHE_NAME = "build.sqlite"
@@ -166,6 +168,8 @@ class BuildCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             return self._connect()
+        except sqlite3.OperationalError:  # a full disk ('disk I/O error') or a lock: not damage
+            raise
         except sqlite3.DatabaseError as err:
             # a cache: set the damaged one aside and start again, saying so
             aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
@@ -319,6 +323,15 @@ RACY_NS = 2_000_000_000
 the same mtime tick: its contents are compared, not only its size and mtime."""
 
 
+def extra_files(path: Path) -> list[Path]:
+    """Files parsed together with ``path``: a folder post's, a member's bio."""
+    if path.name == "index.md":
+        return sorted(p for p in path.parent.iterdir() if p != path and p.is_file())
+    if path.suffix == ".yaml":
+        return [path.with_suffix(".md")]
+    return []
+
+
 class FileMemo:
     """Parsed files from the last build, each reused while the file (and everything its
     parsing depends on: ``context``) is unchanged; records what this build parsed."""
@@ -341,11 +354,18 @@ class FileMemo:
         extra = ""
         if path.name == "index.md":  # a folder post: its images are part of it
             extra = tree_stamp([path.parent])
+        elif path.suffix == ".yaml":  # a member: its bio may be beside it, <handle>.md
+            extra = tree_stamp([path.with_suffix(".md")])
         return f"{st.st_size}:{st.st_mtime_ns}:{extra}"
 
     @staticmethod
     def _content_key(path: Path) -> str:
         try:
+            st = path.stat()
+            # a pipe, a link to /dev/zero or a huge file is never read (load refuses it
+            # with a diagnostic): a key that matches nothing, so it is refused every time
+            if not stat.S_ISREG(st.st_mode) or st.st_size > size_limit(path).bytes:
+                return f"unread:{os.urandom(8).hex()}"
             return digest_bytes(path.read_bytes())
         except OSError:
             return ""
@@ -366,7 +386,7 @@ class FileMemo:
             # touched but maybe not changed (a fresh git checkout in CI): same bytes, same
             # result; the entry is stored again under the new times
             same_size = stat_part.split(":")[0] == stat_key.split(":")[0]
-            if not same_size or path.name == "index.md" or content != self._content_key(path):
+            if not same_size or extra_files(path) or content != self._content_key(path):
                 return None
             self.put(name, path, blob)
             return blob

@@ -115,6 +115,9 @@ class Config:
     email: EmailOptions = field(default_factory=EmailOptions)
     feeds: FeedOptions = field(default_factory=FeedOptions)
     network: NetworkOptions = field(default_factory=NetworkOptions)
+    search: bool = True
+    """Whether the site has search (a Pagefind index and a search box); a build with
+    ``--no-search`` has none (newsletter/search.py)."""
     location: Location = field(default_factory=lambda: Location("newsletter.yaml"))
     marks: Marks = field(default_factory=dict, compare=False, repr=False)
 
@@ -327,5 +330,6 @@ FIXED_PAGES = (
     "feeds.opml",
     "network/",
     "card.png",
+    "search/",
 )
 """Pages every site has, relative to its root; the rest come from content."""

@@ -31,7 +31,15 @@ from newsletter.errors import OutputError
 from newsletter.incremental import OutputFile, OutputRecord
 from newsletter.progress import Progress, quiet
 from newsletter.render import Job, Output
-from newsletter.write import KEEP, WriteReport, place, safe_relative, same_bytes, swap
+from newsletter.write import (
+    KEEP,
+    WriteReport,
+    clean_leftovers,
+    place,
+    safe_relative,
+    same_bytes,
+    swap,
+)
 
 IN_PLACE_MAX = 300
 """Jobs to redo at most for an in-place update; more, and site/ is rebuilt staged."""
@@ -207,16 +215,20 @@ def update_in_place(
     written = removed = 0
     try:
         journal.write_text("site/ is being updated in place\n")
+        # every new file is written aside before any is put in place: a full disk or a
+        # refused write leaves site/ as it was, and no half-written file is ever in it
+        aside, changed = _write_aside(output, rendered)
+        try:
+            for temp, target in changed:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(temp, target)
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
+        written = len(changed)
         for name, files in rendered.items():
             placed = []
             for path in sorted(files):
                 target = output.joinpath(*safe_relative(path).parts)
-                if not same_bytes(target, files[path]):
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    temp = target.with_name(f".{target.name}.new")
-                    temp.write_bytes(files[path])
-                    os.replace(temp, target)
-                    written += 1
                 st = target.stat()
                 placed.append(OutputFile(path, st.st_size, st.st_mtime_ns))
             records[name] = OutputRecord(keys[name], tuple(placed))
@@ -235,6 +247,26 @@ def update_in_place(
         raise OutputError(f"could not update {output}: {err.strerror or err}") from err
     count = sum(len(r.files) for r in records.values())
     return Outcome(records, WriteReport(written, count - written, removed), [], count, len(todo))
+
+
+def _write_aside(output: Path, rendered: dict[str, Output]) -> tuple[Path, list[tuple[Path, Path]]]:
+    """Each changed file written into a staging folder beside ``output`` (removed by the
+    next build if this one is killed): (the folder, [(temp, target)]). On a failure the
+    folder is removed before the error is raised."""
+    aside = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    changed: list[tuple[Path, Path]] = []
+    try:
+        for files in rendered.values():
+            for path in sorted(files):
+                target = output.joinpath(*safe_relative(path).parts)
+                if not same_bytes(target, files[path]):
+                    temp = aside / str(len(changed))
+                    temp.write_bytes(files[path])
+                    changed.append((temp, target))
+    except BaseException:
+        shutil.rmtree(aside, ignore_errors=True)
+        raise
+    return aside, changed
 
 
 def _check_clashes(records: dict[str, OutputRecord]) -> None:
@@ -263,13 +295,3 @@ def _all_files(output: Path) -> set[str]:
         for name in files
         if name not in KEEP
     }
-
-
-def clean_leftovers(output: Path) -> None:
-    """Staging and retired folders that an interrupted build left beside ``output``."""
-    parent = output.parent
-    if not parent.is_dir():
-        return
-    for entry in parent.iterdir():
-        if entry.name.startswith((f".{output.name}.new-", f".{output.name}.old-")):
-            shutil.rmtree(entry, ignore_errors=True)

@@ -9,8 +9,10 @@ only module that writes the site.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -94,10 +96,39 @@ def _count_removed(output: Path, files: dict[str, bytes]) -> int:
     )
 
 
+def clean_leftovers(output: Path) -> None:
+    """Staging and retired folders that an interrupted build left beside ``output``.
+    Only while the project lock is held (newsletter.lock): they could be another
+    build's, still at work."""
+    parent = output.parent
+    if not parent.is_dir():
+        return
+    for entry in parent.iterdir():
+        if entry.name.startswith((f".{output.name}.new-", f".{output.name}.old-")):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux's renameat2 with RENAME_EXCHANGE), so that a
+    build killed at any moment leaves the old site or the new one, never neither.
+    False where the system or the file system cannot; nothing was changed then."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):  # a C library without it (musl before 1.2.3)
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return bool(renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0)
+
+
 def swap(output: Path, staging: Path) -> None:
     os.chmod(staging, 0o755)  # mkdtemp makes it private; a site is for serving
     if not output.exists():
         os.rename(staging, output)
+        return
+    if _exchange(staging, output):
+        shutil.rmtree(staging, ignore_errors=True)  # it holds the old site now
         return
     retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
     os.rmdir(retired)

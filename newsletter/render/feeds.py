@@ -34,28 +34,19 @@ def feed_jobs(site: Site, theme: Theme) -> list[Job]:
             for v in latest
         }
 
-    def atom() -> Output:
+    def both() -> Output:
+        """Atom and JSON Feed together: each edition's content is rendered once for both."""
+        html = contents()
         updated = _rfc3339(latest[0].edition.date) if latest else "1970-01-01T00:00:00Z"
         xml = theme.page(
-            "feed.xml",
-            ctx,
-            editions=latest,
-            contents=contents(),
-            updated=updated,
-            rfc3339=_rfc3339,
+            "feed.xml", ctx, editions=latest, contents=html, updated=updated, rfc3339=_rfc3339
         )
-        return {"feed.xml": xml}
+        return {"feed.xml": xml, "feed.json": json_feed(site, latest, html)}
 
     feeds = ("feed.xml", "partials/edition_content.html")
     events = [p for p in site.posts if p.kind is Kind.EVENT and p.when]
     return [
-        Job("feed.xml", (latest,), atom, feeds),
-        Job(
-            "feed.json",
-            (latest,),
-            lambda: {"feed.json": json_feed(site, latest, contents())},
-            feeds,
-        ),
+        Job("feed.xml", (latest,), both, feeds),
         Job("events.ics", (events,), lambda: {"events.ics": icalendar(site.config, events)}),
         Job(
             "sitemap.xml",
