@@ -161,7 +161,9 @@ def process(data: bytes, kind: str) -> tuple[bytes, int, int]:
     return out.getvalue(), image.width, image.height
 
 
-_IMAGE_REF_RE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)")
+_IMAGE_REF_RE = re.compile(r"!\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]+)")
+r"""An image and its alt text, which may hold one level of brackets. No unbounded
+``[^\]]*``: on a text of many '![' that would search to the end from each one."""
 
 
 def check_images(
@@ -180,7 +182,16 @@ def check_images(
                 f"the image '{target}' has no alt text",
                 "describe it for readers who cannot see it: ![A map of bus stops](map.png)",
             )
-        if not re.match(r"[a-z][a-z0-9+.-]*:|/|#", target, re.I) and target not in names:
+        if re.match(r"[a-z][a-z0-9+.-]*:|/|#", target, re.I):
+            continue
+        if ".." in re.split(r"[/\\]", target):
+            diags.error(
+                Location(path, line, col),
+                "image.path",
+                f"the image '{target}' is outside the post's folder ('..')",
+                "put the image next to index.md and give its name alone, like chart.png",
+            )
+        elif target not in names:
             hint = (
                 f"put {target} next to index.md"
                 if assets or path.endswith("/index.md")

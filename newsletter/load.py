@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from newsletter import limits
 from newsletter.assets import check_images, load_assets, sized_images
 from newsletter.diagnostics import Diagnostics, Location, did_you_mean
 from newsletter.feeds.items import feed_items
@@ -79,6 +80,8 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) ->
     def where(mark: yaml.Mark) -> Location:
         return Location(path, mark.line + first_line, mark.column + 1)
 
+    if not limits.check_yaml(text, path, first_line, diags):
+        return None, {}
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -388,6 +391,17 @@ def read_document(
         return None
     front, body, body_line = parts
     where = Location(path)
+    if len(front) > limits.MAX_FRONT_MATTER:
+        diags.error(
+            Location(path, 2),
+            "file.too-large",
+            f"the front matter is {len(front):,} characters long; at most "
+            f"{limits.MAX_FRONT_MATTER:,} are read",
+            "keep only the fields between the '---' lines; the text goes after them",
+        )
+        return None
+    if not limits.check_markdown(body, path, body_line, diags):
+        body = ""  # reported; nothing later may spend its time on it
     data, marks = parse_yaml(front, path, diags, first_line=2)
     data = _mapping_or_error(data, where, diags, "front matter") if data is not None else None
     if data is None:
@@ -598,10 +612,13 @@ def load_member(project: Project, file: Path, config: Config, diags: Diagnostics
     fields.unknown(MEMBER_FIELDS)
     bio = fields.text("bio")
     bio_file = file.with_suffix(".md")
+    bio_at = fields.at("bio")
     if bio_file.is_file():
         bio_text = read_text(project, bio_file, diags) or ""
         scan_private(bio_text, project.relative(bio_file), diags)
-        bio = bio_text
+        bio, bio_at = bio_text, Location(project.relative(bio_file))
+    if bio and not limits.check_markdown(bio, bio_at.path, bio_at.line, diags):
+        bio = ""
     topics = fields.texts("topics", example="[open-data, mapping]")
     _check_slugs(fields, "topics", topics)
     return Member(
@@ -956,6 +973,7 @@ def load(
     problems go to ``diags``. With a ``cache``, files unchanged since the last build are
     not parsed again; with ``jobs`` > 1, many posts are parsed in that many processes."""
     config = load_config(project, diags, base_url)
+    limits.check_tree(project.root, project.content, project.relative, diags)
     files = (project.member_files(), project.post_files(), project.edition_files())
     total, done = sum(map(len, files)), 0
     memo = FileMemo(cache, digest_bytes(pickle.dumps(config, protocol=5) + code_stamp().encode()))

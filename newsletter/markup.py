@@ -17,6 +17,8 @@ from urllib.parse import urljoin
 import markdown
 import nh3
 
+from newsletter.sources import CONTROL_RE
+
 ALLOWED_TAGS = {
     "a",
     "abbr",
@@ -100,7 +102,13 @@ def _cleaner(base: str) -> nh3.Cleaner:
 
 def sanitize(html: str, base_path: str = "/") -> str:
     """Untrusted HTML → HTML safe to put in a page or an email."""
-    return str(_cleaner(base_path).clean(html))
+    return _xml_safe(str(_cleaner(base_path).clean(html)))
+
+
+def _xml_safe(html: str) -> str:
+    # nh3 writes what an entity stands for: '&#14;' in a post would reach the Atom feed as
+    # a raw control character, which XML cannot carry, and no reader could read the feed
+    return CONTROL_RE.sub("", html)
 
 
 def _resolve(base_url: str, tag: str, attr: str, value: str) -> str | None:
@@ -112,7 +120,7 @@ def _resolve(base_url: str, tag: str, attr: str, value: str) -> str | None:
 def _clean_rewriting(html: str, rewrite: Callable[[str, str, str], str | None]) -> str:
     """The one sanitizer policy, with URLs rewritten by ``rewrite(tag, attribute, value)``
     (for a base that changes with each post or entry, so not a cached Cleaner)."""
-    return str(
+    return _xml_safe(
         nh3.clean(
             html,
             tags=ALLOWED_TAGS,
@@ -161,7 +169,9 @@ def render_markdown(text: str, base_path: str = "/", folder: str = "") -> str:
     return _clean_rewriting(html, partial(_post_relative, base_path, folder))
 
 
-_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+# a reference label ends on its line: '[^\]]+' would search the rest of the text from
+# every line that starts with '['
 
 
 def markdown_links(text: str) -> list[tuple[str, int, int]]:
@@ -185,7 +195,7 @@ def absolute_links(text: str, base_url: str) -> str:
 def plain_text(html: str) -> str:
     """Sanitized HTML's text, entities decoded, paragraphs kept apart."""
     text = nh3.clean(re.sub(r"</(p|li|h\d|blockquote|pre)>", "\n\n", html), tags=set())
-    paragraphs = (" ".join(p.split()) for p in unescape(text).split("\n\n"))
+    paragraphs = (" ".join(p.split()) for p in _xml_safe(unescape(text)).split("\n\n"))
     return "\n\n".join(p for p in paragraphs if p)
 
 

@@ -9,12 +9,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsletter import limits
 from newsletter.diagnostics import Diagnostics, Location
 from newsletter.errors import ProjectError
 
 CONFIG_NAME = "newsletter.yaml"
-MAX_FILE_BYTES = 1_000_000
-"""A content file larger than this is refused: no one writes a 1 MB post."""
 
 
 @dataclass(frozen=True)
@@ -73,18 +72,16 @@ def find_project(start: Path) -> Project:
 def read_text(project: Project, path: Path, diags: Diagnostics) -> str | None:
     """The file as text, or None after a diagnostic saying why it cannot be read."""
     where = Location(project.relative(path))
+    if not limits.refuse_outside(project.root, path, where, diags):
+        return None
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            diags.error(
-                where,
-                "file.too-large",
-                f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB",
-                "split it, or move large media out of content/",
-            )
+        if not limits.check_file(path, path.stat(), where, diags):
             return None
         raw = path.read_bytes()
     except OSError as err:
         diags.error(where, "file.unreadable", f"cannot read file: {err.strerror}")
+        return None
+    if not limits.check_binary(raw, where, diags):
         return None
     try:
         text = raw.decode("utf-8-sig")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from newsletter.errors import ProjectError
+from newsletter.limits import outside
 from newsletter.sources import Project
 
 _PACKAGE = Path(__file__).parent
@@ -30,7 +32,13 @@ def static_files(project: Project) -> dict[str, Path]:
     files: dict[str, Path] = {}
     for folder in reversed(template_dirs(project)):
         static = folder / "static"
+        inside = project.root if folder == project.templates else folder
         for path in sorted(static.rglob("*")) if static.is_dir() else ():
             if path.is_file():
+                if (target := outside(inside, path)) is not None:  # it would be published
+                    raise ProjectError(
+                        f"{project.relative(path)} is a link to {target}, outside the "
+                        "project: it is not published; copy the file into the project"
+                    )
                 files[f"static/{path.relative_to(static).as_posix()}"] = path
     return files

@@ -30,6 +30,7 @@ PAGES = [
     "archive/",
     "404.html",
     "email/10.html",
+    "search/?q=geocoding",
 ]
 
 if not CHROMIUM:

@@ -333,18 +333,23 @@ def test_member_option_and_no_feeds(tmp_path: Path, feed_server: FeedServer) -> 
     bare = project(tmp_path / "bare")
     none = run("fetch", cwd=bare)
     assert none.exit_code == 0 and "no member lists a feed" in none.output
-    assert not (bare / ".newsletter").exists()
+    assert not (bare / ".newsletter" / "feeds.sqlite").exists()  # (only the project lock)
 
 
-def test_a_damaged_cache_is_reported_not_replaced(tmp_path: Path) -> None:
+def test_a_damaged_cache_is_reported_by_build_and_set_aside_by_fetch(tmp_path: Path) -> None:
+    """(tests/test_faults.py damages a real cache in several ways.)"""
     root = members_with_feeds(tmp_path / "p", {"ada": ["http://127.0.0.1:9/feed.xml"]})
     write(root, ".newsletter/feeds.sqlite", "this is not a database")
-    result = run("fetch", cwd=root)
-    assert result.exit_code == 2
-    assert "feed cache" in result.output and "delete it" in result.output
-    built = run("build", "--today", "2026-11-25", cwd=root)
-    assert built.exit_code == 1 and "[feed.cache]" in built.output
+    built = run("build", "--today", "2026-11-25", "--no-search", cwd=root)
+    assert built.exit_code == 0, built.output
+    assert "the feed cache is damaged (file is not a database)" in built.output
+    assert "[feed.cache]" in built.output
     assert (root / ".newsletter/feeds.sqlite").read_text() == "this is not a database"
+    result = run("fetch", cwd=root)
+    assert "the feed cache was damaged (file is not a database)" in result.output
+    (aside,) = (root / ".newsletter").glob("feeds.sqlite.corrupt-*")
+    assert aside.read_text() == "this is not a database"
+    assert (root / ".newsletter/feeds.sqlite").read_bytes().startswith(b"SQLite format 3")
 
 
 def test_many_feeds_are_parsed_in_worker_processes(tmp_path: Path, feed_server: FeedServer) -> None:

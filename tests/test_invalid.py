@@ -8,6 +8,7 @@ projects and leave an existing site/ untouched.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,9 @@ def test_build_refuses_and_keeps_old_site(case: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     out.mkdir()
     (out / "index.html").write_text("previous site")
-    result = run("build", "--today", "2026-11-25", "--output", str(out), cwd=case)
+    project = tmp_path / case.name  # a copy: a build keeps state in .newsletter/
+    shutil.copytree(case, project, symlinks=True)
+    result = run("build", "--today", "2026-11-25", "--output", str(out), cwd=project)
     if int((case / "exit-code").read_text()) == 0:  # warnings only: it builds
         assert result.exit_code == 0, result.output
         assert (out / "index.html").read_text() != "previous site"

@@ -17,8 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsletter.diagnostics import Diagnostics, Location
 from newsletter.errors import ProjectError
 from newsletter.feeds.parse import Entry
+from newsletter.state import damage, set_aside
 
 CACHE_NAME = "feeds.sqlite"
 SCHEMA_VERSION = 1
@@ -219,22 +221,49 @@ class FeedCache:
 
 
 @contextmanager
-def open_cache(state_dir: Path, *, create: bool) -> Iterator[FeedCache | None]:
+def open_cache(
+    state_dir: Path, *, create: bool, diags: Diagnostics | None = None
+) -> Iterator[FeedCache | None]:
     """The cache in ``state_dir``; None if it does not exist and ``create`` is false.
 
-    A cache from another schema version is rebuilt (it is only a cache). A file that
-    is not a database is reported, never silently replaced.
+    A cache from another schema version is rebuilt (it is only a cache). A damaged one
+    (see :func:`newsletter.state.damage`) is never read: with ``create`` (``fetch``) it is
+    set aside and a new one filled; without (``build``), None. Either way a warning
+    goes to ``diags``; without ``diags``, ProjectError.
     """
     path = state_dir / CACHE_NAME
     if not path.exists() and not create:
         yield None
         return
+    existed = path.exists()
+    db = _connect(path, state_dir)
     try:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=30, isolation_level=None)
-    except (OSError, sqlite3.Error) as err:
-        raise ProjectError(f"cannot open the feed cache {path}: {err}") from err
-    try:
+        if existed and (why := damage(path, db)) is not None:
+            db.close()
+            if diags is None:
+                raise ProjectError(
+                    f"the feed cache {path} is damaged ({why}); run 'newsletter fetch': "
+                    "it sets the damaged file aside and fills a new cache"
+                )
+            where = Location(f".newsletter/{CACHE_NAME}")
+            if not create:
+                diags.warning(
+                    where,
+                    "feed.cache",
+                    f"the feed cache is damaged ({why}): this build has no feed items",
+                    "run 'newsletter fetch': it sets the damaged file aside and fills a new cache",
+                )
+                yield None
+                return
+            aside = set_aside(path)
+            diags.warning(
+                where,
+                "feed.cache",
+                f"the feed cache was damaged ({why}); it was moved to .newsletter/"
+                f"{aside.name} and every feed is fetched again in full",
+                "nothing to do; delete the damaged copy once you no longer need it",
+            )
+            db = _connect(path, state_dir)
         db.row_factory = sqlite3.Row
         try:
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -246,13 +275,21 @@ def open_cache(state_dir: Path, *, create: bool) -> Iterator[FeedCache | None]:
             db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as err:
             raise ProjectError(
-                f"the feed cache {path} is damaged ({err}); delete it and run "
-                "'newsletter fetch' to fill it again"
+                f"the feed cache {path} cannot be used ({err}); run 'newsletter fetch' "
+                "to fill it again"
             ) from err
         db.isolation_level = "DEFERRED"  # transactions again, committed by `with db:`
         yield FeedCache(db)
     finally:
         db.close()
+
+
+def _connect(path: Path, state_dir: Path) -> sqlite3.Connection:
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        return sqlite3.connect(path, timeout=30, isolation_level=None)
+    except (OSError, sqlite3.Error) as err:
+        raise ProjectError(f"cannot open the feed cache {path}: {err}") from err
 
 
 def _create(db: sqlite3.Connection) -> None:

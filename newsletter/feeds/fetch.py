@@ -432,6 +432,6 @@ def fetch_project(
     wanted = targets(members, only)
     on_start(len(wanted))
     started = time.perf_counter()
-    with open_cache(project.state, create=bool(wanted)) as cache:
+    with open_cache(project.state, create=bool(wanted), diags=diags) as cache:
         reports = fetch(wanted, cache, settings, on_done) if cache is not None else []
     return FetchRun(reports, diags.sorted(), time.perf_counter() - started)

@@ -19,7 +19,7 @@ from dataclasses import replace
 from newsletter.diagnostics import Diagnostics, Location
 from newsletter.errors import ProjectError
 from newsletter.feeds.cache import CachedEntry, FeedState, open_cache
-from newsletter.markup import plain_text, sanitize
+from newsletter.markup import EMAIL_RE, plain_text, sanitize
 from newsletter.model import Config, FeedOrigin, FeedSpec, Kind, Member, Post
 from newsletter.sources import Project
 from newsletter.urls import normalize_link, slugify, strip_tracking
@@ -40,7 +40,7 @@ def feed_items(
     if not specs:
         return posts
     try:
-        with open_cache(project.state, create=False) as cache:
+        with open_cache(project.state, create=False, diags=diags) as cache:
             if cache is None:
                 return posts
             urls = {spec.url for _, spec in specs}
@@ -110,11 +110,13 @@ def _post(
     if f"{date.year}/{slug}" in taken:
         slug = f"{slug}-{hashlib.sha1(entry.id.encode()).hexdigest()[:6]}"
     tags = list(dict.fromkeys((*spec.tags, *_tags(entry.categories))))[:MAX_TAGS]
-    body = excerpt(entry.summary_html or entry.content_html, config.feeds.excerpt_words)
+    body = _unaddressed(
+        excerpt(entry.summary_html or entry.content_html, config.feeds.excerpt_words)
+    )
     return Post(
         year=date.year,
         slug=slug,
-        title=title,
+        title=_unaddressed(title),
         by=member.handle,
         kind=Kind.ARTICLE,
         date=date,
@@ -126,6 +128,15 @@ def _post(
         tags=tuple(tags),
         origin=FeedOrigin(spec.url, entry.id, spec.max_per_edition),
     )
+
+
+ADDRESS_REMOVED = "[address removed]"
+
+
+def _unaddressed(text: str) -> str:
+    """A blog post may give its author's contact address; the site shows no address, and
+    a member cannot edit their blog's entry, so it is removed here rather than refused."""
+    return EMAIL_RE.sub(ADDRESS_REMOVED, text)
 
 
 def _tags(categories: tuple[str, ...]) -> list[str]:

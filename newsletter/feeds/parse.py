@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 
 from newsletter.errors import NewsletterError
 from newsletter.markup import sanitize_from
+from newsletter.sources import CONTROL_RE
 
 MAX_ENTRY_HTML = 100_000
 """An entry's HTML beyond this many characters is cut: no one reads 100 KB in a newsletter."""
@@ -69,9 +70,14 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
     if not body.strip():
         raise FeedError("the server sent an empty body, not a feed")
     start = body.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
-    if start in (b"{", b"[") or ("json" in content_type and start != b"<"):
-        return _json_feed(body, url)
-    return _xml_feed(body, url, headers)
+    try:
+        if start in (b"{", b"[") or ("json" in content_type and start != b"<"):
+            return _json_feed(body, url)
+        return _xml_feed(body, url, headers)
+    except (ValueError, OverflowError, RecursionError) as err:
+        # feedparser and the decoders below it raise on some malformed input (e.g. a
+        # character reference beyond Unicode); one broken feed is that feed's failure
+        raise FeedError(f"the feed could not be read: {err}") from None
 
 
 # -- RSS and Atom ------------------------------------------------------------------
@@ -301,7 +307,7 @@ _TAG_RE = re.compile(r"<[^>]*>")
 
 def _plain(value: str) -> str:
     """A title as plain text: markup dropped, entities decoded, whitespace collapsed."""
-    text = html.unescape(_TAG_RE.sub("", value or ""))
+    text = CONTROL_RE.sub("", html.unescape(_TAG_RE.sub("", value or "")))
     return " ".join(text.split())[:300]
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.errors import ProjectError
+from newsletter.state import damage
 
 LEDGER_NAME = "deliveries.sqlite"
 SCHEMA_VERSION = 1
@@ -174,9 +175,24 @@ class Ledger:
         return [Delivery(e, s, a, bool(r), resp) for e, s, a, r, resp in rows]
 
 
+class LedgerDamaged(ProjectError):
+    """The ledger cannot be trusted. It is the only record of who already got which
+    edition, so it is never replaced by a new one without the editor's say."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        self.path = path
+        super().__init__(
+            f"the delivery ledger {path} is damaged ({why}), so nothing is sent: it is the "
+            "record of who already got which edition. Restore it from a backup; or, "
+            f"accepting that some subscribers may get an edition twice, move it aside "
+            f"(mv {path} {path}.damaged) and send again to start a new ledger"
+        )
+
+
 @contextmanager
 def open_ledger(state_dir: Path) -> Iterator[Ledger]:
     path = state_dir / LEDGER_NAME
+    existed = path.exists()
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
         # send's connections share it, one at a time, under send's lock
@@ -185,6 +201,11 @@ def open_ledger(state_dir: Path) -> Iterator[Ledger]:
         raise ProjectError(f"cannot open the delivery ledger {path}: {err}") from err
     try:
         try:
+            # integrity_check: the ledger is small, and it also compares every row with its
+            # index, which finds damage inside the rows that quick_check cannot
+            why = damage(path, db, "integrity_check") if existed else None
+            if why is not None:
+                raise LedgerDamaged(path, why)
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")  # claims are synced: see Ledger.claim
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -195,11 +216,10 @@ def open_ledger(state_dir: Path) -> Iterator[Ledger]:
                 )
             db.executescript(SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
             db.execute("SELECT count(*) FROM delivery").fetchone()
+        except sqlite3.OperationalError as err:  # locked, or a full disk: not damage
+            raise ProjectError(f"cannot use the delivery ledger {path}: {err}") from err
         except sqlite3.DatabaseError as err:
-            raise ProjectError(
-                f"the delivery ledger {path} is damaged ({err}); do not delete it blindly: "
-                "it records who already got which edition"
-            ) from err
+            raise LedgerDamaged(path, str(err)) from err
         yield Ledger(db)
     finally:
         db.close()

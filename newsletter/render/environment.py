@@ -10,9 +10,9 @@ import jinja2
 import jinja2.meta
 
 from newsletter import __version__
+from newsletter.errors import ProjectError
 from newsletter.markup import absolute_html
 from newsletter.model import Kind, Member, Site
-from newsletter.errors import ProjectError
 from newsletter.sources import Project
 from newsletter.theme import static_files, template_dirs
 
