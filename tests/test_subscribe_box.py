@@ -62,7 +62,7 @@ def _build(root: Path) -> str:
 
 def test_the_bundled_example_has_a_form(built_example: Path) -> None:
     home = _tags(built_example / "index.html")
-    [form] = home.find("form")
+    [form] = home.find("form", class_="subscribe-form")
     assert form == {"class": "subscribe-form", "method": "post", "action": FORM_URL}
 
 
@@ -72,7 +72,8 @@ def test_a_subscribe_url_gives_a_form_on_the_home_page_and_in_every_footer(examp
     site = example / "site"
 
     home = _tags(site / "index.html")
-    assert len(home.find("form")) == 1  # the home page's own box; its footer has none
+    # the home page's own box; its footer has none
+    assert len(home.find("form", class_="subscribe-form")) == 1
     [email] = home.find("input", name="email")
     assert email == {
         "id": "subscribe-home-email",
@@ -86,11 +87,11 @@ def test_a_subscribe_url_gives_a_form_on_the_home_page_and_in_every_footer(examp
     [name] = home.find("input", name="name")
     assert (name["autocomplete"], "required" in name) == ("name", False)
     assert home.find("label", for_="subscribe-home-name")
-    assert [b["type"] for b in home.find("button")] == ["submit"]
+    assert [b["type"] for b in home.find("button", class_="subscribe-button")] == ["submit"]
 
     for page in ("archive/index.html", "editions/3/index.html", "members/yusuf/index.html"):
         tags = _tags(site / page)
-        [form] = tags.find("form")
+        [form] = tags.find("form", class_="subscribe-form")
         assert (form["method"], form["action"]) == ("post", FORM_URL)
         assert tags.find("input", id="subscribe-footer-email", type="email", required=None)
         assert tags.find("label", for_="subscribe-footer-email")
@@ -104,7 +105,7 @@ def test_a_subscribe_mailto_gives_a_link_and_is_the_one_address_allowed(example:
 
     for page in ("index.html", "archive/index.html"):
         tags = _tags(site / page)
-        assert not tags.find("form")
+        assert not tags.find("form", class_="subscribe-form")
         [link] = tags.find("a", class_="subscribe-button")
         href = link["href"] or ""
         assert href.startswith(f"mailto:{MAILTO}?subject=Subscribe&body=")
@@ -120,7 +121,8 @@ def test_neither_setting_means_no_box(example: Path) -> None:
     _build(example)
     for page in ("index.html", "archive/index.html", "404.html"):
         text = (example / "site" / page).read_text(encoding="utf-8")
-        assert 'class="subscribe' not in text and "<form" not in text
+        assert 'class="subscribe' not in text
+        assert [f["action"] for f in _tags(example / "site" / page).find("form")] == ["/search/"]
 
 
 def test_any_other_address_still_fails_the_build(example: Path) -> None:
@@ -167,6 +169,6 @@ def test_the_form_action_is_escaped(example: Path) -> None:
     page = (example / "site/index.html").read_text(encoding="utf-8")
 
     assert "<script>alert(1)" not in page
-    [form] = _tags(example / "site/index.html").find("form")
+    [form] = _tags(example / "site/index.html").find("form", class_="subscribe-form")
     assert form["action"] == url  # one attribute, whole: it did not break out
     assert "x=&#34;&gt;&lt;script&gt;" in page
