@@ -111,6 +111,7 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
         template: str,
         meta: Callable[[], PageMeta],
         files: tuple[Asset, ...] = (),
+        key: tuple[object, ...] | None = None,
         **context: object,
     ) -> None:
         """A job for the page at site path ``path`` (a folder, or a file such as 404.html):
@@ -123,7 +124,9 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
             out.update((f"{path}{a.name}", a.data) for a in files)
             return out
 
-        inputs = (template, files, *sorted(context.items()))
+        # what the page shows: its context, or the narrower ``key`` when the context
+        # holds more than the template reads
+        inputs = (template, files, *(sorted(context.items()) if key is None else key))
         jobs.append(Job(name, inputs, run, (template,)))
 
     latest = site.editions[0] if site.editions else None
@@ -135,15 +138,19 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
         number = site.edition_of.get(post.key)
         topic = site.topics[post.tags[0]] if post.tags else []
         ev = views.get(number) if number else None
+        # the newest few on its first tag; never a scan of the whole topic per post
+        related = [p for p in islice(topic, RELATED + 1) if p is not post][:RELATED]
         page(
             post.url,
             "post.html",
             partial(previews.post, post, ev),
             post.assets,
+            # of its edition, the page shows the edition and its number of items: an edit
+            # to another item of the edition does not touch this page
+            (post, ev.edition if ev else None, len(ev.items) if ev else 0, related, len(topic)),
             post=post,
             ev=ev,
-            # the newest few on its first tag; never a scan of the whole topic per post
-            related=[p for p in islice(topic, RELATED + 1) if p is not post][:RELATED],
+            related=related,
             related_total=len(topic),
         )
     for pager, editions in pages_of("archive/", site.editions, ARCHIVE_PER_PAGE):
