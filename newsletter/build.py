@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from newsletter import clock
 from newsletter.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
 from newsletter.errors import BuildFailed, ProjectError
 from newsletter.incremental import (
@@ -51,7 +52,7 @@ class BuildOptions:
     """Make the search index (Pagefind, newsletter/search.py) and show the search box."""
 
     def day(self) -> dt.date:
-        return self.today or dt.date.today()
+        return self.today or clock.today()
 
     def workers(self) -> int:
         return max(1, self.jobs if self.jobs is not None else (os.cpu_count() or 1))

@@ -30,7 +30,7 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 from rich.text import Text
 
-from newsletter import __version__
+from newsletter import __version__, clock
 from newsletter.diagnostics import (
     Diagnostic,
     Diagnostics,
@@ -366,7 +366,7 @@ def build(
     project = app.project()
     hold_lock(project, "build")
     if fetch_first:
-        run_fetch(app, project, FetchSettings(), None, quiet)
+        run_fetch(app, project, FetchSettings(), None, quiet, options.today)
     if app.err.is_terminal and not quiet:
         with progress_bar(app.err) as progress:
             result = build_project(project, options, progress)
@@ -461,6 +461,11 @@ def serve(
     help="What the CI workflow pip-installs to get newsletter (default: where this one "
     "came from, e.g. 'newsletter @ git+https://…@<commit>').",
 )
+@click.option(
+    "--date",
+    metavar="DATE",
+    help="Date of the welcome post and the first edition (default: today).",
+)
 @click.pass_obj
 def init(
     app: App,
@@ -470,6 +475,7 @@ def init(
     handle: str,
     name: str,
     package: str | None,
+    date: str | None,
 ) -> None:
     """Start a new newsletter in DIRECTORY, ready to build, with a CI workflow.
 
@@ -481,8 +487,9 @@ def init(
 
     directory = directory.resolve()
     title = title or directory.name.replace("-", " ").replace("_", " ").title()
+    day = parse_date(date, "--date") or clock.today()
     created = init_project(
-        directory, title, base_url, slugify(handle) or handle, name, dt.date.today(), package
+        directory, title, base_url, slugify(handle) or handle, name, day, package
     )
     for path in created:
         app.out.print(f"  created {path.relative_to(directory)}", highlight=False)
@@ -583,7 +590,7 @@ def new_post_command(
 
     project = app.project()
     if issue_body is not None:
-        day = parse_date(date, "--date") or dt.date.today()
+        day = parse_date(date, "--date") or clock.today()
         _created(app, project, new_post_from_issue(project, issue_body, day))
         return
     page = fetch_meta(link) if link and not title else PageMeta()
@@ -603,7 +610,7 @@ def new_post_command(
         body=f"> {page.description}\n\nSay in a few lines why it matters to us.\n"
         if page.description
         else "",
-        date=parse_date(date, "--date") or dt.date.today(),
+        date=parse_date(date, "--date") or clock.today(),
         link=link,
         for_=_split(for_),
         via=via,
@@ -661,7 +668,7 @@ def new_edition_command(app: App, title: str | None, date: str | None) -> None:
     project = app.project()
     path = new_edition(
         project,
-        date=parse_date(date, "--date") or dt.date.today(),
+        date=parse_date(date, "--date") or clock.today(),
         title=_ask(title, "Title", "--title"),
     )
     _created(app, project, path)
@@ -697,10 +704,18 @@ def fetch_table(run: FetchRun) -> Table:
 
 
 def run_fetch(
-    app: App, project: Project, settings: FetchSettings, only: str | None, quiet: bool
+    app: App,
+    project: Project,
+    settings: FetchSettings,
+    only: str | None,
+    quiet: bool,
+    today: dt.date | None = None,
 ) -> FetchRun:
-    """Fetch with a live bar on a terminal; print the per-feed table unless quiet."""
+    """Fetch with a live bar on a terminal; print the per-feed table unless quiet.
+    ``today`` pins the clock (entries first seen are stamped with its first moment)."""
     from newsletter.feeds.fetch import Outcome, fetch_project
+
+    now = (lambda: clock.start_of(today)) if today else clock.now
 
     if app.err.is_terminal and not quiet:
         with progress_bar(app.err) as progress:
@@ -714,9 +729,9 @@ def run_fetch(
                 counts[0] += 1
                 progress("fetch", *counts)
 
-            run = fetch_project(project, settings, only, start, finished)
+            run = fetch_project(project, settings, only, start, finished, now)
     else:
-        run = fetch_project(project, settings, only)
+        run = fetch_project(project, settings, only, now=now)
     print_diagnostics(app.err, run.diagnostics)
     if not run.reports:
         app.out.print("no member lists a feed: nothing to fetch", highlight=False)
@@ -786,6 +801,11 @@ DEFAULTS = FetchSettings()
 @click.option("--member", metavar="HANDLE", help="Fetch only this member's feeds.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any feed failed (for CI).")
 @click.option("-q", "--quiet", is_flag=True, help="Print the summary line only.")
+@click.option(
+    "--today",
+    metavar="DATE",
+    help="Treat DATE (YYYY-MM-DD) as today: entries first seen now are stamped with it.",
+)
 @click.pass_obj
 def fetch_command(
     app: App,
@@ -796,6 +816,7 @@ def fetch_command(
     member: str | None,
     strict: bool,
     quiet: bool,
+    today: str | None,
 ) -> None:
     """Fetch members' feeds into the cache (.newsletter/), for `build` to use.
 
@@ -810,9 +831,8 @@ def fetch_command(
     """
     project = app.project()
     hold_lock(project, "fetch")
-    run = run_fetch(
-        app, project, fetch_settings(jobs, timeout, feed_timeout, max_size), member, quiet
-    )
+    settings = fetch_settings(jobs, timeout, feed_timeout, max_size)
+    run = run_fetch(app, project, settings, member, quiet, parse_date(today, "--today"))
     if run.reports and (run.failed == len(run.reports) or (strict and run.failed)):
         sys.exit(1)
 
@@ -1348,7 +1368,7 @@ def network_command(
         if v is not None
     }
     options = replace(site.config.network, **overrides)
-    day = parse_date(today, "--today") or dt.date.today()
+    day = parse_date(today, "--today") or clock.today()
     net = analyse(site.members, site.ledger, day, options)
     if fmt == "json":
         click.echo(network_json(net), nl=False)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsletter import __version__
+from newsletter import __version__, clock
 from newsletter.limits import size_limit
 
 SCHEMA = 1
@@ -172,7 +172,9 @@ class BuildCache:
             raise
         except sqlite3.DatabaseError as err:
             # a cache: set the damaged one aside and start again, saying so
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+            aside = self.path.with_name(
+                f"{self.path.name}.corrupt-{clock.now().strftime('%Y%m%dT%H%M%SZ')}"
+            )
             for suffix in ("", "-wal", "-shm"):
                 with contextlib.suppress(OSError):
                     os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")

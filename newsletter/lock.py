@@ -13,7 +13,6 @@ records the last holder (pid, command, since when) for that message.
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
 import json
 import os
@@ -21,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from newsletter import clock
 from newsletter.errors import ProjectBusy
 
 LOCK_NAME = "lock"
@@ -44,7 +44,7 @@ def project_lock(state_dir: Path, command: str) -> Iterator[None]:
                 f"another newsletter command ({_holder(fd)}) is working on this project; "
                 "wait for it to finish or stop it, then run this one again"
             ) from None
-        since = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        since = clock.now().astimezone().isoformat(timespec="seconds")
         record = json.dumps({"pid": os.getpid(), "command": command, "since": since})
         os.ftruncate(fd, 0)
         os.pwrite(fd, record.encode() + b"\n", 0)

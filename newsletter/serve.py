@@ -14,7 +14,6 @@ anything but the preview folder and its own two paths under ``/__newsletter__/``
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import html
 import mimetypes
 import os
@@ -36,6 +35,7 @@ import watchfiles
 from rich.console import Console
 from rich.text import Text
 
+from newsletter import clock
 from newsletter.build import BuildOptions, BuildResult, build_project
 from newsletter.diagnostics import Diagnostic, summary
 from newsletter.errors import BuildFailed, NewsletterError
@@ -557,7 +557,7 @@ class Preview:
         )
         if not same:  # a save that changed no page reloads no tab
             self.state.publish(failure)
-        line = Text(f"{dt.datetime.now():%H:%M:%S} ", style="dim")
+        line = Text(f"{clock.now().astimezone():%H:%M:%S} ", style="dim")
         if changed:
             line.append(f"{changed}  ")
         if result is not None:

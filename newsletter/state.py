@@ -12,10 +12,11 @@ a cache is rebuilt, the ledger is never replaced without the editor's say.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import sqlite3
 from pathlib import Path
+
+from newsletter import clock
 
 
 def damage(path: Path, db: sqlite3.Connection, check: str = "quick_check") -> str | None:
@@ -47,7 +48,7 @@ def damage(path: Path, db: sqlite3.Connection, check: str = "quick_check") -> st
 def set_aside(path: Path) -> Path:
     """Move the database at ``path`` (with its -wal and -shm) to ``<name>.corrupt-<time>``
     beside it; returns the new path."""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
     aside = path.with_name(f"{path.name}.corrupt-{stamp}")
     n = 1
     while aside.exists():

@@ -28,7 +28,7 @@ from enum import StrEnum
 
 import httpx
 
-from newsletter import __version__
+from newsletter import __version__, clock
 from newsletter.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
 from newsletter.errors import NewsletterError, ProjectError
 from newsletter.feeds.cache import FeedCache, FeedState, open_cache
@@ -355,7 +355,7 @@ async def fetch_all(
     cache: FeedCache,
     settings: FetchSettings,
     on_done: Callable[[FeedReport], None] = lambda report: None,
-    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    now: Callable[[], dt.datetime] = clock.now,
 ) -> list[FeedReport]:
     """Fetch every target, at most ``settings.jobs`` at once; reports in target order."""
     slots = asyncio.Semaphore(max(1, settings.jobs))
@@ -378,9 +378,10 @@ def fetch(
     cache: FeedCache,
     settings: FetchSettings,
     on_done: Callable[[FeedReport], None] = lambda report: None,
+    now: Callable[[], dt.datetime] = clock.now,
 ) -> list[FeedReport]:
     """The blocking entry point for commands: every target fetched, one report each."""
-    return asyncio.run(fetch_all(targets, cache, settings, on_done))
+    return asyncio.run(fetch_all(targets, cache, settings, on_done, now))
 
 
 # -- a project's feeds ------------------------------------------------------------------
@@ -419,8 +420,12 @@ def fetch_project(
     only: str | None = None,
     on_start: Callable[[int], None] = lambda total: None,
     on_done: Callable[[FeedReport], None] = lambda report: None,
+    now: Callable[[], dt.datetime] = clock.now,
 ) -> FetchRun:
-    """Fetch the feeds of every member (or of member ``only``) into the project's cache."""
+    """Fetch the feeds of every member (or of member ``only``) into the project's cache.
+
+    ``now`` stamps what is first seen (and dates entries with no date or a future one),
+    and is where backfill is counted from: the real clock unless a caller pins it."""
     diags = Diagnostics()
     config, members = load_members(project, diags)
     if only and only not in members:
@@ -433,5 +438,5 @@ def fetch_project(
     on_start(len(wanted))
     started = time.perf_counter()
     with open_cache(project.state, create=bool(wanted), diags=diags) as cache:
-        reports = fetch(wanted, cache, settings, on_done) if cache is not None else []
+        reports = fetch(wanted, cache, settings, on_done, now) if cache is not None else []
     return FetchRun(reports, diags.sorted(), time.perf_counter() - started)

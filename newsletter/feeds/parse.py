@@ -133,10 +133,11 @@ def _xml_entry(
         return None
     base = feed_url if explicit_base else link
     contents = raw.get("content") or []
-    content = "".join(c.get("value", "") for c in contents if "html" in c.get("type", "html"))
+    # feedparser may give None where an element is present but empty (an empty CDATA)
+    content = "".join(c.get("value") or "" for c in contents if "html" in c.get("type", "html"))
     if not content and contents:
-        content = "".join(_paragraphs(c.get("value", "")) for c in contents)
-    summary = raw.get("summary", "")
+        content = "".join(_paragraphs(c.get("value") or "") for c in contents)
+    summary = raw.get("summary") or ""
     if raw.get("summary_detail", {}).get("type") == "text/plain":
         summary = _paragraphs(summary)
     content, summary = sanitize_from(content, base), sanitize_from(summary, base)

@@ -11,13 +11,13 @@ says who. Unlike the feed cache this is not a cache: keep it.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsletter import clock
 from newsletter.errors import ProjectError
 from newsletter.state import damage
 
@@ -55,7 +55,7 @@ class Delivery:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    return clock.now().isoformat(timespec="milliseconds")
 
 
 class Ledger:

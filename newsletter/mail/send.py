@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 
+from newsletter import clock
 from newsletter.build import BuildOptions, check_project
 from newsletter.diagnostics import Diagnostic, Diagnostics
 from newsletter.enrich import enrich
@@ -92,7 +93,7 @@ def plan(
 def dry_run(plan: Plan, folder: Path, now: dt.datetime | None = None) -> list[Path]:
     """Every message as a .eml file in ``folder``: what would be sent, sent nowhere."""
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = now or dt.datetime.now(dt.UTC)
+    stamp = now or clock.now()
     written = []
     for i, subscriber in enumerate(plan.recipients, 1):
         data = verify(build_message(plan.edition, subscriber, stamp), subscriber)
@@ -110,7 +111,7 @@ def send_test(plan: Plan, address: str, settings: SmtpSettings) -> Answer:
         raise ProjectError(f"--to {address!r} is not a valid address: {err}") from None
     match = next((s for s in plan.subscribers if s.key == Subscriber(email).key), None)
     subscriber = match or Subscriber(email)
-    msg = build_message(plan.edition, subscriber, dt.datetime.now(dt.UTC), test=True)
+    msg = build_message(plan.edition, subscriber, clock.now(), test=True)
     data = verify(msg, subscriber)
     with Sender(settings, _envelope_sender(plan)) as sender:
         return sender.send(email, data)
@@ -172,7 +173,7 @@ def send_campaign(
         pending = ledger.to_send(number, ("pending", "temp_failed"))
         on_start(len(pending))
         pace = Pace(pacing.per_second, pacing.per_hour)
-        now = dt.datetime.now(dt.UTC)
+        now = clock.now()
         for key in pending:  # render each variant of the email once, before the threads
             if (subscriber := by_key.get(key)) is not None:
                 plan.edition.variant(bool(subscriber.name), subscriber.member)

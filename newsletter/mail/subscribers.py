@@ -23,6 +23,7 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from newsletter import clock
 from newsletter.diagnostics import Diagnostics, Location
 from newsletter.errors import ProjectError
 from newsletter.model import Config
@@ -174,7 +175,7 @@ def suppress(
     path = suppressed_path(project, config)
     path.parent.mkdir(parents=True, exist_ok=True)
     new = not path.exists() or path.stat().st_size == 0
-    stamp = (when or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat()
+    stamp = (when or clock.now()).replace(microsecond=0).isoformat()
     with path.open("a", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         if new:
