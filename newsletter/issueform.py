@@ -1,7 +1,8 @@
 """Sharing without git: a GitHub issue form, and its rendered body → a post file.
 
 A member fills in the form ``.github/ISSUE_TEMPLATE/share.yml``; the workflow
-``.github/workflows/share.yml`` hands the issue's body (as a file, never as
+``.github/workflows/share.yml`` (written by ``init`` from
+``newsletter/workflows/share.yml``) hands the issue's body (as a file, never as
 part of a script) to ``newsletter new post --from-issue``, which turns it into
 ``content/posts/<year>/<slug>.md`` and opens a pull request.
 
@@ -140,92 +141,6 @@ body:
         Everything here is published: no email addresses.
     validations:
       required: true
-"""
-
-ISSUE_WORKFLOW = """\
-# Turns an issue made with the "Share something with the newsletter" form
-# (.github/ISSUE_TEMPLATE/share.yml) into a pull request that adds the post.
-# Needs Settings → Actions → General → "Allow GitHub Actions to create and
-# approve pull requests". Pull requests made with the default token do not
-# start other workflows, so this one runs `newsletter check` itself; add a
-# secret NEWSLETTER_TOKEN (a fine-grained token with contents and pull-requests
-# write) and the check of newsletter.yml runs on the pull request too.
-#
-# The issue is untrusted: its body reaches the scripts only as a file, through
-# an environment variable, never written into a script.
-name: share
-
-on:
-  issues:
-    types: [opened, edited]
-
-permissions:
-  contents: write
-  pull-requests: write
-  issues: write
-
-env:
-  # What `pip install` installs to get the `newsletter` command: pin what you tested with.
-  NEWSLETTER_PACKAGE: {package}
-
-jobs:
-  post:
-    if: >-
-      github.event.issue.state == 'open' &&
-      contains(github.event.issue.labels.*.name, 'share')
-    runs-on: ubuntu-latest
-    concurrency:
-      group: share-${{{{ github.event.issue.number }}}}
-      cancel-in-progress: true
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-      - run: pip install "$NEWSLETTER_PACKAGE"
-      - name: Write the issue body to a file
-        env:
-          ISSUE_BODY: ${{{{ github.event.issue.body }}}}
-        run: printf '%s\\n' "$ISSUE_BODY" > "$RUNNER_TEMP/issue.md"
-      - id: post
-        name: Write the post
-        shell: bash
-        run: |
-          newsletter new post --from-issue "$RUNNER_TEMP/issue.md" 2>&1 |
-            tee "$RUNNER_TEMP/post.txt"
-      - id: check
-        name: Check it as a pull request is checked
-        shell: bash
-        env:
-          NO_COLOR: "1"
-        run: newsletter check | tee "$RUNNER_TEMP/check.txt"
-      - uses: peter-evans/create-pull-request@v7
-        with:
-          token: ${{{{ secrets.NEWSLETTER_TOKEN || github.token }}}}
-          branch: share/issue-${{{{ github.event.issue.number }}}}
-          commit-message: "Share: #${{{{ github.event.issue.number }}}}"
-          title: ${{{{ github.event.issue.title }}}}
-          body: |
-            Closes #${{{{ github.event.issue.number }}}}
-
-            Made from the issue opened by @${{{{ github.event.issue.user.login }}}}:
-            check that the member handle in the post is theirs.
-      - name: Say on the issue what to fix
-        if: failure() && (steps.post.outcome == 'failure' || steps.check.outcome == 'failure')
-        env:
-          GH_TOKEN: ${{{{ github.token }}}}
-          NUMBER: ${{{{ github.event.issue.number }}}}
-          PROBLEMS: ${{{{ steps.post.outcome == 'failure' && 'post.txt' || 'check.txt' }}}}
-        run: |
-          {{
-            echo "This could not become a post yet:"
-            echo
-            sed 's/^/    /' "$RUNNER_TEMP/$PROBLEMS"  # a code block nothing in it can end
-            echo
-            echo "Edit the issue to fix it: the post is made again from the new text."
-          }} > "$RUNNER_TEMP/comment.md"
-          gh issue comment "$NUMBER" --repo "$GITHUB_REPOSITORY" \\
-            --body-file "$RUNNER_TEMP/comment.md"
 """
 
 

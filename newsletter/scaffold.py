@@ -1,7 +1,9 @@
 """Scaffold: create a new newsletter project, and new content files in one.
 
 Writes files that pass ``newsletter check`` as written. Never overwrites a
-file: an existing path is an error the caller reports.
+file: an existing path is an error the caller reports. The workflows of a new
+project are the files in ``newsletter/workflows/``, written as they are but for
+the package CI installs.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,7 @@ import yaml
 
 from newsletter import __version__
 from newsletter.errors import ProjectError
-from newsletter.issueform import ISSUE_FORM, ISSUE_WORKFLOW, parse_issue, post_text
+from newsletter.issueform import ISSUE_FORM, parse_issue, post_text
 from newsletter.model import Kind
 from newsletter.sources import CONFIG_NAME, Project
 from newsletter.theme import builtin_theme
@@ -33,74 +36,22 @@ subscribers*.csv
 __pycache__/
 """
 
-WORKFLOW = """\
-# Checks every pull request (annotations on the offending lines) and
-# publishes the site to GitHub Pages from main, and every morning so that
-# members' new blog posts (their feeds) come in.
-# Settings → Pages → Source: "GitHub Actions".
-name: newsletter
+PACKAGE_PLACEHOLDER = "__NEWSLETTER_PACKAGE__"
+"""Where the files in newsletter/workflows/ name what CI pip-installs: replaced by a YAML string."""
 
-on:
-  pull_request:
-  push:
-    branches: [main]
-  schedule:
-    - cron: "17 6 * * *"
-  workflow_dispatch:
+GITHUB_FILES = {
+    ".github/workflows/newsletter.yml": "newsletter.yml",
+    ".github/workflows/share.yml": "share.yml",
+}
+"""Where ``init`` writes each of the files in newsletter/workflows/."""
 
-permissions:
-  contents: read
 
-env:
-  # What `pip install` installs to get the `newsletter` command: pin what you tested with.
-  NEWSLETTER_PACKAGE: {package}
-
-jobs:
-  check:
-    if: github.event_name == 'pull_request'
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-      - run: pip install "$NEWSLETTER_PACKAGE"
-      - run: newsletter check --format github
-
-  publish:
-    if: github.event_name != 'pull_request'
-    runs-on: ubuntu-latest
-    permissions:
-      contents: read
-      pages: write
-      id-token: write
-    concurrency:
-      group: pages
-      cancel-in-progress: false
-    environment:
-      name: github-pages
-      url: ${{{{ steps.deploy.outputs.page_url }}}}
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-      - run: pip install "$NEWSLETTER_PACKAGE"
-      - uses: actions/cache@v4
-        with:
-          path: .newsletter
-          key: newsletter-state-${{{{ github.run_id }}}}
-          restore-keys: newsletter-state-
-      - id: pages
-        uses: actions/configure-pages@v5
-      # the feed cache (.newsletter/) is kept between runs: unchanged feeds cost a 304
-      - run: newsletter build --fetch --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
-      - uses: actions/upload-pages-artifact@v3
-        with:
-          path: site
-      - id: deploy
-        uses: actions/deploy-pages@v4
-"""
+def github_file(name: str, package: str) -> str:
+    """``newsletter/workflows/<name>`` with ``package`` (a ``pip install`` argument) in place of
+    PACKAGE_PLACEHOLDER, written as a quoted YAML string: whatever it holds, it stays one value."""
+    template = (resources.files("newsletter") / "workflows" / name).read_text(encoding="utf-8")
+    quoted = yaml.safe_dump(package, default_style='"', allow_unicode=True, width=10_000)
+    return template.replace(PACKAGE_PLACEHOLDER, quoted.rstrip("\n"))
 
 
 def _yaml(data: dict[str, Any]) -> str:
@@ -168,14 +119,10 @@ def init_project(
             ),
         ),
         _create(root / ".gitignore", GITIGNORE),
-        _create(
-            root / ".github" / "workflows" / "newsletter.yml",
-            WORKFLOW.format(package=package),
-        ),
         _create(root / ".github" / "ISSUE_TEMPLATE" / "share.yml", ISSUE_FORM),
-        _create(
-            root / ".github" / "workflows" / "share.yml", ISSUE_WORKFLOW.format(package=package)
-        ),
+    ]
+    created += [
+        _create(root / rel, github_file(name, package)) for rel, name in GITHUB_FILES.items()
     ]
     project = Project(root)
     created.append(

@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 from newsletter.issueform import (
     FIELD_IDS,
     ISSUE_FORM,
-    ISSUE_WORKFLOW,
     LABELS,
     MAX_TEXT,
     REQUIRED,
@@ -30,6 +29,7 @@ from newsletter.issueform import (
     parse_issue,
     post_text,
 )
+from newsletter.scaffold import github_file
 
 from conftest import run
 from helpers import project
@@ -163,7 +163,7 @@ def test_the_form_has_the_fields_the_parser_reads() -> None:
 
 
 def test_the_workflow_never_puts_the_issue_into_a_script() -> None:
-    text = ISSUE_WORKFLOW.format(package="newsletter==0.1.0")
+    text = github_file("share.yml", "newsletter==0.1.0")
     workflow = yaml.safe_load(text)
     assert workflow[True] == {"issues": {"types": ["opened", "edited"]}}  # YAML 1.1: on = true
     assert workflow["permissions"]["contents"] == "write"
