@@ -268,7 +268,7 @@ def build_project(
                 "last",
                 {
                     "stamp": stamp,
-                    "built_at": time.time_ns(),
+                    "built_at": cache.file_time(),
                     "files": result.files,
                     "diagnostics": result.diagnostics,
                     "counts": result.counts,

@@ -30,7 +30,6 @@ import os
 import pickle
 import sqlite3
 import stat
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,6 +182,15 @@ class BuildCache:
                 f"to {aside.name} and everything is built again"
             )
             return self._connect()
+
+    def file_time(self) -> int:
+        """Now, as the file system stamps files (ns): the time that files' mtimes are
+        compared with. The process's clock may disagree with it (a network or container
+        file system, a clock moved by faketime), while a file written now gets the file
+        system's own time, so a mark beside the cache is written and read back."""
+        mark = self.path.with_name(f"{self.path.name}.clock")
+        mark.write_bytes(b"x")  # written, not only opened: a write always sets the mtime
+        return mark.stat().st_mtime_ns
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, isolation_level=None)
@@ -406,4 +414,4 @@ class FileMemo:
             return
         if self.fresh or set(self.previous) - self.seen:
             self.cache.save_loaded(self.fresh, self.seen)
-            self.cache.save_state("loaded_at", time.time_ns())
+            self.cache.save_state("loaded_at", self.cache.file_time())
