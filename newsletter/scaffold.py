@@ -1,9 +1,9 @@
 """Scaffold: create a new newsletter project, and new content files in one.
 
 Writes files that pass ``newsletter check`` as written. Never overwrites a
-file: an existing path is an error the caller reports. The workflows of a new
-project are the files in ``newsletter/workflows/``, written as they are but for
-the package CI installs.
+file: an existing path is an error the caller reports. The GitHub files of a new
+project (workflows, Dependabot's configuration) are the files in
+``newsletter/workflows/``, written as they are but for the package CI installs.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ PACKAGE_PLACEHOLDER = "__NEWSLETTER_PACKAGE__"
 GITHUB_FILES = {
     ".github/workflows/newsletter.yml": "newsletter.yml",
     ".github/workflows/share.yml": "share.yml",
+    ".github/dependabot.yml": "dependabot.yml",
 }
 """Where ``init`` writes each of the files in newsletter/workflows/."""
 

@@ -31,6 +31,8 @@ def test_init_then_build(tmp_path: Path) -> None:
         "newsletter.yaml",
         ".gitignore",
         ".github/workflows/newsletter.yml",
+        ".github/workflows/share.yml",
+        ".github/dependabot.yml",
         "content/members/mo.yaml",
         "content/editions/1.md",
         "templates/base.html",
