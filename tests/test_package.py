@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import site
 import subprocess
 import sys
 import venv
@@ -10,6 +11,18 @@ import zipfile
 from pathlib import Path
 
 from conftest import REPO
+
+
+def installed_packages() -> list[str]:
+    """The folders this interpreter imports installed packages from (its virtualenv's
+    site-packages, the system's, the user's), without the repository itself."""
+    folders = {*site.getsitepackages(), site.getusersitepackages()}
+    folders |= {p for p in sys.path if Path(p).name in ("site-packages", "dist-packages")}
+    return [
+        f
+        for f in sorted(folders)
+        if Path(f).is_dir() and not Path(f).resolve().is_relative_to(REPO)
+    ]
 
 
 def test_wheel_works_outside_the_repository(tmp_path: Path) -> None:
@@ -34,8 +47,11 @@ def test_wheel_works_outside_the_repository(tmp_path: Path) -> None:
     for rel in ("base.html", "email/edition.html", "email/edition.txt", "static/style.css"):
         assert f"newsletter/theme/{rel}" in names, rel
 
+    # A new environment of its own, whatever this one is (a virtualenv, the system's
+    # Python): it sees the wheel, then this interpreter's installed dependencies, named
+    # explicitly, and never the repository's own newsletter/ (an editable install).
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=False)
+    venv.create(env_dir, system_site_packages=False, with_pip=False)
     python = env_dir / "bin" / "python"
     target = tmp_path / "site-packages"
     subprocess.run(
@@ -52,7 +68,7 @@ def test_wheel_works_outside_the_repository(tmp_path: Path) -> None:
         ],
         check=True,
     )
-    env = {**os.environ, "PYTHONPATH": str(target)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(target), *installed_packages()])}
     elsewhere = tmp_path / "elsewhere"
     script = "from newsletter.cli import main; main()"
     for args in (["init", str(elsewhere), "--editor", "mo"], ["-C", str(elsewhere), "build"]):
