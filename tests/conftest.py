@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from newsletter import clock
 from newsletter.cli import main
 
 from feedserver import feed_server_fixture  # noqa: F401  (the `feed_server` fixture)
@@ -18,6 +22,35 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 EXAMPLE_TODAY = "2026-11-25"
 """The example is built as of this day, so its output never depends on the clock."""
+TODAY = EXAMPLE_TODAY
+"""The day every test runs as (--today, --date): tests/conftest.py's day_is_pinned
+fails a test that lets the library read the real date instead."""
+
+
+@pytest.fixture(autouse=True)
+def day_is_pinned(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """No test depends on the day it runs: a test that lets the library read the real
+    date (``newsletter.clock.today``, the default of --today and --date) fails, unless
+    it is marked ``real_clock`` because the real date is what it tests. Subprocesses are
+    out of reach here; .ci/run proves them by running the suite under a shifted clock."""
+    if request.node.get_closest_marker("real_clock"):
+        yield
+        return
+    readers: list[str] = []
+    real_today = clock.today
+
+    def today() -> dt.date:
+        readers.append("".join(traceback.format_stack(limit=6)[:-1]))
+        return real_today()
+
+    monkeypatch.setattr(clock, "today", today)
+    yield
+    assert not readers, (
+        "the test read the real date: pass --today/--date (or today=...) to what it runs\n"
+        + readers[0]
+    )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

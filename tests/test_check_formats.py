@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import FIXTURES, run
+from conftest import FIXTURES, TODAY, run
 
 CASES = sorted(p for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
 TEXT_LINE = re.compile(
@@ -56,7 +56,14 @@ def test_github_annotations(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_github_paths_are_from_the_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
     """A newsletter in a subfolder of the repository: annotations still land on the file."""
     monkeypatch.setenv("GITHUB_WORKSPACE", str(FIXTURES))
-    result = run("check", "--format", "github", cwd=FIXTURES / "invalid" / "unknown-member-by")
+    result = run(
+        "check",
+        "--format",
+        "github",
+        "--today",
+        TODAY,
+        cwd=FIXTURES / "invalid" / "unknown-member-by",
+    )
     assert result.output.startswith("::error file=invalid/unknown-member-by/content/posts/2026/"), (
         result.output
     )

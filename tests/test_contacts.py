@@ -76,5 +76,5 @@ def test_a_broken_project_is_reported_not_listed(tmp_path: Path) -> None:
     from helpers import post, project
 
     root = project(tmp_path / "p", posts={"x": post("X", "nobody")})
-    result = run("contacts", cwd=root)
+    result = run("contacts", "--today", EXAMPLE_TODAY, cwd=root)
     assert result.exit_code == 1 and "[ref.member]" in result.output

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import run
+from conftest import TODAY, run
 
 
 def test_init_then_build(tmp_path: Path) -> None:
@@ -55,8 +55,8 @@ def test_init_then_build(tmp_path: Path) -> None:
 
 
 def test_init_refuses_an_existing_newsletter(tmp_path: Path) -> None:
-    assert run("init", str(tmp_path)).exit_code == 0
-    result = run("init", str(tmp_path))
+    assert run("init", str(tmp_path), "--date", TODAY).exit_code == 0
+    result = run("init", str(tmp_path), "--date", TODAY)
     assert result.exit_code == 2
     assert "already" in result.output
 
@@ -143,27 +143,27 @@ def test_new_files_pass_check(tmp_path: Path) -> None:
 
 
 def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
-    assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
+    assert run("init", str(tmp_path), "--date", TODAY, "--editor", "ada").exit_code == 0
     result = run("new", "member", "ada", "--name", "Someone else", cwd=tmp_path)
     assert result.exit_code == 2
     assert "already exists" in result.output
 
 
 def test_new_post_without_title_is_a_usage_error(tmp_path: Path) -> None:
-    assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
+    assert run("init", str(tmp_path), "--date", TODAY, "--editor", "ada").exit_code == 0
     result = run("new", "post", "--by", "ada", cwd=tmp_path)
     assert result.exit_code == 2
     assert "--title" in result.output
 
 
 def test_no_project_is_a_clear_error(tmp_path: Path) -> None:
-    result = run("build", cwd=tmp_path)
+    result = run("build", "--today", TODAY, cwd=tmp_path)
     assert result.exit_code == 2
     assert "no newsletter.yaml" in result.output and "newsletter init" in result.output
 
 
 def test_a_project_template_overrides_one_file(tmp_path: Path) -> None:
-    assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
+    assert run("init", str(tmp_path), "--date", TODAY, "--editor", "ada").exit_code == 0
     for path in (tmp_path / "templates").iterdir():  # keep only the override
         if path.is_dir():
             shutil.rmtree(path)
@@ -172,7 +172,7 @@ def test_a_project_template_overrides_one_file(tmp_path: Path) -> None:
     (tmp_path / "templates/404.html").write_text(
         '{% extends "base.html" %}{% block main %}<p>Lost? Ask the editors.</p>{% endblock %}'
     )
-    result = run("build", cwd=tmp_path)
+    result = run("build", "--today", TODAY, cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert "Lost? Ask the editors." in (tmp_path / "site/404.html").read_text()
     assert "Lost?" not in (tmp_path / "site/index.html").read_text()
@@ -181,14 +181,14 @@ def test_a_project_template_overrides_one_file(tmp_path: Path) -> None:
 
 def test_init_pins_the_package_ci_installs(tmp_path: Path) -> None:
     spec = 'newsletter @ git+https://github.com/acme/newsletter@v1 "quoted"'
-    assert run("init", str(tmp_path), "--package", spec).exit_code == 0
+    assert run("init", str(tmp_path), "--date", TODAY, "--package", spec).exit_code == 0
     workflow = yaml.safe_load((tmp_path / ".github/workflows/newsletter.yml").read_text())
     assert workflow["env"]["NEWSLETTER_PACKAGE"] == spec
 
 
 def test_generated_workflow_is_valid_for_github(tmp_path: Path) -> None:
     """Checked against GitHub's workflow schema, which check-jsonschema ships (no network)."""
-    assert run("init", str(tmp_path)).exit_code == 0
+    assert run("init", str(tmp_path), "--date", TODAY).exit_code == 0
     workflow = tmp_path / ".github/workflows/newsletter.yml"
     done = subprocess.run(
         [
@@ -220,9 +220,9 @@ def test_generated_workflow_is_valid_for_github(tmp_path: Path) -> None:
 
 
 def test_new_where_a_folder_cannot_be_made_is_an_error_not_a_traceback(tmp_path: Path) -> None:
-    assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
+    assert run("init", str(tmp_path), "--date", TODAY, "--editor", "ada").exit_code == 0
     shutil.rmtree(tmp_path / "content/posts")
     (tmp_path / "content/posts").write_text("a file where the folder should be")
-    result = run("new", "post", "--title", "Hello", "--by", "ada", cwd=tmp_path)
+    result = run("new", "post", "--title", "Hello", "--by", "ada", "--date", TODAY, cwd=tmp_path)
     assert result.exit_code == 1
     assert result.output.startswith("error: ") and "content/posts" in result.output

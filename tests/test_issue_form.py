@@ -116,7 +116,7 @@ def check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess[str
 def test_init_writes_a_form_and_a_workflow_valid_for_github(tmp_path: Path) -> None:
     """Checked against GitHub's schemas, which check-jsonschema ships (no network)."""
     spec = "newsletter @ git+https://github.com/acme/newsletter@v1"
-    assert run("init", str(tmp_path), "--package", spec).exit_code == 0
+    assert run("init", str(tmp_path), "--date", TODAY, "--package", spec).exit_code == 0
     form = tmp_path / ".github/ISSUE_TEMPLATE/share.yml"
     workflow = tmp_path / ".github/workflows/share.yml"
     assert form.read_text() == ISSUE_FORM
