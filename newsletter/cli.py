@@ -585,7 +585,7 @@ def new_post_command(
       newsletter new post --from-issue issue-body.md   # what the share workflow runs
       newsletter new post --link https://example.org/article --by ada   # title from the page
     """
-    from newsletter.pagemeta import PageMeta, fetch_meta
+    from newsletter.pagemeta import AddressRefused, PageMeta, link_meta
     from newsletter.scaffold import new_post, new_post_from_issue
 
     project = app.project()
@@ -593,7 +593,12 @@ def new_post_command(
         day = parse_date(date, "--date") or clock.today()
         _created(app, project, new_post_from_issue(project, issue_body, day))
         return
-    page = fetch_meta(link) if link and not title else PageMeta()
+    page = PageMeta()
+    if link and not title:
+        try:
+            page = link_meta(project, link)
+        except AddressRefused as err:  # said, then asked for, like any page not to be had
+            app.err.print(f"not reading {link}: {err}", highlight=False, soft_wrap=True)
     start = None
     if when:
         try:
@@ -753,10 +758,16 @@ def run_fetch(
     return run
 
 
-def fetch_settings(jobs: int, timeout: float, feed_timeout: float, max_size: int) -> FetchSettings:
-
+def fetch_settings(
+    jobs: int,
+    timeout: float,
+    feed_timeout: float,
+    max_size: int,
+    allow_private: bool,
+) -> FetchSettings:
     return FetchSettings(
         jobs=jobs,
+        allow_private=allow_private,
         connect_timeout=timeout,
         read_timeout=timeout,
         feed_timeout=feed_timeout,
@@ -799,6 +810,12 @@ DEFAULTS = FetchSettings()
     help="Largest feed accepted, also after decompression.",
 )
 @click.option("--member", metavar="HANDLE", help="Fetch only this member's feeds.")
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Let feeds reach loopback, private and other non-public addresses "
+    "(refused by default; feeds.allow_private in newsletter.yaml does the same).",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 if any feed failed (for CI).")
 @click.option("-q", "--quiet", is_flag=True, help="Print the summary line only.")
 @click.option(
@@ -814,6 +831,7 @@ def fetch_command(
     feed_timeout: float,
     max_size: int,
     member: str | None,
+    allow_private: bool,
     strict: bool,
     quiet: bool,
     today: str | None,
@@ -821,17 +839,19 @@ def fetch_command(
     """Fetch members' feeds into the cache (.newsletter/), for `build` to use.
 
     All feeds are fetched at once (up to --jobs), each bounded by its timeouts and
-    size cap; an unchanged feed costs one request. One feed failing never stops
+    size cap; an unchanged feed costs one request. A feed whose host is this machine
+    or a private network is refused, unless allowed. One feed failing never stops
     the others: exit 0 unless every feed failed (or any did, with --strict).
 
     \b
     Example:
       newsletter fetch
       newsletter fetch --member ada --strict
+      newsletter fetch --allow-private   # feeds on an intranet
     """
     project = app.project()
     hold_lock(project, "fetch")
-    settings = fetch_settings(jobs, timeout, feed_timeout, max_size)
+    settings = fetch_settings(jobs, timeout, feed_timeout, max_size, allow_private)
     run = run_fetch(app, project, settings, member, quiet, parse_date(today, "--today"))
     if run.reports and (run.failed == len(run.reports) or (strict and run.failed)):
         sys.exit(1)

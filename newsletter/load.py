@@ -431,7 +431,7 @@ NETWORK_OPTIONS = {
     "reciprocity_ratio",
     "min_exchanges",
 }
-FEED_OPTIONS = {"excerpt_words", "backfill_days", "stale_days"}
+FEED_OPTIONS = {"excerpt_words", "backfill_days", "stale_days", "allow_private"}
 
 
 def load_config(project: Project, diags: Diagnostics, base_url: str | None = None) -> Config:
@@ -565,10 +565,11 @@ def _feed_options(fields: Fields) -> FeedOptions:
         return FeedOptions()
     defaults = FeedOptions()
     return FeedOptions(
+        allow_private=options.flag("allow_private", defaults.allow_private),
         **{
             name: options.count(name, getattr(defaults, name), example="30")
-            for name in sorted(FEED_OPTIONS)
-        }
+            for name in sorted(FEED_OPTIONS - {"allow_private"})
+        },
     )
 
 

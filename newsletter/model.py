@@ -46,7 +46,7 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class FeedOptions:
-    """``feeds:`` in newsletter.yaml: how members' feed entries become items."""
+    """``feeds:`` in newsletter.yaml: how members' feeds are fetched and become items."""
 
     excerpt_words: int = 60
     """An entry's summary is cut to this many words, on a word boundary."""
@@ -55,6 +55,10 @@ class FeedOptions:
     fetched, so a blog's whole history does not flood the next edition."""
     stale_days: int = 7
     """A feed failing for this long is reported as stale by ``fetch``."""
+    allow_private: bool = False
+    """Let ``fetch`` (and ``new post --link``) reach loopback, private and other non-public
+    addresses: for feeds on an intranet. Off, a member's URL cannot reach this machine or
+    its network (newsletter/feeds/http.py)."""
 
 
 @dataclass(frozen=True)

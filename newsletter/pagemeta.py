@@ -3,7 +3,10 @@
 Reads at most ``MAX_BYTES`` of the page within ``timeout`` seconds, and takes Open
 Graph (``og:title``, ``og:description``), then Twitter card, then ``<title>`` and
 ``<meta name="description">``. Any failure — no network, a slow server, not HTML —
-gives empty metadata: the command then asks, as it would without a link.
+gives empty metadata: the command then asks, as it would without a link. A link that
+would reach this machine or its network is refused (:class:`AddressRefused`, the
+guard of :mod:`newsletter.feeds.http`, which makes the client), unless the project
+allows it with ``feeds.allow_private``.
 """
 
 from __future__ import annotations
@@ -15,8 +18,13 @@ from html.parser import HTMLParser
 
 import httpx
 
-from newsletter import __version__
+from newsletter.diagnostics import Diagnostics
+from newsletter.feeds.http import AddressRefused, page_client, refusal
+from newsletter.load import load_config
 from newsletter.markup import shorten
+from newsletter.sources import Project
+
+__all__ = ["AddressRefused", "PageMeta", "fetch_meta", "link_meta", "parse_meta"]
 
 MAX_BYTES = 1_000_000
 
@@ -65,12 +73,22 @@ def parse_meta(page: str) -> PageMeta:
     )
 
 
-def fetch_meta(url: str, timeout: float = 5.0) -> PageMeta:
-    """The page's title and description; empty when it cannot be had in time."""
-    headers = {"User-Agent": f"newsletter/{__version__}", "Accept": "text/html"}
+def link_meta(project: Project, url: str) -> PageMeta:
+    """:func:`fetch_meta` as the project's newsletter.yaml says: its ``feeds.allow_private``."""
+    config = load_config(project, Diagnostics())  # its mistakes are for `check` to report
+    return fetch_meta(url, allow_private=config.feeds.allow_private)
+
+
+def fetch_meta(
+    url: str, timeout: float = 5.0, *, allow_private: bool = False, site_url: str = ""
+) -> PageMeta:
+    """The page's title and description; empty when it cannot be had in time.
+
+    Raises :class:`AddressRefused` when the page (or a redirect on the way) is at an
+    address off limits: the caller says so, rather than a silent empty answer."""
     try:
         with (
-            httpx.Client(timeout=timeout, follow_redirects=True, headers=headers) as client,
+            page_client(timeout, allow_private=allow_private, site_url=site_url) as client,
             client.stream("GET", url) as response,
         ):
             if response.status_code >= 400 or "html" not in response.headers.get(
@@ -83,5 +101,9 @@ def fetch_meta(url: str, timeout: float = 5.0) -> PageMeta:
                 if len(data) >= MAX_BYTES or b"</head>" in data or time.monotonic() > deadline:
                     break  # the head is all we need; a trickling server gets no more time
             return parse_meta(data[:MAX_BYTES].decode(response.encoding or "utf-8", "replace"))
-    except (httpx.HTTPError, ValueError):
+    except httpx.HTTPError as err:
+        if refused := refusal(err):
+            raise refused from None
+        return PageMeta()
+    except (httpx.InvalidURL, ValueError):
         return PageMeta()

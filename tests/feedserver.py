@@ -10,6 +10,12 @@ raised from ``__exit__`` instead (unless the ``with`` block is already raising).
         url = server.route("/feed.xml", (FEEDS / "rss20.xml").read_bytes())
         ...
         assert server.count("/feed.xml", status=200) == 1
+
+``FeedServer("::1")`` listens on IPv6's loopback instead, ``FeedServer(tls=context)`` speaks
+HTTPS. A :class:`Gate` holds requests until the test lets them go, counting how many it holds at
+once (concurrency tests). :class:`FakeNetwork` (the ``fake_network`` fixture) makes names resolve
+as a test says, and routes a public address to this machine: what the address guard of
+newsletter/feeds/http.py sees is then a real answer from the resolver it calls.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import contextlib
 import hashlib
 import socket
 import socketserver
+import ssl
 import struct
 import sys
 import threading
@@ -27,7 +34,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Any
 
+import httpcore
 import pytest
 
 RSS = "application/rss+xml; charset=utf-8"
@@ -48,6 +57,49 @@ class Request:
     """The request target as sent, query string included."""
     headers: dict[str, str]
     """Header names in lower case (the last value wins when a header is repeated)."""
+    received: float = 0.0
+    """When it arrived (time.monotonic)."""
+
+
+class Gate:
+    """Holds each request that reaches it until the test lets one go; records the most it
+    held at once. Every wait is for a condition, with a generous timeout."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self.held = 0
+        self.most = 0
+        self._passes = 0
+        self._open = False
+
+    def enter(self, stop: threading.Event) -> None:
+        """Called by a handler: wait until let go (or the gate opened, or the server stops)."""
+        with self._cond:
+            self.held += 1
+            self.most = max(self.most, self.held)
+            self._cond.notify_all()
+            while not (self._passes or self._open or stop.is_set()):
+                self._cond.wait(0.1)  # 0.1: to notice the server stopping
+            if self._passes:
+                self._passes -= 1
+            self.held -= 1
+            self._cond.notify_all()
+
+    def wait_held(self, count: int, timeout: float = 30) -> bool:
+        """Wait until ``count`` requests are held at once; False if that never happened."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self.held >= count, timeout)
+
+    def let_go(self, count: int = 1) -> None:
+        with self._cond:
+            self._passes += count
+            self._cond.notify_all()
+
+    def open(self) -> None:
+        """Let every request through, now and later."""
+        with self._cond:
+            self._open = True
+            self._cond.notify_all()
 
 
 Responder = Callable[["_Handler"], None]
@@ -56,7 +108,9 @@ Responder = Callable[["_Handler"], None]
 class FeedServer:
     """A local HTTP server whose answers each test configures, path by path."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1", *, tls: ssl.SSLContext | None = None) -> None:
+        self.host = host
+        self.tls = tls
         self.requests: list[Request] = []
         self._answers: list[tuple[str, int]] = []
         self._routes: dict[str, Responder] = {}
@@ -75,7 +129,9 @@ class FeedServer:
         if self._server is not None:
             raise RuntimeError("FeedServer is already running")
         self._stop.clear()
-        server = _Server(("127.0.0.1", 0), _Handler)
+        server = (_Server6 if ":" in self.host else _Server)((self.host, 0), _Handler)
+        if self.tls is not None:
+            server.socket = self.tls.wrap_socket(server.socket, server_side=True)
         server.owner = self
         self._server = server
         self._thread = threading.Thread(
@@ -112,10 +168,18 @@ class FeedServer:
 
     @property
     def base(self) -> str:
-        """``http://127.0.0.1:PORT``, once the server is started."""
+        """``http://127.0.0.1:PORT`` (``http://[::1]:PORT``), once the server is started."""
         if self._server is None:
             raise RuntimeError("FeedServer is not running: use it as a context manager")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{host}:{self._server.server_address[1]}"
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("FeedServer is not running: use it as a context manager")
+        return int(self._server.server_address[1])
 
     def url(self, path: str) -> str:
         """The absolute URL of ``path`` (which starts with "/") on this server."""
@@ -240,6 +304,31 @@ class FeedServer:
 
         return self._add(path, respond)
 
+    def answers(
+        self, path: str, *answers: tuple[int, dict[str, str], bytes], content_type: str = RSS
+    ) -> str:
+        """Answer ``path`` with each (status, headers, body) in turn; the last one then on."""
+        left = list(answers)
+
+        def respond(handler: _Handler) -> None:
+            with self._lock:
+                status, headers, body = left.pop(0) if len(left) > 1 else left[0]
+            handler.answer(status, {"Content-Type": content_type, **headers}, body)
+
+        return self._add(path, respond)
+
+    def gated(self, path: str, gate: Gate, body: bytes) -> str:
+        """Hold each request for ``path`` at ``gate``, then answer 200 ``body``."""
+
+        def respond(handler: _Handler) -> None:
+            gate.enter(self._stop)
+            if self._stop.is_set():
+                handler.close_connection = True
+                return
+            handler.answer(200, {"Content-Type": RSS}, body)
+
+        return self._add(path, respond)
+
     def redirect(self, path: str, to: str, status: int = 301) -> str:
         """Answer ``status`` with ``Location: to`` (relative or absolute, sent as given)."""
 
@@ -348,6 +437,10 @@ class _Server(ThreadingHTTPServer):
             self.owner._errors.append(error)
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
@@ -384,7 +477,7 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         headers = {k.lower(): v for k, v in self.headers.items()}
         with owner._lock:
-            owner.requests.append(Request(self.command, self.path, headers))
+            owner.requests.append(Request(self.command, self.path, headers, time.monotonic()))
         return owner
 
     def do_GET(self) -> None:
@@ -420,6 +513,79 @@ class _Handler(BaseHTTPRequestHandler):
         self.start(status, headers)
         if body:
             self.wfile.write(body)
+
+
+PUBLIC = "93.184.216.34"
+"""A public address (example.com's, once) for names in tests; :class:`FakeNetwork` routes
+connections to it to 127.0.0.1, so nothing ever leaves this machine."""
+
+
+class FakeNetwork:
+    """Name lookups answered as a test says, and a route from :data:`PUBLIC` to 127.0.0.1.
+
+    Patches ``socket.getaddrinfo`` (the event loop's resolver calls it too) and the connect of
+    httpcore's own network backends: the layers below the guard, never the guard itself.
+
+        fake_network.resolve("feeds.test", "10.0.0.5")          # every lookup
+        fake_network.resolve("rebind.test", PUBLIC, "127.0.0.1")  # first lookup, then the rest
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.lookups: list[str] = []
+        """Names looked up that the test made up, in order."""
+        self.connected: list[str] = []
+        """Addresses httpcore was asked to connect to, in order (before the route)."""
+        self._names: dict[str, list[list[str]]] = {}
+        self._lock = threading.Lock()
+        real_lookup = socket.getaddrinfo
+        real_async = httpcore.AnyIOBackend.connect_tcp
+        real_sync = httpcore.SyncBackend.connect_tcp
+
+        def lookup(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+            name = host.decode() if isinstance(host, bytes) else host
+            with self._lock:
+                answers = self._names.get(name)
+                if answers is None:
+                    return real_lookup(host, port, *args, **kwargs)
+                self.lookups.append(name)
+                addresses = answers.pop(0) if len(answers) > 1 else answers[0]
+            if not addresses:
+                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+            return [info for a in addresses for info in real_lookup(a, port, *args, **kwargs)]
+
+        async def connect_async(backend: Any, host: str, port: int, *args: Any, **kw: Any) -> Any:
+            with self._lock:
+                self.connected.append(host)
+            return await real_async(backend, self._route(host), port, *args, **kw)
+
+        def connect_sync(backend: Any, host: str, port: int, *args: Any, **kw: Any) -> Any:
+            with self._lock:
+                self.connected.append(host)
+            return real_sync(backend, self._route(host), port, *args, **kw)
+
+        monkeypatch.setattr(socket, "getaddrinfo", lookup)
+        monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", connect_async)
+        monkeypatch.setattr(httpcore.SyncBackend, "connect_tcp", connect_sync)
+
+    def resolve(self, name: str, *answers: str | list[str]) -> None:
+        """Each lookup of ``name`` gets the next answer (one address, or a list); the last
+        answer repeats. No answer at all: the name does not exist."""
+        with self._lock:
+            self._names[name] = [[a] if isinstance(a, str) else list(a) for a in answers] or [[]]
+
+    @staticmethod
+    def _route(host: str) -> str:
+        if host == PUBLIC:
+            return "127.0.0.1"
+        if host.startswith(("127.", "::1", "::ffff:127.")) or host in ("0.0.0.0", "::"):
+            return host
+        raise AssertionError(f"a test tried to connect to {host}, which is not this machine")
+
+
+@pytest.fixture(name="fake_network")
+def fake_network_fixture(monkeypatch: pytest.MonkeyPatch) -> FakeNetwork:
+    """A :class:`FakeNetwork` for one test (import it as ``fake_network_fixture``)."""
+    return FakeNetwork(monkeypatch)
 
 
 @pytest.fixture(name="feed_server")

@@ -18,8 +18,8 @@ FEEDS = FIXTURES / "feeds"
 TODAY = "2026-11-25"
 CONFIG = (
     "title: Test Exchange\nbase_url: https://news.example.org/\n"
-    "feeds: {backfill_days: 3650, excerpt_words: 12}\n"
-)
+    "feeds: {backfill_days: 3650, excerpt_words: 12, allow_private: true}\n"
+)  # allow_private: the feeds are on the local test server
 
 
 def feed_project(root: Path, members: dict[str, str], posts: dict[str, str] | None = None) -> Path:

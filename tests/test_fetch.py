@@ -1,5 +1,8 @@
 """`newsletter fetch` against a real HTTP server on 127.0.0.1: formats, caching, and
-every way a feed server can misbehave, each reported on its own line."""
+every way a feed server can misbehave, each reported on its own line.
+
+The server is on this machine, which the guard refuses by default
+(tests/test_fetch_guard.py): these projects allow it (``feeds: {allow_private: true}``)."""
 
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ from helpers import project, write
 
 FEEDS = FIXTURES / "feeds"
 RSS = "application/rss+xml; charset=utf-8"
+LOCAL = "title: Test Exchange\nbase_url: https://news.example.org/\nfeeds: {allow_private: true}\n"
+"""newsletter.yaml of a project whose feeds are on the local test server."""
 
 
 def members_with_feeds(root: Path, feeds: dict[str, list[str]]) -> Path:
@@ -29,7 +34,9 @@ def members_with_feeds(root: Path, feeds: dict[str, list[str]]) -> Path:
         for handle, urls in feeds.items()
     }
     members.setdefault("ada", "name: Ada\n")
-    return project(root, members=members)
+    project(root, members=members)
+    write(root, "newsletter.yaml", LOCAL)
+    return root
 
 
 def entries(root: Path) -> dict[str, list[str]]:
@@ -313,7 +320,7 @@ def test_stale_feeds_are_marked(tmp_path: Path, feed_server: FeedServer) -> None
         fetch(
             [FeedTarget(url, "ada", Location("x"))],
             cache,
-            FetchSettings(),
+            FetchSettings(allow_private=True),
         )
         cache.db.execute("UPDATE feed SET last_success = ?", (long_ago.isoformat(),))
         cache.db.commit()

@@ -95,12 +95,14 @@ def test_fetch_on_a_terminal_shows_progress_and_a_coloured_table(
     bad = feed_server.route("/bad.xml", b"", status=500)
     feed_server.delay("/good.xml", 0.5)  # long enough for the bar to be drawn
     root = project(tmp_path / "p", members={"ada": f"name: Ada\nfeeds: [{good}, {bad}]\n"})
-    code, shown = _in_terminal(["fetch"], root)
+    code, shown = _in_terminal(["fetch", "--allow-private"], root)  # a local feed server
     assert code == 0, shown
     assert "fetch" in shown and "0/2" in shown  # the live bar, before any feed is done
     assert "\x1b[32mok" in shown and "\x1b[1;31mfailed" in shown
     assert "HTTP 500" in shown and "2 feeds in" in shown
-    piped = subprocess.run([*NEWSLETTER, "fetch"], cwd=root, capture_output=True, text=True)
+    piped = subprocess.run(
+        [*NEWSLETTER, "fetch", "--allow-private"], cwd=root, capture_output=True, text=True
+    )
     assert piped.returncode == 0 and "\x1b[" not in piped.stdout + piped.stderr
     assert "not modified" in piped.stdout and "HTTP 500" in piped.stdout
 

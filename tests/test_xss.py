@@ -1060,7 +1060,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileSite]:
         assert not planter.html_queue, f"{len(planter.html_queue)} payloads not in any body"
         plan = planter.plan
         plan.write(root)
-        fetched = run("fetch", cwd=root)
+        fetched = run("fetch", "--allow-private", cwd=root)  # a local feed server
         assert fetched.exit_code == 0, fetched.output
     for _ in range(3):
         checked = run("check", "--format", "json", "--today", TODAY, cwd=root)

@@ -7,6 +7,9 @@ a size cap on the bytes as sent *and* as decoded (a gzip bomb is refused after
 ones reported, and conditional GET (ETag, Last-Modified) plus a content hash so an
 unchanged feed costs a 304 and no parsing. One feed's failure is that feed's
 report line; it never stops the others.
+
+The client itself, and the guard that keeps members' URLs out of this machine and its
+network, are in :mod:`newsletter.feeds.http`.
 """
 
 from __future__ import annotations
@@ -28,17 +31,16 @@ from enum import StrEnum
 
 import httpx
 
-from newsletter import __version__, clock
+from newsletter import clock
 from newsletter.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
 from newsletter.errors import NewsletterError, ProjectError
 from newsletter.feeds.cache import FeedCache, FeedState, open_cache
+from newsletter.feeds.http import feed_client, refusal
 from newsletter.feeds.parse import FeedError, ParsedFeed, parse_feed
 from newsletter.feeds.settings import FetchSettings
 from newsletter.load import load_members
 from newsletter.model import Member
 from newsletter.sources import Project
-
-USER_AGENT = f"newsletter/{__version__} (feed aggregator; +https://pypi.org/project/newsletter)"
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,9 @@ async def download(
                 response.status_code, str(response.url), dict(response.headers), body.bytes(), moved
             )
     except httpx.HTTPError as err:
-        raise FetchFailed(_transport_reason(err, settings)) from err
+        raise FetchFailed(_transport_reason(err, settings, url)) from err
+    except httpx.InvalidURL as err:  # not an HTTPError: e.g. 0177.0.0.1, a dotted octal
+        raise FetchFailed(f"not a URL that can be fetched: {err}") from err
 
 
 def _moved_to(response: httpx.Response) -> str:
@@ -188,7 +192,13 @@ def _http_reason(response: httpx.Response) -> str:
     return f"HTTP {code} {reason}"
 
 
-def _transport_reason(err: httpx.HTTPError, settings: FetchSettings) -> str:
+def _transport_reason(err: httpx.HTTPError, settings: FetchSettings, url: str = "") -> str:
+    if refused := refusal(err):
+        try:
+            hop = str(err.request.url)  # the redirect's target, when that is what was refused
+        except RuntimeError:  # no request recorded
+            hop = url
+        return str(refused) if hop == url else f"redirected to {hop}; {refused}"
     chain: list[BaseException] = []
     cause: BaseException | None = err
     while cause is not None and len(chain) < 10:
@@ -209,7 +219,7 @@ def _transport_reason(err: httpx.HTTPError, settings: FetchSettings) -> str:
         return "connection refused: nothing listens at that address"
     if tls := next((c for c in chain if isinstance(c, ssl.SSLError)), None):
         return f"TLS error: {getattr(tls, 'reason', None) or tls}"
-    if isinstance(err, httpx.UnsupportedProtocol | httpx.InvalidURL):
+    if isinstance(err, httpx.UnsupportedProtocol):
         return f"not a URL that can be fetched: {text}"
     if isinstance(err, httpx.RemoteProtocolError):
         return f"the server broke off or spoke broken HTTP: {text}"
@@ -301,28 +311,6 @@ async def _store(
 # -- all feeds --------------------------------------------------------------------------
 
 
-def client_for(settings: FetchSettings, tls: ssl.SSLContext | None = None) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        verify=tls or httpx.create_ssl_context(),
-        timeout=httpx.Timeout(
-            connect=settings.connect_timeout,
-            read=settings.read_timeout,
-            write=settings.read_timeout,
-            pool=None,
-        ),
-        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-        follow_redirects=True,
-        max_redirects=settings.max_redirects,
-        headers={
-            "User-Agent": USER_AGENT,
-            "Accept": "application/atom+xml, application/rss+xml, application/feed+json, "
-            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
-            "Accept-Encoding": "gzip, deflate",
-        },
-        trust_env=False,  # no proxy or .netrc credentials from the environment for members' URLs
-    )
-
-
 PARALLEL_PARSING = 16
 """With this many feeds or more, parsing runs in worker processes, one per core."""
 
@@ -364,7 +352,7 @@ async def fetch_all(
 
     async def one(target: FeedTarget) -> FeedReport:
         report = await fetch_one(
-            lambda: client_for(settings, tls), target, cache, settings, now, slots, parse
+            lambda: feed_client(settings, tls), target, cache, settings, now, slots, parse
         )
         on_done(report)
         return report
@@ -433,7 +421,11 @@ def fetch_project(
             f"no member '{only}'{did_you_mean(only, members)}; members are the files "
             "in content/members/"
         )
-    settings = replace(settings, stale_days=config.feeds.stale_days)
+    settings = replace(
+        settings,
+        stale_days=config.feeds.stale_days,
+        allow_private=settings.allow_private or config.feeds.allow_private,
+    )
     wanted = targets(members, only)
     on_start(len(wanted))
     started = time.perf_counter()

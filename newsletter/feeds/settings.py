@@ -19,3 +19,5 @@ class FetchSettings:
     """Largest feed, before and after decompression."""
     max_redirects: int = 5
     stale_days: int = 7
+    allow_private: bool = False
+    """Let feeds reach loopback, private and other non-public addresses (feeds/http.py)."""
