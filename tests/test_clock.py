@@ -8,6 +8,7 @@ the whole suite under clocks moved by libfaketime, which reaches subprocesses to
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import re
 from email import message_from_bytes, policy
@@ -139,3 +140,29 @@ def test_a_test_that_reads_the_real_day_fails(pytester: pytest.Pytester) -> None
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(["*the test read the real date*", "*cli.py*in init*"])
+
+
+CLOCK_READS = {"today", "now", "utcnow", "time", "time_ns", "localtime", "gmtime"}
+"""Attributes that read the real clock: date.today(), datetime.now(), time.time()…"""
+
+
+def test_the_library_reads_the_real_clock_in_one_module() -> None:
+    """Every reading of the clock is in newsletter/clock.py, where the tests can see it:
+    anywhere else it would be a date no --today reaches. (perf_counter and monotonic
+    measure durations, not dates, and are not readings of this kind.)"""
+    package = Path(__file__).resolve().parent.parent / "newsletter"
+    readings = []
+    for path in sorted(package.rglob("*.py")):
+        if path.name == "clock.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in CLOCK_READS
+                and isinstance(node.func.value, ast.Name | ast.Attribute)
+                and ast.unparse(node.func.value).split(".")[-1] in ("date", "datetime", "time")
+            ):
+                readings.append(f"{path.relative_to(package)}:{node.lineno}: {ast.unparse(node)}")
+    assert not readings, "read the clock through newsletter.clock:\n" + "\n".join(readings)
+    assert "clock.today()" in (package / "cli.py").read_text()  # the test can see the calls
