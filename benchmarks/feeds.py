@@ -382,7 +382,8 @@ class Bench:
         """Run `fetch` once; its row counts the server's answers during the run."""
         before = self.server.counts()
         cmd = [*self.command, "-C", str(project), "fetch", "--jobs", str(jobs), "--quiet"]
-        cmd += ["--allow-private", *extra]  # the local server stands for distant hosts
+        # one local server stands for as many distant hosts: allowed, and not limited per host
+        cmd += ["--allow-private", "--per-host", str(jobs), *extra]
         got = measure(cmd, scenario)
         answers = self.server.counts() - before
         if bound is None:

@@ -763,10 +763,12 @@ def fetch_settings(
     timeout: float,
     feed_timeout: float,
     max_size: int,
+    per_host: int,
     allow_private: bool,
 ) -> FetchSettings:
     return FetchSettings(
         jobs=jobs,
+        per_host=per_host,
         allow_private=allow_private,
         connect_timeout=timeout,
         read_timeout=timeout,
@@ -786,6 +788,14 @@ DEFAULTS = FetchSettings()
     default=DEFAULTS.jobs,
     show_default=True,
     help="Feeds fetched at the same time.",
+)
+@click.option(
+    "--per-host",
+    type=click.IntRange(1, 256),
+    default=DEFAULTS.per_host,
+    show_default=True,
+    metavar="N",
+    help="Feeds fetched at the same time from any one host (within --jobs).",
 )
 @click.option(
     "--timeout",
@@ -827,6 +837,7 @@ DEFAULTS = FetchSettings()
 def fetch_command(
     app: App,
     jobs: int,
+    per_host: int,
     timeout: float,
     feed_timeout: float,
     max_size: int,
@@ -838,10 +849,11 @@ def fetch_command(
 ) -> None:
     """Fetch members' feeds into the cache (.newsletter/), for `build` to use.
 
-    All feeds are fetched at once (up to --jobs), each bounded by its timeouts and
-    size cap; an unchanged feed costs one request. A feed whose host is this machine
-    or a private network is refused, unless allowed. One feed failing never stops
-    the others: exit 0 unless every feed failed (or any did, with --strict).
+    All feeds are fetched at once (up to --jobs, and --per-host from one host), each
+    bounded by its timeouts and size cap; an unchanged feed costs one request. A feed
+    whose host is this machine or a private network is refused, unless allowed. One
+    feed failing never stops the others: exit 0 unless every feed failed (or any did,
+    with --strict).
 
     \b
     Example:
@@ -851,7 +863,7 @@ def fetch_command(
     """
     project = app.project()
     hold_lock(project, "fetch")
-    settings = fetch_settings(jobs, timeout, feed_timeout, max_size, allow_private)
+    settings = fetch_settings(jobs, timeout, feed_timeout, max_size, per_host, allow_private)
     run = run_fetch(app, project, settings, member, quiet, parse_date(today, "--today"))
     if run.reports and (run.failed == len(run.reports) or (strict and run.failed)):
         sys.exit(1)

@@ -74,9 +74,10 @@ def parse_meta(page: str) -> PageMeta:
 
 
 def link_meta(project: Project, url: str) -> PageMeta:
-    """:func:`fetch_meta` as the project's newsletter.yaml says: its ``feeds.allow_private``."""
+    """:func:`fetch_meta` as the project's newsletter.yaml says: its ``feeds.allow_private``,
+    and its base_url in the User-Agent."""
     config = load_config(project, Diagnostics())  # its mistakes are for `check` to report
-    return fetch_meta(url, allow_private=config.feeds.allow_private)
+    return fetch_meta(url, allow_private=config.feeds.allow_private, site_url=config.base_url)
 
 
 def fetch_meta(

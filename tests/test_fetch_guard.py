@@ -1,17 +1,20 @@
-"""The private-address guard (newsletter/feeds/http.py), through `newsletter fetch`.
+"""The private-address guard and polite fetching (newsletter/feeds/http.py, feeds/fetch.py).
 
 A member's feed URL is untrusted: by default `fetch` must not reach this machine or its
 network, however the address is spelled, wherever a redirect points and whatever a name
 resolves to at the moment of connecting. Real servers on 127.0.0.1 answer; names resolve
 through a patched resolver (tests/feedserver.py: FakeNetwork), never a patched guard.
+Politeness: requests per host, the User-Agent, Retry-After within the feed's time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import ipaddress
 import sqlite3
 import ssl
+import threading
 from pathlib import Path
 
 import httpx
@@ -20,14 +23,18 @@ import trustme
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsletter.feeds.fetch import FetchSettings
-from newsletter.feeds.http import AddressRefused, feed_client, why_refused
+from newsletter import __version__
+from newsletter.diagnostics import Location
+from newsletter.feeds.cache import open_cache
+from newsletter.feeds.fetch import FeedTarget, FetchSettings, Outcome, fetch, retry_after
+from newsletter.feeds.http import AddressRefused, feed_client, user_agent, why_refused
 
 from conftest import FIXTURES, run
 from feedserver import (
     PUBLIC,
     FakeNetwork,
     FeedServer,
+    Gate,
     fake_network_fixture,  # noqa: F401  (the `fake_network` fixture)
 )
 from helpers import project, write
@@ -425,3 +432,173 @@ def test_the_table_names_the_member_and_the_refusal(
     (row,) = [line for line in result.output.splitlines() if url in line]
     assert row.split()[:3] == ["ada", url, "failed"]
     assert "refused: 127.0.0.1 is a loopback address (set feeds.allow_private" in row
+
+
+# -- politeness -------------------------------------------------------------------------------
+
+
+def test_the_user_agent_names_the_newsletter(tmp_path: Path, feed_server: FeedServer) -> None:
+    url = feed_server.route("/feed.xml", RSS)
+    root = feeds_project(tmp_path / "p", [url], allow=True)
+    fetched(root)
+    (request,) = feed_server.requests
+    assert request.headers["user-agent"] == (
+        f"newsletter/{__version__} (+https://news.example.org/; feed aggregator; "
+        "+https://pypi.org/project/newsletter)"
+    )
+    assert user_agent() == (
+        f"newsletter/{__version__} (feed aggregator; +https://pypi.org/project/newsletter)"
+    )
+
+
+def gated_fetch(
+    urls: list[str], gate: Gate, settings: FetchSettings, tmp_path: Path
+) -> list[Outcome]:
+    """Fetch ``urls`` (in a thread) while ``gate`` holds their requests: once as many are
+    held as the client should send at most, a client over its limit would send one more
+    now, while they are held; then the gate opens and every feed completes."""
+    targets = [FeedTarget(url, "ada", Location("x")) for url in urls]
+    done: list[Outcome] = []
+
+    def work() -> None:
+        with open_cache(tmp_path / "state", create=True) as cache:
+            assert cache is not None
+            done.extend(r.outcome for r in fetch(targets, cache, settings))
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        expected = min(settings.jobs, settings.per_host * len({u.split("/")[2] for u in urls}))
+        assert gate.wait_held(expected), f"only {gate.held} requests arrived"
+        gate.wait_held(expected + 1, timeout=0.5)  # room for a client over its limit to show
+    finally:
+        gate.open()
+        worker.join(60)
+    assert not worker.is_alive()
+    return done
+
+
+@pytest.mark.parametrize("per_host", [1, 2, 3])
+def test_at_most_per_host_requests_at_once_to_one_host(
+    tmp_path: Path, feed_server: FeedServer, per_host: int
+) -> None:
+    gate = Gate()
+    urls = [feed_server.gated(f"/{i}.xml", gate, RSS) for i in range(6)]
+    settings = FetchSettings(jobs=16, per_host=per_host, allow_private=True)
+    assert gated_fetch(urls, gate, settings, tmp_path) == [Outcome.OK] * 6
+    assert gate.most == per_host
+
+
+@pytest.mark.parametrize(("jobs", "most"), [(16, 4), (3, 3)])
+def test_hosts_are_limited_each_and_jobs_in_all(
+    tmp_path: Path, feed_server: FeedServer, fake_network: FakeNetwork, jobs: int, most: int
+) -> None:
+    fake_network.resolve("a.test", "127.0.0.1")
+    fake_network.resolve("b.test", "127.0.0.1")
+    gate = Gate()
+    urls = [
+        feed_server.gated(f"/{i}.xml", gate, RSS).replace("127.0.0.1", host)
+        for i, host in enumerate(["a.test", "b.test"] * 4)
+    ]
+    settings = FetchSettings(jobs=jobs, per_host=2, allow_private=True)
+    assert gated_fetch(urls, gate, settings, tmp_path) == [Outcome.OK] * 8
+    assert gate.most == most
+
+
+def test_per_host_on_the_command_line(tmp_path: Path, feed_server: FeedServer) -> None:
+    gate = Gate()
+    urls = [feed_server.gated(f"/{i}.xml", gate, RSS) for i in range(5)]
+    root = feeds_project(tmp_path / "p", urls, allow=True)
+    results: list[int] = []
+    worker = threading.Thread(
+        target=lambda: results.append(
+            run("fetch", "--per-host", "3", "--today", TODAY, cwd=root).exit_code
+        )
+    )
+    worker.start()
+    try:
+        assert gate.wait_held(3)
+        gate.wait_held(4, timeout=0.5)  # room for a client over its limit to show
+    finally:
+        gate.open()
+        worker.join(60)
+    assert results == [0] and gate.most == 3
+
+
+def test_retry_after_seconds_is_honoured(tmp_path: Path, feed_server: FeedServer) -> None:
+    url = feed_server.answers("/busy.xml", (503, {"Retry-After": "1"}, b"busy"), (200, {}, RSS))
+    root = feeds_project(tmp_path / "p", [url], allow=True)
+    assert fetched(root) == {url: ("ok", "")}
+    first, second = feed_server.requests
+    # a lower bound only: the client must have waited the second it was asked to wait
+    assert second.received - first.received >= 0.9
+
+
+def test_retry_after_as_a_date_is_read_against_the_pinned_clock(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """--today pins `now` to 2026-11-25 00:00 UTC: the date below is one second later."""
+    url = feed_server.answers(
+        "/busy.xml",
+        (429, {"Retry-After": "Wed, 25 Nov 2026 00:00:01 GMT"}, b""),
+        (200, {}, RSS),
+    )
+    root = feeds_project(tmp_path / "p", [url], allow=True)
+    assert fetched(root) == {url: ("ok", "")}
+    assert feed_server.count("/busy.xml") == 2
+
+
+def test_retry_after_beyond_the_feeds_time_is_not_waited_for(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    seconds = feed_server.answers("/later.xml", (429, {"Retry-After": "120"}, b""))
+    date = feed_server.answers(
+        "/tomorrow.xml", (503, {"Retry-After": "Thu, 26 Nov 2026 00:00:00 GMT"}, b"")
+    )
+    root = feeds_project(tmp_path / "p", [seconds, date], allow=True)
+    assert fetched(root, "--feed-timeout", "5") == {
+        seconds: (
+            "failed",
+            "HTTP 429 Too Many Requests: the server asks us to come back in 120 s, more "
+            "than this feed has left of its 5 s (--feed-timeout)",
+        ),
+        date: (
+            "failed",
+            "HTTP 503 Service Unavailable: the server asks us to come back at Thu, 26 Nov "
+            "2026 00:00:00 GMT (in 86400 s), more than this feed has left of its 5 s "
+            "(--feed-timeout)",
+        ),
+    }
+    assert feed_server.count("/later.xml") == 1 and feed_server.count("/tomorrow.xml") == 1
+
+
+def test_retries_are_bounded(tmp_path: Path, feed_server: FeedServer) -> None:
+    url = feed_server.answers("/busy.xml", (503, {"Retry-After": "0"}, b""))
+    root = feeds_project(tmp_path / "p", [url], allow=True)
+    reason = "HTTP 503 Service Unavailable: the server failed; it may work next time"
+    assert fetched(root) == {url: ("failed", reason)}
+    assert feed_server.count("/busy.xml") == 1 + FetchSettings().max_retries
+
+
+NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("status", "value", "wait"),
+    [
+        (503, "1", 1.0),
+        (429, " 120 ", 120.0),
+        (503, "Wed, 25 Nov 2026 00:01:00 GMT", 60.0),
+        (503, "Tue, 24 Nov 2026 23:00:00 GMT", 0.0),  # in the past: at once
+        (503, "Wednesday, 25-Nov-26 00:00:30 GMT", 30.0),  # RFC 850, still allowed
+        (503, "soon", None),
+        (503, "-5", None),
+        (503, "", None),
+        (500, "1", None),  # only 429 and 503 ask to come back
+        (301, "1", None),
+    ],
+)
+def test_retry_after_values(status: int, value: str, wait: float | None) -> None:
+    headers = {"Retry-After": value} if value else {}
+    response = httpx.Response(status, headers=headers)
+    assert retry_after(response, NOW) == wait

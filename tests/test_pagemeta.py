@@ -131,7 +131,11 @@ def test_new_post_says_why_a_link_was_not_read_then_asks(
     assert f"not reading {url}: refused: 127.0.0.1 is a loopback address {HINT}" in result.output
     assert "missing --title" in result.output
     assert feed_server.requests == []
-    write(root, "newsletter.yaml", LOCAL)  # the project allows it
+    write(root, "newsletter.yaml", LOCAL)  # the project allows it: read, and named in the UA
     made = run("new", "post", "--link", url, "--by", "ada", "--date", "2026-11-20", cwd=root)
     assert made.exit_code == 0, made.output
-    assert feed_server.count("/post") == 1
+    (request,) = feed_server.requests
+    assert request.headers["user-agent"] == (
+        f"newsletter/{__version__} (+https://news.example.org/; link preview; "
+        "+https://pypi.org/project/newsletter)"
+    )

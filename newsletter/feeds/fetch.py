@@ -8,14 +8,17 @@ ones reported, and conditional GET (ETag, Last-Modified) plus a content hash so 
 unchanged feed costs a 304 and no parsing. One feed's failure is that feed's
 report line; it never stops the others.
 
-The client itself, and the guard that keeps members' URLs out of this machine and its
-network, are in :mod:`newsletter.feeds.http`.
+Politely: at most ``per_host`` feeds of one host at a time (within ``jobs`` in all), a
+User-Agent naming the newsletter, and a 429 or 503's Retry-After honoured when the wait
+fits in the feed's time. The client itself, and the guard that keeps members' URLs
+out of this machine and its network, are in :mod:`newsletter.feeds.http`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import email.utils
 import hashlib
 import multiprocessing as mp
 import os
@@ -23,11 +26,12 @@ import socket
 import ssl
 import time
 import zlib
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -132,42 +136,91 @@ class _Body:
 
 
 async def download(
-    client: httpx.AsyncClient, url: str, state: FeedState | None, settings: FetchSettings
+    client: httpx.AsyncClient,
+    url: str,
+    state: FeedState | None,
+    settings: FetchSettings,
+    now: Callable[[], dt.datetime] = clock.now,
+    deadline: float = float("inf"),
 ) -> Download:
+    """The feed at ``url``, conditionally when ``state`` has validators. A 429 or 503 with
+    Retry-After is asked again after the wait if that starts before ``deadline`` (the
+    event loop's clock), at most ``settings.max_retries`` times; ``now`` reads a
+    Retry-After date."""
     headers = {}
     if state and state.etag:
         headers["If-None-Match"] = state.etag
     if state and state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
+    retries = 0
+    while True:
+        try:
+            async with client.stream("GET", url, headers=headers) as response:
+                wait = retry_after(response, now())
+                if wait is None or retries >= settings.max_retries:
+                    return await _receive(response, settings)
+                if wait >= deadline - asyncio.get_running_loop().time():
+                    raise FetchFailed(_wait_too_long(response, wait, settings))
+        except httpx.HTTPError as err:
+            raise FetchFailed(_transport_reason(err, settings, url)) from err
+        except httpx.InvalidURL as err:  # not an HTTPError: e.g. 0177.0.0.1, a dotted octal
+            raise FetchFailed(f"not a URL that can be fetched: {err}") from err
+        retries += 1
+        await asyncio.sleep(wait)  # the response is closed: no connection held meanwhile
+
+
+async def _receive(response: httpx.Response, settings: FetchSettings) -> Download:
+    moved = _moved_to(response)
+    if response.status_code == 304:
+        return Download(304, str(response.url), dict(response.headers), b"", moved)
+    if response.status_code >= 400:
+        raise FetchFailed(_http_reason(response))
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > settings.max_bytes:
+        raise FetchFailed(
+            f"the feed is {int(declared) // (1024 * 1024)} MB, larger than "
+            f"{settings.max_bytes // (1024 * 1024)} MB"
+        )
+    body = _Body(response.headers.get("content-encoding", ""), settings.max_bytes)
+    raw = 0
+    async for chunk in response.aiter_raw():
+        raw += len(chunk)
+        if raw > settings.max_bytes:
+            raise FetchFailed(f"the feed is larger than {settings.max_bytes // (1024 * 1024)} MB")
+        body.add(chunk)
+    return Download(
+        response.status_code, str(response.url), dict(response.headers), body.bytes(), moved
+    )
+
+
+RETRY_STATUSES = (429, 503)
+
+
+def retry_after(response: httpx.Response, now: dt.datetime) -> float | None:
+    """Seconds a 429 or 503 asks us to wait (Retry-After: seconds, or an HTTP-date, read
+    against ``now``); None for any other answer, or one without a Retry-After we can read."""
+    if response.status_code not in RETRY_STATUSES:
+        return None
+    value = response.headers.get("retry-after", "").strip()
+    if value.isdigit():
+        return float(value)
     try:
-        async with client.stream("GET", url, headers=headers) as response:
-            moved = _moved_to(response)
-            if response.status_code == 304:
-                return Download(304, str(response.url), dict(response.headers), b"", moved)
-            if response.status_code >= 400:
-                raise FetchFailed(_http_reason(response))
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > settings.max_bytes:
-                raise FetchFailed(
-                    f"the feed is {int(declared) // (1024 * 1024)} MB, larger than "
-                    f"{settings.max_bytes // (1024 * 1024)} MB"
-                )
-            body = _Body(response.headers.get("content-encoding", ""), settings.max_bytes)
-            raw = 0
-            async for chunk in response.aiter_raw():
-                raw += len(chunk)
-                if raw > settings.max_bytes:
-                    raise FetchFailed(
-                        f"the feed is larger than {settings.max_bytes // (1024 * 1024)} MB"
-                    )
-                body.add(chunk)
-            return Download(
-                response.status_code, str(response.url), dict(response.headers), body.bytes(), moved
-            )
-    except httpx.HTTPError as err:
-        raise FetchFailed(_transport_reason(err, settings, url)) from err
-    except httpx.InvalidURL as err:  # not an HTTPError: e.g. 0177.0.0.1, a dotted octal
-        raise FetchFailed(f"not a URL that can be fetched: {err}") from err
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC, as HTTP-dates always are
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def _wait_too_long(response: httpx.Response, wait: float, settings: FetchSettings) -> str:
+    value = response.headers.get("retry-after", "").strip()
+    asked = f"in {wait:.0f} s" if value.isdigit() else f"at {value} (in {wait:.0f} s)"
+    return (
+        f"HTTP {response.status_code} {response.reason_phrase}: the server asks us to come "
+        f"back {asked}, more than this feed has left of its {settings.feed_timeout:g} s "
+        "(--feed-timeout)"
+    )
 
 
 def _moved_to(response: httpx.Response) -> str:
@@ -232,24 +285,47 @@ def _transport_reason(err: httpx.HTTPError, settings: FetchSettings, url: str = 
 Parser = Callable[[bytes, str, dict[str, str]], Awaitable[ParsedFeed]]
 
 
+class Slots:
+    """At most ``jobs`` downloads at once, and at most ``per_host`` of them from one host.
+
+    A feed takes its host's slot before one of the ``jobs``: feeds queued behind a busy
+    host hold none of the slots that other hosts' feeds could use."""
+
+    def __init__(self, jobs: int, per_host: int) -> None:
+        self.jobs = asyncio.Semaphore(max(1, jobs))
+        self.per_host = max(1, per_host)
+        self.hosts: dict[str, asyncio.Semaphore] = {}
+
+    @asynccontextmanager
+    async def hold(self, url: str) -> AsyncIterator[None]:
+        try:
+            host = urlsplit(url).hostname or url
+        except ValueError:  # an unbalanced '[': the fetch reports it
+            host = url
+        async with self.hosts.setdefault(host, asyncio.Semaphore(self.per_host)), self.jobs:
+            yield
+
+
 async def fetch_one(
     open_client: Callable[[], httpx.AsyncClient],
     target: FeedTarget,
     cache: FeedCache,
     settings: FetchSettings,
     now: Callable[[], dt.datetime],
-    slots: asyncio.Semaphore,
+    slots: Slots,
     parse: Parser,
 ) -> FeedReport:
     state = cache.state(target.url)
-    started = asyncio.get_running_loop().time()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
     try:
-        # a slot is held while downloading, not while parsing; one client (one connection)
+        # slots are held while downloading, not while parsing; one client (one connection)
         # per feed: httpx's shared pool costs O(connections) per request, far too much at
         # hundreds of feeds
-        async with slots, open_client() as client:
-            async with asyncio.timeout(settings.feed_timeout):
-                got = await download(client, target.url, state, settings)
+        async with slots.hold(target.url), open_client() as client:
+            deadline = loop.time() + settings.feed_timeout
+            async with asyncio.timeout_at(deadline):
+                got = await download(client, target.url, state, settings, now, deadline)
         report = await _store(got, target, state, cache, now(), parse)
     except (FetchFailed, FeedError) as err:
         report = FeedReport(target, Outcome.FAILED, detail=str(err))
@@ -345,8 +421,9 @@ async def fetch_all(
     on_done: Callable[[FeedReport], None] = lambda report: None,
     now: Callable[[], dt.datetime] = clock.now,
 ) -> list[FeedReport]:
-    """Fetch every target, at most ``settings.jobs`` at once; reports in target order."""
-    slots = asyncio.Semaphore(max(1, settings.jobs))
+    """Fetch every target, at most ``settings.jobs`` at once and ``settings.per_host`` from
+    one host; reports in target order."""
+    slots = Slots(settings.jobs, settings.per_host)
 
     tls = httpx.create_ssl_context()  # loading the CA certificates once, not per feed
 
@@ -425,6 +502,7 @@ def fetch_project(
         settings,
         stale_days=config.feeds.stale_days,
         allow_private=settings.allow_private or config.feeds.allow_private,
+        site_url=config.base_url,
     )
     wanted = targets(members, only)
     on_start(len(wanted))

@@ -272,7 +272,7 @@ def feed_client(settings: FetchSettings, tls: ssl.SSLContext | None = None) -> h
         follow_redirects=True,
         max_redirects=settings.max_redirects,
         headers={
-            "User-Agent": user_agent(),
+            "User-Agent": user_agent(settings.site_url),
             "Accept": FEED_ACCEPT,
             "Accept-Encoding": "gzip, deflate",
         },

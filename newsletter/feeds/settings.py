@@ -10,6 +10,8 @@ from dataclasses import dataclass
 class FetchSettings:
     jobs: int = 16
     """Feeds downloaded at the same time."""
+    per_host: int = 2
+    """Feeds downloaded at the same time from any one host (its name in the feed's URL)."""
     connect_timeout: float = 10.0
     read_timeout: float = 10.0
     """Longest wait for the next bytes from a server."""
@@ -21,3 +23,7 @@ class FetchSettings:
     stale_days: int = 7
     allow_private: bool = False
     """Let feeds reach loopback, private and other non-public addresses (feeds/http.py)."""
+    site_url: str = ""
+    """The newsletter's own address (base_url), named in the User-Agent."""
+    max_retries: int = 3
+    """Retries of a 429 or 503 whose Retry-After fits in the time left of ``feed_timeout``."""
