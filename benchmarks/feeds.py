@@ -426,6 +426,7 @@ class Bench:
             without = self.build(project, "build, no cache")
             plain = count_items(project / "site")
         finally:
+            shutil.rmtree(state, ignore_errors=True)  # what that build made: its lock, its cache
             away.rename(state)
         self.notes.append(
             f"post pages in site/posts/*/*/index.html: {items:,} with the cache, {plain:,} "
