@@ -323,7 +323,9 @@ def test_a_damaged_feed_cache_is_reported_set_aside_and_fetched_again(
         tmp_path / "p",
         members={"ada": f"name: Ada\nfeeds: [{url}]\n", "grace": "name: Grace\n"},
     )
-    assert newsletter(root, "fetch", "--allow-private").returncode == 0  # a local server
+    assert (
+        newsletter(root, "fetch", "--allow-private", "--today", TODAY).returncode == 0
+    )  # a local server
     cache = root / ".newsletter" / "feeds.sqlite"
     _damage(cache, how)
     damaged = cache.read_bytes()
@@ -334,7 +336,7 @@ def test_a_damaged_feed_cache_is_reported_set_aside_and_fetched_again(
     assert "this build has no feed items [feed.cache]" in built.stderr
     assert cache.read_bytes() == damaged  # build only reads: fetch sets it aside
 
-    fetched = newsletter(root, "fetch", "--allow-private")
+    fetched = newsletter(root, "fetch", "--allow-private", "--today", TODAY)
     assert fetched.returncode == 0, fetched.stderr
     assert "warning: the feed cache was damaged (" in fetched.stderr
     asides = sorted(p.name for p in cache.parent.glob("feeds.sqlite.corrupt-*"))

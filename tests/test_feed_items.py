@@ -36,7 +36,7 @@ def feed_project(root: Path, members: dict[str, str], posts: dict[str, str] | No
 
 
 def fetch_and_build(root: Path) -> Path:
-    fetched = run("fetch", cwd=root)
+    fetched = run("fetch", "--today", TODAY, cwd=root)
     assert fetched.exit_code == 0, fetched.output
     built = run("build", "--today", TODAY, cwd=root)
     assert built.exit_code == 0, built.output

@@ -278,7 +278,9 @@ def test_nothing_private_reaches_any_published_file(
     )
     member = root / "content/members/yusuf.yaml"
     member.write_text(member.read_text().replace("feeds: []", f"feeds: [{feed}]"))
-    assert run("fetch", "--allow-private", cwd=root).exit_code == 0  # a local feed server
+    assert (
+        run("fetch", "--allow-private", "--today", EXAMPLE_TODAY, cwd=root).exit_code == 0
+    )  # a local feed server
 
     outbox = tmp_path / "outbox"
     dry = run("send", "latest", "--dry-run", str(outbox), "--today", EXAMPLE_TODAY, cwd=root)

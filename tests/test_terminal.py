@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import FIXTURES, run
+from conftest import FIXTURES, TODAY, run
 from feedserver import FeedServer
 from helpers import project
 from smtpserver import SmtpServer
@@ -67,7 +67,7 @@ def test_colour_on_a_terminal_plain_when_piped() -> None:
 
 
 def test_new_post_asks_for_title_and_author(tmp_path: Path) -> None:
-    assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
+    assert run("init", str(tmp_path), "--date", TODAY, "--editor", "ada").exit_code == 0
     code, shown = _in_terminal(
         ["new", "post", "--date", "2026-11-20", "--tags", "community"],
         tmp_path,
@@ -82,7 +82,7 @@ def test_new_post_asks_for_title_and_author(tmp_path: Path) -> None:
 
 
 def test_build_on_a_terminal_reports_in_colour(tmp_path: Path) -> None:
-    assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
+    assert run("init", str(tmp_path), "--date", TODAY, "--editor", "ada").exit_code == 0
     code, shown = _in_terminal(["build"], tmp_path)
     assert code == 0, shown
     assert "built" in shown and "\x1b[" in shown
