@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import browser_env
+
 CHROMIUM = shutil.which("chromium")
 PAGES = [
     "",
@@ -62,6 +64,7 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
+            env=browser_env(),
             args=["--no-sandbox", "--headless", "--disable-background-networking"],
         )
         yield b

@@ -26,6 +26,8 @@ from hypothesis import strategies as st
 
 from newsletter.render.netmap import LABEL_MAX, MapEdge, MapNode, network_svg
 
+from helpers import browser_env
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage
 
@@ -480,6 +482,7 @@ def chromium() -> Iterator[Browser]:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
+            env=browser_env(),
             args=["--no-sandbox", "--headless", "--disable-background-networking"],
         )
         yield browser

@@ -26,7 +26,7 @@ import pytest
 from newsletter.search import search_files, searched_pages
 
 from conftest import EXAMPLE_TODAY, copy_example, run
-from helpers import post, project, write
+from helpers import browser_env, post, project, write
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -290,6 +290,7 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
+            env=browser_env(),
             args=["--no-sandbox", "--headless", "--disable-background-networking"],
         )
         yield b

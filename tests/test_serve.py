@@ -39,6 +39,7 @@ from newsletter.serve import (
 from newsletter.sources import Project
 
 from conftest import EXAMPLE_TODAY, copy_example
+from helpers import browser_env
 
 POST = "content/posts/2026/geocoding-asthma-admissions-offline.md"
 PAGE = "/posts/2026/geocoding-asthma-admissions-offline/"
@@ -340,6 +341,7 @@ def test_the_browser_tab_reloads_by_itself(server: Server) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
+            env=browser_env(),
             args=["--no-sandbox", "--headless", "--disable-background-networking"],
         )
         try:

@@ -62,6 +62,7 @@ from newsletter.sources import CONTROL_RE, Project
 
 from conftest import EXAMPLE_TODAY, REPO, copy_example, run
 from feedserver import FeedServer
+from helpers import browser_env
 
 CORPUS = Path(__file__).parent / "data" / "xss_payloads.json"
 TODAY = EXAMPLE_TODAY
@@ -920,6 +921,7 @@ def open_pages(
         async with async_playwright() as p:
             browser = await p.chromium.launch(
                 executable_path=chromium,
+                env=browser_env(),
                 args=[
                     "--no-sandbox",
                     "--headless",
