@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from newsletter import clock
 from newsletter.diagnostics import Location
 from newsletter.feeds.cache import open_cache
 from newsletter.feeds.fetch import FeedTarget, FetchSettings, fetch
 
-from conftest import FIXTURES, run
+from conftest import FIXTURES, TODAY, run
 from feedserver import FeedServer, Gate
 from helpers import project, write
 
@@ -94,7 +95,7 @@ def test_every_format_is_read(tmp_path: Path, feed_server: FeedServer) -> None:
         }.get(name, RSS)
         urls[name] = feed_server.route(f"/{name}", (FEEDS / name).read_bytes(), content_type=ctype)
     root = members_with_feeds(tmp_path / "p", {"grace": list(urls.values())})
-    result = run("fetch", cwd=root)
+    result = run("fetch", "--today", TODAY, cwd=root)
     assert result.exit_code == 0, result.output
     cached = entries(root)
     for name, titles in FORMATS.items():
@@ -278,7 +279,7 @@ def test_malformed_but_readable_feeds_are_used_with_a_warning(
     nolink = feed_server.route("/nolink.xml", (FEEDS / "nolink.xml").read_bytes())
     huge = feed_server.route("/huge.xml", (FEEDS / "huge-entry.xml").read_bytes())
     root = members_with_feeds(tmp_path / "p", {"ada": [bozo, nolink, huge]})
-    result = run("fetch", cwd=root)
+    result = run("fetch", "--today", TODAY, cwd=root)
     rows = lines(result.output)
     assert "ok" in rows[bozo] and "malformed XML (line 8" in rows[bozo]
     assert "2 entries skipped (no link)" in rows[nolink] and "1 (1 new)" in rows[nolink]
@@ -321,12 +322,13 @@ def test_stale_feeds_are_marked(tmp_path: Path, feed_server: FeedServer) -> None
             [FeedTarget(url, "ada", Location("x"))],
             cache,
             FetchSettings(allow_private=True),
+            now=lambda: clock.start_of(dt.date.fromisoformat(TODAY)),
         )
         cache.db.execute("UPDATE feed SET last_success = ?", (long_ago.isoformat(),))
         cache.db.commit()
     feed_server.route("/f.xml", b"", status=500)
-    result = run("fetch", cwd=root)
-    assert "failed, stale" in lines(result.output)[url], result.output
+    result = run("fetch", "--today", TODAY, cwd=root)
+    assert "failed, stale 328 d" in lines(result.output)[url], result.output
 
 
 def test_member_option_and_no_feeds(tmp_path: Path, feed_server: FeedServer) -> None:
