@@ -28,6 +28,7 @@ import ipaddress
 import socket
 import ssl
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import httpcore
 import httpx
@@ -220,6 +221,15 @@ _NO_BACKEND_OPTION = (
 )
 
 
+def _pool_kwargs(tls: ssl.SSLContext, limits: httpx.Limits) -> dict[str, Any]:
+    return {
+        "ssl_context": tls,
+        "max_connections": limits.max_connections,
+        "max_keepalive_connections": limits.max_keepalive_connections,
+        "keepalive_expiry": limits.keepalive_expiry,
+    }
+
+
 def _async_transport(
     tls: ssl.SSLContext, limits: httpx.Limits, allow_private: bool
 ) -> httpx.AsyncHTTPTransport:
@@ -230,11 +240,7 @@ def _async_transport(
     if not isinstance(getattr(transport, "_pool", None), httpcore.AsyncConnectionPool):
         raise RuntimeError(_NO_BACKEND_OPTION)
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=tls,
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=GuardedBackend(allow_private),
+        **_pool_kwargs(tls, limits), network_backend=GuardedBackend(allow_private)
     )
     return transport
 
@@ -242,15 +248,12 @@ def _async_transport(
 def _sync_transport(
     tls: ssl.SSLContext, limits: httpx.Limits, allow_private: bool
 ) -> httpx.HTTPTransport:
+    """As _async_transport, for blocking clients."""
     transport = httpx.HTTPTransport(verify=tls, limits=limits, trust_env=False)
     if not isinstance(getattr(transport, "_pool", None), httpcore.ConnectionPool):
         raise RuntimeError(_NO_BACKEND_OPTION)
     transport._pool = httpcore.ConnectionPool(
-        ssl_context=tls,
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=GuardedSyncBackend(allow_private),
+        **_pool_kwargs(tls, limits), network_backend=GuardedSyncBackend(allow_private)
     )
     return transport
 
