@@ -23,7 +23,6 @@ Light on purpose: the nothing-changed path imports this module and little else.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import os
@@ -35,8 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsletter import __version__, clock
+from newsletter import __version__
 from newsletter.limits import size_limit
+from newsletter.state import set_aside
 
 SCHEMA = 1
 CACHE_NAME = "build.sqlite"
@@ -171,12 +171,7 @@ class BuildCache:
             raise
         except sqlite3.DatabaseError as err:
             # a cache: set the damaged one aside and start again, saying so
-            aside = self.path.with_name(
-                f"{self.path.name}.corrupt-{clock.now().strftime('%Y%m%dT%H%M%SZ')}"
-            )
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(OSError):
-                    os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
+            aside = set_aside(self.path)
             self.notes.append(
                 f"the build cache {self.path.name} was unreadable ({err}); it was moved "
                 f"to {aside.name} and everything is built again"
