@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 CONFIG = "title: Test Exchange\nbase_url: https://news.example.org/\n"
@@ -45,3 +47,13 @@ def browser_env() -> dict[str, str]:
         for name, value in os.environ.items()
         if name != "LD_PRELOAD" and not name.startswith("FAKETIME")
     }
+
+
+def check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
+    """check-jsonschema against one of the schemas it ships (GitHub's workflows, issue
+    forms, Dependabot): offline."""
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)],
+        capture_output=True,
+        text=True,
+    )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
 from conftest import TODAY, run
+from helpers import check_jsonschema
 
 
 def test_init_then_build(tmp_path: Path) -> None:
@@ -190,32 +189,10 @@ def test_generated_workflow_is_valid_for_github(tmp_path: Path) -> None:
     """Checked against GitHub's workflow schema, which check-jsonschema ships (no network)."""
     assert run("init", str(tmp_path), "--date", TODAY).exit_code == 0
     workflow = tmp_path / ".github/workflows/newsletter.yml"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.github-workflows",
-            str(workflow),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    done = check_jsonschema("vendor.github-workflows", workflow)
     assert done.returncode == 0, done.stdout + done.stderr
     workflow.write_text(workflow.read_text().replace("runs-on:", "runs_on:", 1))
-    broken = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.github-workflows",
-            str(workflow),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    broken = check_jsonschema("vendor.github-workflows", workflow)
     assert broken.returncode == 1  # the check itself can fail
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +30,7 @@ from newsletter.issueform import (
 from newsletter.scaffold import github_file
 
 from conftest import run
-from helpers import project
+from helpers import check_jsonschema, project
 
 TODAY = "2026-11-25"
 DATE = "2026-11-20"
@@ -103,14 +101,6 @@ GOOD = {
 
 
 # -- the form and the workflow --------------------------------------------------------------
-
-
-def check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)],
-        capture_output=True,
-        text=True,
-    )
 
 
 def test_init_writes_a_form_and_a_workflow_valid_for_github(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 import sysconfig
 from collections import Counter
 from pathlib import Path
@@ -25,6 +24,7 @@ import yaml
 from newsletter.scaffold import GITHUB_FILES
 
 from conftest import REPO, run
+from helpers import check_jsonschema
 
 TODAY = "2026-11-25"
 ZIZMOR = Path(sysconfig.get_path("scripts")) / "zizmor"
@@ -184,18 +184,7 @@ def test_dependabot_keeps_the_pins_fresh(scaffold: Path) -> None:
     assert update["package-ecosystem"] == "github-actions"
     assert update["directory"] == "/"
     assert update["schedule"]["interval"] == "weekly"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.dependabot",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    done = check_jsonschema("vendor.dependabot", path)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
