@@ -1,4 +1,4 @@
-"""How long hostile Markdown takes to render, and where newsletter.limits stops it.
+"""How long hostile Markdown takes to render, and where newsletter.project.limits stops it.
 
     python benchmarks/hostile_markdown.py [--raw] [--only NAME,NAME]
 
@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
-from newsletter.diagnostics import Diagnostics
-from newsletter.limits import check_markdown
-from newsletter.markup import render_markdown
+from newsletter.core.diagnostics import Diagnostics
+from newsletter.core.markup import render_markdown
+from newsletter.project.limits import check_markdown
 
 PATTERNS: dict[str, Callable[[int], str]] = {
     # nesting
@@ -99,9 +99,9 @@ def _fresh_markdown() -> None:
     come out without paragraphs or links): a new instance, as markup makes it."""
     import markdown
 
-    import newsletter.markup
+    import newsletter.core.markup
 
-    newsletter.markup._md = markdown.Markdown(
+    newsletter.core.markup._md = markdown.Markdown(
         extensions=["extra", "sane_lists"], output_format="html"
     )
 

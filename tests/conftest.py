@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from newsletter import clock
 from newsletter.cli import main
+from newsletter.core import clock
 
 from feedserver import feed_server_fixture  # noqa: F401  (the `feed_server` fixture)
 from smtpserver import smtp_server_fixture  # noqa: F401  (the `smtp_server` fixture)
@@ -32,7 +32,7 @@ def day_is_pinned(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
     """No test depends on the day it runs: a test that lets the library read the real
-    date (``newsletter.clock.today``, the default of --today and --date) fails, unless
+    date (``newsletter.core.clock.today``, the default of --today and --date) fails, unless
     it is marked ``real_clock`` because the real date is what it tests. Subprocesses are
     out of reach here; .ci/run proves them by running the suite under a shifted clock."""
     if request.node.get_closest_marker("real_clock"):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-import newsletter.assets
+import newsletter.load.assets
 
 from conftest import run
 from helpers import post, project, write
@@ -102,7 +102,7 @@ def test_unchanged_images_are_not_processed_again(
     def boom(data: bytes, kind: str) -> tuple[bytes, int, int]:
         raise AssertionError("an unchanged image was processed again")
 
-    monkeypatch.setattr(newsletter.assets, "process", boom)
+    monkeypatch.setattr(newsletter.load.assets, "process", boom)
     assert run("build", "--today", TODAY, cwd=root).exit_code == 0
     assert (root / "site/posts/2026/street-trees/canopy.jpg").read_bytes() == first
 
@@ -156,7 +156,7 @@ def test_files_that_must_not_be_published(
 
 
 def test_too_large_and_too_many_pixels(tmp_path: Path) -> None:
-    big = png(10, 10) + b"\0" * (newsletter.assets.MAX_IMAGE_BYTES + 1)
+    big = png(10, 10) + b"\0" * (newsletter.load.assets.MAX_IMAGE_BYTES + 1)
     bomb = io.BytesIO()
     Image.new("1", (8000, 8000)).save(bomb, "PNG")  # a few KB that decode to 64 M pixels
     root = folder_post(tmp_path / "p", "Text.\n", {"big.png": big, "bomb.png": bomb.getvalue()})

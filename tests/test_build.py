@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newsletter.markup import EMAIL_RE
+from newsletter.core.markup import EMAIL_RE
 
 from conftest import EXAMPLE_TODAY, GOLDEN, REPO, run
 

@@ -9,10 +9,10 @@ from urllib.parse import parse_qsl, urlsplit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from newsletter.core.markup import sanitize
+from newsletter.core.urls import is_tracking, normalize_link, strip_tracking
 from newsletter.feeds.items import excerpt, plain_text
 from newsletter.feeds.parse import FeedError, parse_feed
-from newsletter.markup import sanitize
-from newsletter.urls import is_tracking, normalize_link, strip_tracking
 
 words = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 params = st.lists(

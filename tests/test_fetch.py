@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from newsletter import clock
-from newsletter.diagnostics import Location
+from newsletter.core import clock
+from newsletter.core.diagnostics import Location
 from newsletter.feeds.cache import open_cache
 from newsletter.feeds.fetch import FeedTarget, FetchSettings, fetch
 

@@ -24,9 +24,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsletter import __version__
-from newsletter.diagnostics import Location
+from newsletter.core.diagnostics import Location
 from newsletter.feeds.cache import open_cache
-from newsletter.feeds.fetch import FeedTarget, FetchSettings, Outcome, fetch, retry_after
+from newsletter.feeds.fetch import FeedOutcome, FeedTarget, FetchSettings, fetch, retry_after
 from newsletter.feeds.http import AddressRefused, feed_client, user_agent, why_refused
 
 from conftest import FIXTURES, run
@@ -453,12 +453,12 @@ def test_the_user_agent_names_the_newsletter(tmp_path: Path, feed_server: FeedSe
 
 def gated_fetch(
     urls: list[str], gate: Gate, settings: FetchSettings, tmp_path: Path
-) -> list[Outcome]:
+) -> list[FeedOutcome]:
     """Fetch ``urls`` (in a thread) while ``gate`` holds their requests: once as many are
     held as the client should send at most, a client over its limit would send one more
     now, while they are held; then the gate opens and every feed completes."""
     targets = [FeedTarget(url, "ada", Location("x")) for url in urls]
-    done: list[Outcome] = []
+    done: list[FeedOutcome] = []
 
     def work() -> None:
         with open_cache(tmp_path / "state", create=True) as cache:
@@ -485,7 +485,7 @@ def test_at_most_per_host_requests_at_once_to_one_host(
     gate = Gate()
     urls = [feed_server.gated(f"/{i}.xml", gate, RSS) for i in range(6)]
     settings = FetchSettings(jobs=16, per_host=per_host, allow_private=True)
-    assert gated_fetch(urls, gate, settings, tmp_path) == [Outcome.OK] * 6
+    assert gated_fetch(urls, gate, settings, tmp_path) == [FeedOutcome.OK] * 6
     assert gate.most == per_host
 
 
@@ -501,7 +501,7 @@ def test_hosts_are_limited_each_and_jobs_in_all(
         for i, host in enumerate(["a.test", "b.test"] * 4)
     ]
     settings = FetchSettings(jobs=jobs, per_host=2, allow_private=True)
-    assert gated_fetch(urls, gate, settings, tmp_path) == [Outcome.OK] * 8
+    assert gated_fetch(urls, gate, settings, tmp_path) == [FeedOutcome.OK] * 8
     assert gate.most == most
 
 

@@ -28,14 +28,14 @@ import yaml
 from hypothesis import HealthCheck, Phase, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 
-from newsletter.build import BuildOptions, site_in_memory
-from newsletter.errors import BuildFailed, ProjectError
+from newsletter.core.errors import BuildFailed, ProjectError
 from newsletter.feeds.cache import FeedState, open_cache
 from newsletter.feeds.parse import FeedError, parse_feed
+from newsletter.pipeline.build import BuildOptions, site_in_memory
+from newsletter.project.sources import Project
 from newsletter.render import Theme, render
 from newsletter.render.email import email_html, personal
 from newsletter.render.environment import globals_for
-from newsletter.sources import Project
 
 from helpers import write
 

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsletter.issueform import (
+from newsletter.authoring.issueform import (
     FIELD_IDS,
     ISSUE_FORM,
     LABELS,
@@ -27,7 +27,7 @@ from newsletter.issueform import (
     parse_issue,
     post_text,
 )
-from newsletter.scaffold import github_file
+from newsletter.authoring.scaffold import github_file
 
 from conftest import run
 from helpers import check_jsonschema, project

@@ -22,15 +22,15 @@ import markdown
 import pytest
 from click.testing import Result
 
-from newsletter.diagnostics import Diagnostics, Location
-from newsletter.limits import (
+from newsletter.core.diagnostics import Diagnostics, Location
+from newsletter.core.markup import render_markdown, sanitize
+from newsletter.project.limits import (
     MAX_FRONT_MATTER,
     MAX_MARKDOWN_CHARS,
     check_file,
     check_markdown,
     check_yaml,
 )
-from newsletter.markup import render_markdown, sanitize
 
 from conftest import REPO, run
 from helpers import post, project, write
@@ -303,7 +303,7 @@ def test_hostile_markdown_is_refused_or_renders_quickly(name: str) -> None:
 
 def test_many_links_in_one_paragraph_cost_each_the_same() -> None:
     """Python-Markdown 3.11 maps a paragraph's brackets again after every link (4,000
-    links: 25 s); newsletter.markup keeps the map for the unchanged tail. Four times the
+    links: 25 s); newsletter.core.markup keeps the map for the unchanged tail. Four times the
     links, four times the work, and the same HTML as Python-Markdown's own."""
     small, large = ("[a](b) [c][r] ![i](s) " * n + "\n\n[r]: /x\n" for n in (250, 1000))
     ratio = _calls(lambda: render_markdown(large)) / _calls(lambda: render_markdown(small))

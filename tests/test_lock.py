@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.errors import ProjectBusy
-from newsletter.lock import project_lock
+from newsletter.core.errors import ProjectBusy
+from newsletter.project.lock import project_lock
 
 from smtpserver import SmtpServer
 from test_send import send_project, subscribers

@@ -30,8 +30,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsletter.diagnostics import Diagnostics
-from newsletter.errors import ProjectError
+from newsletter.core.diagnostics import Diagnostics
+from newsletter.core.errors import ProjectError
+from newsletter.core.model import Config
 from newsletter.load import load_config
 from newsletter.mail import mailbox
 from newsletter.mail.mailbox import (
@@ -41,8 +42,7 @@ from newsletter.mail.mailbox import (
     classify,
     process_mailbox,
 )
-from newsletter.model import Config
-from newsletter.sources import Project
+from newsletter.project.sources import Project
 
 from helpers import project, write
 

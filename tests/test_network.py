@@ -14,9 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsletter.diagnostics import Location
-from newsletter.model import Kind, Member, NetworkOptions, Post, Share
-from newsletter.network import (
+from newsletter.analysis.network import (
     Balance,
     DormantTie,
     MemberNetwork,
@@ -28,6 +26,8 @@ from newsletter.network import (
     network_json,
     words,
 )
+from newsletter.core.diagnostics import Location
+from newsletter.core.model import Kind, Member, NetworkOptions, Post, Share
 
 TODAY = dt.date(2026, 11, 25)
 OPTIONS = NetworkOptions()

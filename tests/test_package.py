@@ -83,7 +83,7 @@ def test_wheel_works_outside_the_repository(tmp_path: Path) -> None:
     # the copy of the theme in the new project is not needed: the wheel's own is used
     subprocess.run(["rm", "-r", str(elsewhere / "templates")], check=True)
     done = subprocess.run(
-        [str(python), "-c", "import newsletter.theme as t; print(t.builtin_theme())"],
+        [str(python), "-c", "import newsletter.project.theme as t; print(t.builtin_theme())"],
         env=env,
         capture_output=True,
         text=True,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from newsletter import __version__
-from newsletter.pagemeta import AddressRefused, PageMeta, fetch_meta, parse_meta
+from newsletter.authoring.pagemeta import AddressRefused, PageMeta, fetch_meta, parse_meta
 
 from feedserver import (
     PUBLIC,

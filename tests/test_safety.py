@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, PngImagePlugin
 
-from newsletter.markup import EMAIL_RE, render_markdown
+from newsletter.core.markup import EMAIL_RE, render_markdown
 
 from conftest import EXAMPLE_TODAY, copy_example, run
 from feedserver import FeedServer

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from newsletter.search import search_files, searched_pages
+from newsletter.publish.search import search_files, searched_pages
 
 from conftest import EXAMPLE_TODAY, copy_example, run
 from helpers import browser_env, post, project, write

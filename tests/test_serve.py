@@ -24,10 +24,10 @@ import pytest
 import watchfiles
 from rich.console import Console
 
-from newsletter import serve
-from newsletter.build import BuildOptions, BuildResult
-from newsletter.diagnostics import Diagnostic, Location, Severity
-from newsletter.serve import (
+from newsletter.core.diagnostics import Diagnostic, Location, Severity
+from newsletter.pipeline.build import BuildOptions, BuildResult
+from newsletter.preview import server as serve
+from newsletter.preview.server import (
     RELOAD_TAG,
     Failure,
     inject_reload,
@@ -36,7 +36,7 @@ from newsletter.serve import (
     url_parts,
     wants_html,
 )
-from newsletter.sources import Project
+from newsletter.project.sources import Project
 
 from conftest import EXAMPLE_TODAY, copy_example
 from helpers import browser_env

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from newsletter.build import BuildOptions, site_in_memory
+from newsletter.pipeline.build import BuildOptions, site_in_memory
+from newsletter.project.sources import Project
 from newsletter.render.social import (
     CARD_HEIGHT,
     CARD_WIDTH,
@@ -22,7 +23,6 @@ from newsletter.render.social import (
     first_sentence,
     shorten,
 )
-from newsletter.sources import Project
 
 from conftest import EXAMPLE_TODAY, copy_example, run
 from helpers import post, project, write

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
-from newsletter.build import find_leaks
+from newsletter.pipeline.build import find_leaks
 
 from conftest import EXAMPLE_TODAY, run
 

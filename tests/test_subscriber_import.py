@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.diagnostics import Diagnostics
-from newsletter.errors import ProjectError
+from newsletter.core.diagnostics import Diagnostics
+from newsletter.core.errors import ProjectError
+from newsletter.core.model import Config
 from newsletter.mail.imports import ImportReport, detect_format, import_subscribers
 from newsletter.mail.subscribers import load_subscribers
-from newsletter.model import Config
-from newsletter.sources import Project
+from newsletter.project.sources import Project
 
 from helpers import CONFIG as CONFIG_YAML
 from helpers import write

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-from newsletter.scaffold import GITHUB_FILES
+from newsletter.authoring.scaffold import GITHUB_FILES
 
 from conftest import REPO, run
 from helpers import check_jsonschema

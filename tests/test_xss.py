@@ -55,10 +55,10 @@ import feedparser
 import pytest
 import yaml
 
+from newsletter.core.markup import plain_text, render_markdown, sanitize, sanitize_from
 from newsletter.feeds.parse import parse_feed
-from newsletter.markup import plain_text, render_markdown, sanitize, sanitize_from
+from newsletter.project.sources import CONTROL_RE, Project
 from newsletter.render.environment import Theme
-from newsletter.sources import CONTROL_RE, Project
 
 from conftest import EXAMPLE_TODAY, REPO, copy_example, run
 from feedserver import FeedServer

@@ -17,10 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsletter.diagnostics import Diagnostics, Location
-from newsletter.errors import ProjectError
+from newsletter.core.diagnostics import Diagnostics, Location
+from newsletter.core.errors import ProjectError
 from newsletter.feeds.parse import Entry
-from newsletter.state import damage, set_aside
+from newsletter.project.state import damage, set_aside
 
 CACHE_NAME = "feeds.sqlite"
 SCHEMA_VERSION = 1
@@ -227,7 +227,7 @@ def open_cache(
     """The cache in ``state_dir``; None if it does not exist and ``create`` is false.
 
     A cache from another schema version is rebuilt (it is only a cache). A damaged one
-    (see :func:`newsletter.state.damage`) is never read: with ``create`` (``fetch``) it is
+    (see :func:`newsletter.project.state.damage`) is never read: with ``create`` (``fetch``) it is
     set aside and a new one filled; without (``build``), None. Either way a warning
     goes to ``diags``; without ``diags``, ProjectError.
     """

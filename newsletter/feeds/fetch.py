@@ -35,16 +35,16 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from newsletter import clock
-from newsletter.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
-from newsletter.errors import NewsletterError, ProjectError
+from newsletter.core import clock
+from newsletter.core.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
+from newsletter.core.errors import NewsletterError, ProjectError
+from newsletter.core.model import Member
 from newsletter.feeds.cache import FeedCache, FeedState, open_cache
 from newsletter.feeds.http import feed_client, refusal
 from newsletter.feeds.parse import FeedError, ParsedFeed, parse_feed
 from newsletter.feeds.settings import FetchSettings
 from newsletter.load import load_members
-from newsletter.model import Member
-from newsletter.sources import Project
+from newsletter.project.sources import Project
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class FeedTarget:
     location: Location
 
 
-class Outcome(StrEnum):
+class FeedOutcome(StrEnum):
     OK = "ok"
     NOT_MODIFIED = "not modified"
     UNCHANGED = "unchanged"
@@ -66,7 +66,7 @@ class Outcome(StrEnum):
 @dataclass
 class FeedReport:
     target: FeedTarget
-    outcome: Outcome
+    outcome: FeedOutcome
     entries: int = 0
     new: int = 0
     detail: str = ""
@@ -328,15 +328,15 @@ async def fetch_one(
                 got = await download(client, target.url, state, settings, now, deadline)
         report = await _store(got, target, state, cache, now(), parse)
     except (FetchFailed, FeedError) as err:
-        report = FeedReport(target, Outcome.FAILED, detail=str(err))
+        report = FeedReport(target, FeedOutcome.FAILED, detail=str(err))
     except TimeoutError:
         report = FeedReport(
             target,
-            Outcome.FAILED,
+            FeedOutcome.FAILED,
             detail=f"took longer than {settings.feed_timeout:g} s in all; cut off",
         )
     report.seconds = asyncio.get_running_loop().time() - started
-    if report.outcome is Outcome.FAILED:
+    if report.outcome is FeedOutcome.FAILED:
         at = now()
         cache.record_failure(target.url, at, report.detail)
         since = state.last_success if state else None
@@ -354,12 +354,12 @@ async def _store(
     parse: Parser,
 ) -> FeedReport:
     if got.status == 304 and state is not None:
-        cache.record_not_modified(target.url, now, Outcome.NOT_MODIFIED)
-        return FeedReport(target, Outcome.NOT_MODIFIED, moved_to=got.moved_to)
+        cache.record_not_modified(target.url, now, FeedOutcome.NOT_MODIFIED)
+        return FeedReport(target, FeedOutcome.NOT_MODIFIED, moved_to=got.moved_to)
     digest = hashlib.sha256(got.body).hexdigest()
     if state is not None and state.content_hash == digest and state.last_status != "failed":
-        cache.record_not_modified(target.url, now, Outcome.UNCHANGED)
-        return FeedReport(target, Outcome.UNCHANGED, moved_to=got.moved_to)
+        cache.record_not_modified(target.url, now, FeedOutcome.UNCHANGED)
+        return FeedReport(target, FeedOutcome.UNCHANGED, moved_to=got.moved_to)
     parsed = await parse(got.body, got.url, got.headers)
     new_state = replace(
         state or FeedState(target.url),
@@ -376,7 +376,7 @@ async def _store(
         warnings.append("the feed has no entries")
     return FeedReport(
         target,
-        Outcome.OK,
+        FeedOutcome.OK,
         entries=len(parsed.entries),
         new=new,
         warnings=warnings,
@@ -460,12 +460,12 @@ class FetchRun:
     diagnostics: list[Diagnostic]
     seconds: float = 0.0
 
-    def count(self, outcome: Outcome) -> int:
+    def count(self, outcome: FeedOutcome) -> int:
         return sum(r.outcome is outcome for r in self.reports)
 
     @property
     def failed(self) -> int:
-        return self.count(Outcome.FAILED)
+        return self.count(FeedOutcome.FAILED)
 
 
 def targets(members: dict[str, Member], only: str | None = None) -> list[FeedTarget]:

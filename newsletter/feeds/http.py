@@ -34,7 +34,7 @@ import httpcore
 import httpx
 
 from newsletter import __version__
-from newsletter.errors import NewsletterError
+from newsletter.core.errors import NewsletterError
 from newsletter.feeds.settings import FetchSettings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address

@@ -16,13 +16,13 @@ import re
 import sqlite3
 from dataclasses import replace
 
-from newsletter.diagnostics import Diagnostics, Location
-from newsletter.errors import ProjectError
+from newsletter.core.diagnostics import Diagnostics, Location
+from newsletter.core.errors import ProjectError
+from newsletter.core.markup import EMAIL_RE, plain_text, sanitize
+from newsletter.core.model import Config, FeedOrigin, FeedSpec, Kind, Member, Post
+from newsletter.core.urls import normalize_link, slugify, strip_tracking
 from newsletter.feeds.cache import CachedEntry, FeedState, open_cache
-from newsletter.markup import EMAIL_RE, plain_text, sanitize
-from newsletter.model import Config, FeedOrigin, FeedSpec, Kind, Member, Post
-from newsletter.sources import Project
-from newsletter.urls import normalize_link, slugify, strip_tracking
+from newsletter.project.sources import Project
 
 MAX_TAGS = 8
 IGNORED_CATEGORIES = {"uncategorized", "uncategorised", "general", "misc", "blog", "posts"}

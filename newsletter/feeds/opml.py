@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from newsletter.errors import NewsletterError
-from newsletter.model import Config, Member
+from newsletter.core.errors import NewsletterError
+from newsletter.core.model import Config, Member
 
 MAX_OPML_BYTES = 2_000_000
 

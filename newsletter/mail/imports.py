@@ -28,8 +28,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsletter.diagnostics import Diagnostics, Location
-from newsletter.errors import ProjectError
+from newsletter.core.diagnostics import Diagnostics, Location
+from newsletter.core.errors import ProjectError
+from newsletter.core.model import Config
 from newsletter.mail.formats import FORMATS
 from newsletter.mail.subscribers import (
     address_key,
@@ -39,8 +40,7 @@ from newsletter.mail.subscribers import (
     subscribers_path,
     suppress,
 )
-from newsletter.model import Config
-from newsletter.sources import Project
+from newsletter.project.sources import Project
 
 SUBSCRIBER_FIELDS = ("email", "name", "member", "status")
 """The header of a subscribers file this module creates."""

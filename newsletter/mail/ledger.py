@@ -17,9 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsletter import clock
-from newsletter.errors import ProjectError
-from newsletter.state import damage
+from newsletter.core import clock
+from newsletter.core.errors import ProjectError
+from newsletter.project.state import damage
 
 LEDGER_NAME = "deliveries.sqlite"
 SCHEMA_VERSION = 1

@@ -38,10 +38,10 @@ from textwrap import shorten
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from newsletter.errors import ProjectError
+from newsletter.core.errors import ProjectError
+from newsletter.core.model import Config
 from newsletter.mail.subscribers import address_key, load_suppressed, normalize_address, suppress
-from newsletter.model import Config
-from newsletter.sources import Project
+from newsletter.project.sources import Project
 
 IMAP_ENV = "NEWSLETTER_IMAP_URL"
 DEFAULT_PORTS = {"imaps": 993, "imap+starttls": 143, "imap": 143}

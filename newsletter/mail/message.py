@@ -24,9 +24,10 @@ from email.parser import BytesParser
 from email.utils import format_datetime, formataddr, getaddresses, parseaddr
 from urllib.parse import quote
 
-from newsletter.errors import NewsletterError
+from newsletter.core.errors import NewsletterError
+from newsletter.core.model import EditionView, Site
+from newsletter.core.urls import slugify
 from newsletter.mail.subscribers import Subscriber
-from newsletter.model import EditionView, Site
 from newsletter.render.email import (
     GMAIL_CLIP_BYTES,
     Recipient,
@@ -35,7 +36,6 @@ from newsletter.render.email import (
     personal,
 )
 from newsletter.render.environment import Theme, globals_for
-from newsletter.urls import slugify
 
 NAME = "\ue000name\ue000"
 EMAIL = "\ue000email\ue000"
@@ -61,7 +61,7 @@ def safe_header(name: str, value: str) -> str:
 
 
 @dataclass
-class Edition:
+class EditionMail:
     """An edition made ready to send: rendered variants and the headers all messages share."""
 
     site: Site
@@ -96,7 +96,7 @@ class Edition:
         return self._variants[key]
 
 
-def prepare(site: Site, view: EditionView, theme: Theme) -> Edition:
+def prepare(site: Site, view: EditionView, theme: Theme) -> EditionMail:
     """Check the sender settings once, for every message of the edition."""
     config = site.config
     sender = config.email.from_
@@ -113,7 +113,7 @@ def prepare(site: Site, view: EditionView, theme: Theme) -> Edition:
         safe_header(header, value)
     subject = safe_header("Subject", f"#{view.edition.number}: {view.edition.title}")
     list_slug = slugify(config.title) or "newsletter"
-    return Edition(
+    return EditionMail(
         site=site,
         view=view,
         theme=theme,
@@ -133,7 +133,7 @@ def message_id(edition: int, email: str, domain: str) -> str:
     return f"<edition-{edition}.{digest}@{domain}>"
 
 
-def unsubscribe_links(edition: Edition, email: str) -> tuple[str, str]:
+def unsubscribe_links(edition: EditionMail, email: str) -> tuple[str, str]:
     """(mailto link, https link or '') for List-Unsubscribe and the footer."""
     mailto = f"mailto:{edition.unsubscribe_mailto}?subject=unsubscribe%20{quote(email)}"
     url = ""
@@ -157,7 +157,7 @@ def _qp(text: str) -> bytes:
 
 
 def build_message(
-    edition: Edition, subscriber: Subscriber, now: dt.datetime, *, test: bool = False
+    edition: EditionMail, subscriber: Subscriber, now: dt.datetime, *, test: bool = False
 ) -> Message:
     """The message for one subscriber: multipart/alternative, UTF-8, headers checked."""
     email, name = subscriber.email, subscriber.name

@@ -1,6 +1,6 @@
 """Send: an edition to every subscriber, resumably — claim, send, record.
 
-``plan`` builds the site in memory (an edition whose build has errors, or a draft,
+``plan_send`` builds the site in memory (an edition whose build has errors, or a draft,
 is refused), reads the subscribers and the suppression list; then ``dry_run``
 writes .eml files, ``send_test`` mails one copy, and ``send_campaign`` mails
 everyone through the delivery ledger. A permanent refusal (5xx) puts the address
@@ -18,15 +18,13 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 
-from newsletter import clock
-from newsletter.build import BuildOptions, check_project
-from newsletter.diagnostics import Diagnostic, Diagnostics
-from newsletter.enrich import enrich
-from newsletter.errors import BuildFailed, ProjectError
+from newsletter.core import clock
+from newsletter.core.diagnostics import Diagnostic, Diagnostics
+from newsletter.core.errors import BuildFailed, ProjectError
 from newsletter.load import load_config
 from newsletter.mail.ledger import open_ledger
-from newsletter.mail.message import Edition, MessageError, build_message, prepare, verify
-from newsletter.mail.smtp import Answer, Pace, Sender, SmtpSettings
+from newsletter.mail.message import EditionMail, MessageError, build_message, prepare, verify
+from newsletter.mail.smtp import Answer, RateLimiter, Sender, SmtpSettings
 from newsletter.mail.subscribers import (
     Subscriber,
     load_subscribers,
@@ -34,8 +32,10 @@ from newsletter.mail.subscribers import (
     normalize_address,
     suppress,
 )
+from newsletter.pipeline.build import BuildOptions, check_project
+from newsletter.pipeline.enrich import enrich
+from newsletter.project.sources import Project
 from newsletter.render.environment import Theme
-from newsletter.sources import Project
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Plan:
     """What a send would do: the edition, who gets it, who does not and why."""
 
     project: Project
-    edition: Edition
+    edition: EditionMail
     subscribers: list[Subscriber]
     suppressed: set[str]
     """Keys of the subscribers on the suppression list."""
@@ -54,7 +54,7 @@ class Plan:
         return [s for s in self.subscribers if s.key not in self.suppressed]
 
 
-def plan(
+def plan_send(
     project: Project, which: str, today: dt.date | None = None, *, need_subscribers: bool = True
 ) -> Plan:
     """Build in memory and find the edition: a number, or 'latest'."""
@@ -172,7 +172,7 @@ def send_campaign(
         report.in_flight = ledger.start(number, by_key, plan.suppressed, force)
         pending = ledger.to_send(number, ("pending", "temp_failed"))
         on_start(len(pending))
-        pace = Pace(pacing.per_second, pacing.per_hour)
+        pace = RateLimiter(pacing.per_second, pacing.per_hour)
         now = clock.now()
         for key in pending:  # render each variant of the email once, before the threads
             if (subscriber := by_key.get(key)) is not None:

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from newsletter.errors import ProjectError
+from newsletter.core.errors import ProjectError
 
 SCHEMES = {"smtp": "none", "smtp+starttls": "starttls", "smtps": "tls"}
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
@@ -100,7 +100,7 @@ class Answer:
         return f"{self.code} {self.text}".strip()
 
 
-class Pace:
+class RateLimiter:
     """At most ``per_second`` messages a second and ``per_hour`` an hour (0: no limit)."""
 
     def __init__(self, per_second: float, per_hour: int) -> None:

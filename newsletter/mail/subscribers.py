@@ -23,11 +23,11 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
-from newsletter import clock
-from newsletter.diagnostics import Diagnostics, Location
-from newsletter.errors import ProjectError
-from newsletter.model import Config
-from newsletter.sources import CONTROL_RE, Project
+from newsletter.core import clock
+from newsletter.core.diagnostics import Diagnostics, Location
+from newsletter.core.errors import ProjectError
+from newsletter.core.model import Config
+from newsletter.project.sources import CONTROL_RE, Project
 
 SUBSCRIBERS_ENV = "NEWSLETTER_SUBSCRIBERS"
 SUPPRESSED_FIELDS = ("email", "reason", "date", "source")

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from newsletter.model import Site
-from newsletter.progress import Progress, quiet
+from newsletter.core.model import Site
+from newsletter.core.progress import Progress, quiet
 from newsletter.render.environment import Theme
 
 Output = dict[str, bytes]
@@ -39,12 +39,12 @@ class Job:
     whole_site: bool = False
 
 
-def plan(site: Site, theme: Theme) -> list[Job]:
+def plan_jobs(site: Site, theme: Theme) -> list[Job]:
     """Every job of a build, pages first (most of the work)."""
     from newsletter.render.email import email_jobs
-    from newsletter.render.feeds import feed_jobs
     from newsletter.render.pages import page_jobs
     from newsletter.render.social import social_jobs
+    from newsletter.render.syndication import feed_jobs
 
     return [
         *page_jobs(site, theme),
@@ -70,7 +70,7 @@ def run_jobs(jobs: list[Job], progress: Progress = quiet) -> Output:
 
 def render(site: Site, theme: Theme, progress: Progress = quiet) -> Output:
     """Every output file of the site, rendered in this process."""
-    return run_jobs(plan(site, theme), progress)
+    return run_jobs(plan_jobs(site, theme), progress)
 
 
-__all__ = ["Job", "Output", "Theme", "plan", "render", "run_jobs"]
+__all__ = ["Job", "Output", "Theme", "plan_jobs", "render", "run_jobs"]

@@ -12,8 +12,8 @@ from functools import partial
 
 import css_inline
 
-from newsletter.markup import absolute_links
-from newsletter.model import EditionView, Post, Site
+from newsletter.core.markup import absolute_links
+from newsletter.core.model import EditionView, Post, Site
 from newsletter.render import Job, Output
 from newsletter.render.environment import Theme, globals_for
 

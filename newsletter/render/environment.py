@@ -10,11 +10,11 @@ import jinja2
 import jinja2.meta
 
 from newsletter import __version__
-from newsletter.errors import ProjectError
-from newsletter.markup import absolute_html
-from newsletter.model import Kind, Member, Site
-from newsletter.sources import Project
-from newsletter.theme import static_files, template_dirs
+from newsletter.core.errors import ProjectError
+from newsletter.core.markup import absolute_html
+from newsletter.core.model import Kind, Member, Site
+from newsletter.project.sources import Project
+from newsletter.project.theme import static_files, template_dirs
 
 
 def _autoescape(name: str | None) -> bool:

@@ -1,5 +1,5 @@
 """The site's HTML pages: home, editions, posts, archive, members, topics, the network
-page with its map, search (its index is newsletter/search.py's), 404."""
+page with its map, search (its index is newsletter/publish/search.py's), 404."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from functools import partial
 from itertools import islice
 from typing import TypeVar
 
-from newsletter.assets import Asset
-from newsletter.model import Member, Site
+from newsletter.core.model import Member, Site
+from newsletter.load.assets import Asset
 from newsletter.render import Job, Output
 from newsletter.render.environment import Theme, globals_for
 from newsletter.render.netmap import MapEdge, MapNode, network_svg

@@ -32,8 +32,8 @@ from urllib.parse import urljoin, urlsplit
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from newsletter.markup import DESCRIPTION_LIMIT, plain_text, shorten
-from newsletter.model import EditionView, Member, Post, Site
+from newsletter.core.markup import DESCRIPTION_LIMIT, plain_text, shorten
+from newsletter.core.model import EditionView, Member, Post, Site
 from newsletter.render import Job
 from newsletter.render.environment import Theme, long_date
 

@@ -1,0 +1,272 @@
+"""Markup: member Markdown → safe HTML, and the plain-text side of it.
+
+Everything a member writes is untrusted. Markdown is rendered by
+Python-Markdown and the result is always passed through nh3 (ammonia): no
+script, no event handler, no javascript: URL survives. Root-relative links
+("/posts/2026/x/") are prefixed with the site's base path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache, partial
+from html import unescape
+from urllib.parse import urljoin
+
+import markdown
+import nh3
+from markdown.inlinepatterns import LinkInlineProcessor
+
+from newsletter.project.sources import CONTROL_RE
+
+ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "dl",
+    "dt",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "td": {"align"},
+    "th": {"align"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https"}
+
+EMAIL_RE = re.compile(
+    r"(?<![@\w.!#$%&'*+=?^`{|}~-])[\w.!#$%&'*+=?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
+"""An email address as people write them; used to keep addresses off the site."""
+
+
+class _BracketEnds:
+    """Where each ``[`` of a text closes, for Python-Markdown's link patterns, in linear
+    time over a whole paragraph.
+
+    Python-Markdown finds a link's text by scanning for its closing ``]``. 3.10 scans
+    forward from every ``[`` (quadratic on ``[[[[…``); 3.11 maps every bracket of the
+    text at once, but again after each link, because each link found is replaced by a
+    placeholder, so a paragraph of n links costs n whole maps (4,000 links: 25 s). The
+    text after a replaced link is unchanged, and a bracket's end depends only on what
+    follows it, so the map of the last text still holds for that tail, shifted: it is
+    reused whenever the tail is the same, and made again only for a new text.
+    """
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.ends: list[int | None] = [None]
+
+    def get_text(self, data: str, index: int) -> tuple[str, int, bool]:
+        """Python-Markdown's ``LinkInlineProcessor.getText``: the text between the ``[``
+        before ``index`` and its ``]``, the index past that ``]``, and whether it closed."""
+        shift = len(data) - len(self.text)
+        old = index - shift
+        if not (0 <= old <= len(self.text) and self.text.endswith(data[index:])):
+            self.text, self.ends, shift, old = data, self._map(data), 0, index
+        end = self.ends[old]
+        if end is None:
+            return data[index:], len(data), False
+        return data[index : end + shift - 1], end + shift, True
+
+    @staticmethod
+    def _map(data: str) -> list[int | None]:
+        """For each index, the index just past the ``]`` that closes a bracket opened
+        before it, or None: one pass, with a stack of the indexes still open."""
+        ends: list[int | None] = [None] * (len(data) + 1)
+        depth = 0
+        waiting: list[tuple[int, int]] = []  # (index, depth there), depth rising
+        for pos in range(len(data) + 1):
+            while waiting and depth < waiting[-1][1]:
+                ends[waiting.pop()[0]] = pos
+            waiting.append((pos, depth))
+            if pos < len(data):
+                depth += {"[": 1, "]": -1}.get(data[pos], 0)
+        return ends
+
+
+def _markdown() -> markdown.Markdown:
+    # "smarty" (typographic quotes) would double the cost of every post: left out.
+    md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    brackets = _BracketEnds()
+    for pattern in md.inlinePatterns:  # links, images and references, inline or not
+        if isinstance(pattern, LinkInlineProcessor):
+            pattern.getText = brackets.get_text  # type: ignore[method-assign]
+    return md
+
+
+_md = _markdown()
+
+
+def _rebase(base_path: str, tag: str, attr: str, value: str) -> str | None:
+    if attr in ("href", "src") and value.startswith("/") and not value.startswith("//"):
+        return base_path + value.lstrip("/")
+    return value
+
+
+@cache
+def _cleaner(base: str) -> nh3.Cleaner:
+    """A sanitizer that also prefixes root-relative URLs with ``base`` (a path or a URL)."""
+    return nh3.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener nofollow ugc",
+        attribute_filter=partial(_rebase, base) if base != "/" else None,
+        strip_comments=True,
+    )
+
+
+def sanitize(html: str, base_path: str = "/") -> str:
+    """Untrusted HTML → HTML safe to put in a page or an email."""
+    return _xml_safe(str(_cleaner(base_path).clean(html)))
+
+
+def _xml_safe(html: str) -> str:
+    # nh3 writes what an entity stands for: '&#14;' in a post would reach the Atom feed as
+    # a raw control character, which XML cannot carry, and no reader could read the feed
+    return CONTROL_RE.sub("", html)
+
+
+def _resolve(base_url: str, tag: str, attr: str, value: str) -> str | None:
+    if attr in ("href", "src"):
+        return urljoin(base_url, value.strip())
+    return value
+
+
+def _clean_rewriting(html: str, rewrite: Callable[[str, str, str], str | None]) -> str:
+    """The one sanitizer policy, with URLs rewritten by ``rewrite(tag, attribute, value)``
+    (for a base that changes with each post or entry, so not a cached Cleaner)."""
+    return _xml_safe(
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel="noopener nofollow ugc",
+            attribute_filter=rewrite,
+            strip_comments=True,
+        )
+    )
+
+
+def sanitize_from(html: str, base_url: str) -> str:
+    """Untrusted HTML from another site (a feed entry) → safe HTML whose relative
+    links point where they did on that site: resolved against ``base_url``."""
+    return _clean_rewriting(html, partial(_resolve, base_url))
+
+
+def absolute_html(html: str, base_url: str, base_path: str) -> str:
+    """Sanitized HTML with its site links made absolute, for email and feeds.
+
+    Site links are root-relative (``/news/posts/…`` under base path ``/news/``);
+    re-sanitizing with the site's origin as the base makes them absolute.
+    """
+    origin = base_url.removesuffix(base_path.lstrip("/")).rstrip("/") + "/"
+    return sanitize(html, origin)
+
+
+def _post_relative(base_path: str, folder: str, tag: str, attr: str, value: str) -> str | None:
+    if attr not in ("href", "src"):
+        return value
+    if value.startswith("/") and not value.startswith("//"):
+        return base_path + value.lstrip("/")
+    if not re.match(r"[a-z][a-z0-9+.-]*:|#|//", value, re.I):
+        return folder + value  # beside the post: 'chart.png' → '/posts/2026/slug/chart.png'
+    return value
+
+
+def render_markdown(text: str, base_path: str = "/", folder: str = "") -> str:
+    """Member Markdown → sanitized HTML; with ``folder`` (a folder post's site path),
+    relative links and images point at the files beside the post."""
+    _md.reset()
+    html = _md.convert(text)
+    if not folder:
+        return sanitize(html, base_path)
+    return _clean_rewriting(html, partial(_post_relative, base_path, folder))
+
+
+_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+# a reference label ends on its line: '[^\]]+' would search the rest of the text from
+# every line that starts with '['
+
+
+def markdown_links(text: str) -> list[tuple[str, int, int]]:
+    """Inline and reference link targets in Markdown: (url, line, col), 1-based."""
+    out = []
+    for match in _LINK_RE.finditer(text):
+        group = 1 if match.group(1) else 2
+        start = match.start(group)
+        line = text.count("\n", 0, start) + 1
+        col = start - (text.rfind("\n", 0, start) + 1) + 1
+        out.append((match.group(group), line, col))
+    return out
+
+
+def absolute_links(text: str, base_url: str) -> str:
+    """Markdown with root-relative link targets made absolute, for plain-text email."""
+    base = base_url.rstrip("/") + "/"
+    return re.sub(r"\]\(\s*/(?!/)", "](" + base, text)
+
+
+def plain_text(html: str) -> str:
+    """Sanitized HTML's text, entities decoded, paragraphs kept apart."""
+    text = nh3.clean(re.sub(r"</(p|li|h\d|blockquote|pre)>", "\n\n", html), tags=set())
+    paragraphs = (" ".join(p.split()) for p in _xml_safe(unescape(text)).split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+DESCRIPTION_LIMIT = 200
+"""Characters of a page description (search results and link previews show about this)."""
+
+
+def shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """``text`` with whitespace collapsed, cut on a word boundary to at most ``limit``
+    characters, '…' included, when it is longer."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:  # else one huge word: cut inside it rather than lose it all
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + "…"

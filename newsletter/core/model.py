@@ -1,0 +1,339 @@
+"""The typed model every stage shares: Config, Member, Post, Edition, Site.
+
+Values are frozen; each keeps the Location it came from (and of each of its
+fields) so that a later stage can point at the line that caused a problem.
+Nothing here reads files or renders anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from newsletter.core.diagnostics import Location
+
+if TYPE_CHECKING:  # the analysis uses the model, not the other way round
+    from newsletter.analysis.network import Network
+    from newsletter.load.assets import Asset
+
+Marks = dict[str, Location]
+"""Where each field's value starts: ``marks["for[1]"]`` is the second handle."""
+
+
+class Kind(StrEnum):
+    ARTICLE = "article"
+    ASK = "ask"
+    OFFER = "offer"
+    EVENT = "event"
+    INTRO = "intro"
+    JOB = "job"
+    SPOTLIGHT = "spotlight"
+
+    @property
+    def plural(self) -> str:
+        return {
+            "ask": "Asks",
+            "offer": "Offers",
+            "intro": "Introductions",
+            "job": "Jobs",
+            "event": "Events",
+            "article": "Articles",
+            "spotlight": "Spotlights",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    """``feeds:`` in newsletter.yaml: how members' feeds are fetched and become items."""
+
+    excerpt_words: int = 60
+    """An entry's summary is cut to this many words, on a word boundary."""
+    backfill_days: int = 30
+    """A newly added feed brings entries from at most this many days before it was first
+    fetched, so a blog's whole history does not flood the next edition."""
+    stale_days: int = 7
+    """A feed failing for this long is reported as stale by ``fetch``."""
+    allow_private: bool = False
+    """Let ``fetch`` (and ``new post --link``) reach loopback, private and other non-public
+    addresses: for feeds on an intranet. Off, a member's URL cannot reach this machine or
+    its network (newsletter/feeds/http.py)."""
+
+
+@dataclass(frozen=True)
+class EmailOptions:
+    """``email:`` in newsletter.yaml: how editions are sent. Never published."""
+
+    from_: str = ""
+    """'The Exchange <news@example.org>': the From header."""
+    reply_to: str = ""
+    subscribers: str = "private/subscribers.csv"
+    """The subscribers CSV, relative to the project (NEWSLETTER_SUBSCRIBERS overrides)."""
+    suppressed: str = "private/suppressed.csv"
+    """Who must never be mailed again: unsubscribed and bounced addresses."""
+    unsubscribe: str = ""
+    """The address of the List-Unsubscribe mailto: (default: the From address)."""
+    unsubscribe_url: str = ""
+    """An https endpoint for one-click unsubscribe (RFC 8058), if you have one."""
+    subscribe_url: str = ""
+    """Where the site's subscribe box posts (a form service, listmonk's public form)."""
+    subscribe_mailto: str = ""
+    """Without subscribe_url: the box opens a mail to this (public) address instead."""
+    per_second: float = 5.0
+    """Messages per second at most (your provider's limit; 0: no limit)."""
+    per_hour: int = 0
+    """Messages per hour at most (0: no hourly limit)."""
+    batch: int = 100
+    """Messages per SMTP connection before it is renewed."""
+    connections: int = 1
+    """SMTP connections used at once (a message in flight on each can be resent after a
+    crash)."""
+
+
+@dataclass(frozen=True)
+class NetworkOptions:
+    """``network:`` in newsletter.yaml: the thresholds of ``newsletter network``."""
+
+    dormant_months: int = 6
+    """A tie with no exchange for this long is dormant; a member silent this long, quiet."""
+    half_life_days: int = 180
+    """A tie's weight halves for every this many days since each exchange."""
+    suggestions: int = 3
+    """Suggested introductions per member (the site and `network` show the best)."""
+    brokers: int = 5
+    """How many brokers to name."""
+    reciprocity_ratio: float = 3.0
+    """Given at least this many times what was received (or the reverse) is worth a look."""
+    min_exchanges: int = 3
+    """Fewer exchanges than this say nothing about reciprocity."""
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str
+    base_url: str
+    description: str = ""
+    language: str = "en"
+    editors: tuple[str, ...] = ()
+    email: EmailOptions = field(default_factory=EmailOptions)
+    feeds: FeedOptions = field(default_factory=FeedOptions)
+    network: NetworkOptions = field(default_factory=NetworkOptions)
+    search: bool = True
+    """Whether the site has search (a Pagefind index and a search box); a build with
+    ``--no-search`` has none (newsletter/publish/search.py)."""
+    location: Location = field(default_factory=lambda: Location("newsletter.yaml"))
+    marks: Marks = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always ending in '/': '/' or '/repo/'."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One of a member's feeds, and what of it they share (``feeds:`` in their file)."""
+
+    url: str
+    location: Location
+    tags: tuple[str, ...] = ()
+    """Tags given to every item from this feed."""
+    only_tags: tuple[str, ...] = ()
+    """``filter: {tags: […]}``: only entries with one of these categories."""
+    only_title: str = ""
+    """``filter: {title: regex}``: only entries whose title matches."""
+    max_per_edition: int = 0
+    """At most this many items from the feed in one edition (0: no limit)."""
+
+
+@dataclass(frozen=True)
+class FeedOrigin:
+    """Where a feed item came from: the feed, and what the member set for it."""
+
+    feed_url: str
+    entry_id: str
+    max_per_edition: int = 0
+
+
+@dataclass(frozen=True)
+class Member:
+    handle: str
+    name: str
+    location: Location
+    marks: Marks = field(default_factory=dict, compare=False, repr=False)
+    org: str = ""
+    role: str = ""
+    topics: tuple[str, ...] = ()
+    offers: tuple[str, ...] = ()
+    asks: tuple[str, ...] = ()
+    feeds: tuple[FeedSpec, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
+    bio_html: str = ""
+    network: bool = True
+
+    @property
+    def url(self) -> str:
+        return f"members/{self.handle}/"
+
+
+@dataclass(frozen=True)
+class Post:
+    year: int
+    slug: str
+    title: str
+    by: str
+    kind: Kind
+    date: dt.date
+    location: Location
+    body_location: Location
+    marks: Marks = field(default_factory=dict, compare=False, repr=False)
+    body_md: str = ""
+    body_html: str = ""
+    link: str = ""
+    for_: tuple[str, ...] = ()
+    via: str = ""
+    connects: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    when: dt.datetime | None = None
+    where: str = ""
+    draft: bool = False
+    assets: tuple[Asset, ...] = field(default=(), compare=False, repr=False)
+    """Images and attachments beside a folder post, published next to its page."""
+    origin: FeedOrigin | None = None
+    """Set for an item that came from a member's feed; None for a Markdown post."""
+    also_by: tuple[str, ...] = ()
+    """Members who shared the same link later (or in another feed): credited, not repeated."""
+
+    @property
+    def cover(self) -> str:
+        """The site-relative URL of the post's first image, or ''."""
+        image = next((a for a in self.assets if a.is_image), None)
+        return f"{self.url}{image.name}" if image else ""
+
+    @property
+    def key(self) -> str:
+        """How include:/exclude: lists name a post: '2026/weak-ties'."""
+        return f"{self.year}/{self.slug}"
+
+    @property
+    def url(self) -> str:
+        return f"posts/{self.year}/{self.slug}/"
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.year}-{self.slug}"
+
+    def mark(self, name: str) -> Location:
+        return self.marks.get(name, self.location)
+
+
+@dataclass(frozen=True)
+class Edition:
+    number: int
+    date: dt.date
+    title: str
+    location: Location
+    marks: Marks = field(default_factory=dict, compare=False, repr=False)
+    note_md: str = ""
+    note_html: str = ""
+    note_location: Location | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return f"editions/{self.number}/"
+
+    def mark(self, name: str) -> Location:
+        return self.marks.get(name, self.location)
+
+
+@dataclass(frozen=True)
+class Content:
+    """What ``load`` produces: every file parsed, nothing yet related."""
+
+    config: Config
+    members: dict[str, Member]
+    posts: list[Post]
+    editions: list[Edition]
+
+
+@dataclass(frozen=True)
+class Share:
+    """One event of the contact ledger: who shared what, for whom, via whom."""
+
+    date: dt.date
+    post: Post
+    sharer: str
+    for_: tuple[str, ...]
+    via: str
+    connects: tuple[str, ...]
+
+
+@dataclass
+class Activity:
+    """A member's part in the exchange, derived by ``enrich``."""
+
+    shared: list[Post] = field(default_factory=list)
+    received: list[Post] = field(default_factory=list)  # shared *for* them
+    passed_on: list[Post] = field(default_factory=list)  # came *via* them
+    introduced: list[Post] = field(default_factory=list)  # intros they made
+    introduced_to: list[Post] = field(default_factory=list)  # intros naming them
+    shared_with: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EditionView:
+    edition: Edition
+    items: list[Post]
+    previous: Edition | None
+    next: Edition | None
+
+    @property
+    def sections(self) -> list[tuple[Kind, list[Post]]]:
+        """Items grouped by kind (in Kind order), then ordered by first tag and date."""
+        out = []
+        for kind in Kind:
+            posts = [p for p in self.items if p.kind is kind]
+            if posts:
+                posts.sort(key=lambda p: (p.tags[:1], p.date, p.slug))
+                out.append((kind, posts))
+        return out
+
+
+@dataclass(frozen=True)
+class Site:
+    """What ``enrich`` produces and ``render`` consumes: the whole newsletter."""
+
+    config: Config
+    members: dict[str, Member]
+    posts: list[Post]  # published, newest first
+    editions: list[EditionView]  # published, newest first
+    topics: dict[str, list[Post]]  # tag → posts, newest first
+    activity: dict[str, Activity]
+    ledger: list[Share]
+    edition_of: dict[str, int]  # post key → edition number
+    network: Network | None = None
+
+
+FIXED_PAGES = (
+    "",
+    "archive/",
+    "members/",
+    "topics/",
+    "feed.xml",
+    "feed.json",
+    "events.ics",
+    "sitemap.xml",
+    "404.html",
+    "robots.txt",
+    "feeds.opml",
+    "network/",
+    "card.png",
+    "search/",
+)
+"""Pages every site has, relative to its root; the rest come from content."""

@@ -1,0 +1,223 @@
+"""Assets: images and attachments beside a post (``content/posts/<yyyy>/<slug>/``).
+
+A post that is a folder (``index.md``) may keep files next to it: images (JPEG, PNG,
+GIF, WebP), resized to at most ``MAX_WIDTH`` pixels wide with their metadata (EXIF,
+GPS, comments) dropped, and PDF attachments, copied as they are. Anything else — SVG, which
+can carry script, executables, archives — is refused with a diagnostic, and so is a
+file that is too large or not what its name says. Processed images are cached in
+``.newsletter/images/`` by the hash of their bytes, so an unchanged image is not
+processed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+from newsletter.core.diagnostics import Diagnostics, Location
+from newsletter.project.sources import Project
+
+IMAGE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP"}
+ATTACHMENTS = {".pdf": b"%PDF-"}
+MAX_WIDTH = 1200
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_PIXELS = 50_000_000
+"""Larger images are refused before decoding: a small file can claim to be enormous."""
+IGNORED = {".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file published beside its post; ``width``/``height`` are 0 for attachments."""
+
+    name: str
+    data: bytes
+    width: int = 0
+    height: int = 0
+
+    @property
+    def is_image(self) -> bool:
+        return self.width > 0
+
+
+def load_assets(project: Project, folder: Path, diags: Diagnostics) -> tuple[Asset, ...]:
+    """The files beside ``folder/index.md``, checked and (images) processed."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".md" or path.name in IGNORED or path.name.startswith("."):
+            continue  # index.md is the post; other Markdown beside it, its notes
+        where = Location(project.relative(path))
+        suffix = path.suffix.lower()
+        if path.is_dir() or path.is_symlink():
+            diags.error(
+                where,
+                "asset.type",
+                "a folder or link beside a post is not published",
+                "keep only the post's images and PDFs next to index.md",
+            )
+            continue
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", path.name):
+            diags.error(
+                where,
+                "asset.name",
+                f"'{path.name}' cannot be an address on the site",
+                "rename it with letters, digits, '-', '_' and '.' only, like chart-2026.png",
+            )
+            continue
+        if suffix not in IMAGE_FORMATS and suffix not in ATTACHMENTS:
+            why = "SVG can carry script" if suffix == ".svg" else "only images and PDFs are"
+            diags.error(
+                where,
+                "asset.type",
+                f"'{path.name}' is not published: {why}",
+                "use JPEG, PNG, GIF or WebP for images (export an SVG as PNG), PDF for documents",
+            )
+            continue
+        limit = MAX_IMAGE_BYTES if suffix in IMAGE_FORMATS else MAX_ATTACHMENT_BYTES
+        size = path.stat().st_size
+        if size > limit:
+            diags.error(
+                where,
+                "asset.too-large",
+                f"'{path.name}' is {size / 1048576:.1f} MB, over the {limit // 1048576} MB limit",
+                "make it smaller (an image needs no more than 2400 pixels across)",
+            )
+            continue
+        data = path.read_bytes()
+        if suffix in ATTACHMENTS:
+            if not data.startswith(ATTACHMENTS[suffix]):
+                diags.error(where, "asset.type", f"'{path.name}' is not a PDF", "export it again")
+                continue
+            found.append(Asset(path.name, data))
+            continue
+        image = _image(project, path, data, IMAGE_FORMATS[suffix], where, diags)
+        if image is not None:
+            found.append(image)
+    return tuple(found)
+
+
+def _image(
+    project: Project, path: Path, data: bytes, kind: str, where: Location, diags: Diagnostics
+) -> Asset | None:
+    digest = hashlib.sha256(data).hexdigest()[:32]
+    cache = project.state / "images"
+    cached = next(cache.glob(f"{digest}-{MAX_WIDTH}-*x*{path.suffix.lower()}"), None)
+    if cached is not None:
+        width, height = map(int, cached.stem.rsplit("-", 1)[1].split("x"))
+        return Asset(path.name, cached.read_bytes(), width, height)
+    try:
+        out, width, height = process(data, kind)
+    except (OSError, ValueError, Image.DecompressionBombError) as err:
+        diags.error(
+            where,
+            "asset.image",
+            f"'{path.name}' cannot be read as a {kind} image ({err})",
+            "open it in an image editor and export it again",
+        )
+        return None
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        (cache / f"{digest}-{MAX_WIDTH}-{width}x{height}{path.suffix.lower()}").write_bytes(out)
+    except OSError:
+        pass  # only a cache
+    return Asset(path.name, out, width, height)
+
+
+def process(data: bytes, kind: str) -> tuple[bytes, int, int]:
+    """An image at most MAX_WIDTH wide, turned upright, without metadata: (bytes, w, h)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image: Image.Image = Image.open(io.BytesIO(data))
+        if image.format != kind:
+            raise ValueError(f"it is {image.format or 'not an image'}, not {kind}")
+        if image.width * image.height > MAX_PIXELS:
+            raise ValueError(f"{image.width}×{image.height} pixels is too many")
+        image.info.pop("comment", None)  # a GIF or JPEG comment could carry anything
+        if kind == "GIF" and getattr(image, "is_animated", False):
+            out = io.BytesIO()  # every frame kept, at its size; the comment left behind
+            image.save(out, "GIF", save_all=True, comment=b"")
+            return out.getvalue(), image.width, image.height
+        image = ImageOps.exif_transpose(image)
+        image.load()
+    if image.width > MAX_WIDTH:
+        height = round(image.height * MAX_WIDTH / image.width)
+        image = image.resize((MAX_WIDTH, height), Image.Resampling.LANCZOS)
+    if kind == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    options: dict[str, object] = {"optimize": True}
+    if kind == "GIF":
+        options["comment"] = b""
+    if kind in ("JPEG", "WEBP"):
+        options["quality"] = 82
+    image.save(out, kind, **options)  # no exif= or pnginfo=: metadata is not carried over
+    return out.getvalue(), image.width, image.height
+
+
+_IMAGE_REF_RE = re.compile(r"!\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]+)")
+r"""An image and its alt text, which may hold one level of brackets. No unbounded
+``[^\]]*``: on a text of many '![' that would search to the end from each one."""
+
+
+def check_images(
+    body: str, body_line: int, path: str, assets: tuple[Asset, ...], diags: Diagnostics
+) -> None:
+    """Every image in the Markdown has alt text, and a relative one is beside the post."""
+    names = {a.name for a in assets}
+    for match in _IMAGE_REF_RE.finditer(body):
+        line = body.count("\n", 0, match.start()) + body_line
+        col = match.start() - (body.rfind("\n", 0, match.start()) + 1) + 1
+        alt, target = match.group(1).strip(), match.group(2)
+        if not alt:
+            diags.error(
+                Location(path, line, col),
+                "image.alt",
+                f"the image '{target}' has no alt text",
+                "describe it for readers who cannot see it: ![A map of bus stops](map.png)",
+            )
+        if re.match(r"[a-z][a-z0-9+.-]*:|/|#", target, re.I):
+            continue
+        if ".." in re.split(r"[/\\]", target):
+            diags.error(
+                Location(path, line, col),
+                "image.path",
+                f"the image '{target}' is outside the post's folder ('..')",
+                "put the image next to index.md and give its name alone, like chart.png",
+            )
+        elif target not in names:
+            hint = (
+                f"put {target} next to index.md"
+                if assets or path.endswith("/index.md")
+                else f"make the post a folder: {path[:-3]}/index.md with {target} beside it"
+            )
+            diags.error(
+                Location(path, line, col),
+                "image.missing",
+                f"the image '{target}' is not beside the post",
+                hint,
+            )
+
+
+def sized_images(html: str, base_url: str, assets: tuple[Asset, ...]) -> str:
+    """<img> of the post's own images with their width, height and loading="lazy"."""
+    sizes = {base_url + a.name: a for a in assets if a.is_image}
+    if not sizes:
+        return html
+
+    def add(match: re.Match[str]) -> str:
+        asset = sizes.get(match.group(2))
+        if asset is None or " width=" in match.group(0):
+            return match.group(0)
+        return (
+            f'{match.group(1)}src="{match.group(2)}"{match.group(3)} width="{asset.width}" '
+            f'height="{asset.height}" loading="lazy">'
+        )
+
+    return re.sub(r'(<img\b[^>]*?\s)src="([^"]+)"([^>]*?)/?>', add, html)

@@ -1,0 +1,416 @@
+"""Build: the pipeline, stage by stage — load, check, enrich, render, write.
+
+The one place that knows the order of the stages. Commands call
+:func:`check_project` and :func:`build_project`; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from newsletter.core import clock
+from newsletter.core.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
+from newsletter.core.errors import BuildFailed, ProjectError
+from newsletter.core.model import Config, Content, Site
+from newsletter.core.progress import Progress, quiet
+from newsletter.project.buildcache import (
+    RACY_NS,
+    BuildCache,
+    Digests,
+    OutputRecord,
+    code_stamp,
+    digest_bytes,
+    files_intact,
+    open_cache,
+    stamp_files,
+    tree_stamp,
+)
+from newsletter.project.sources import Project
+from newsletter.publish.write import WriteReport, clean_leftovers
+
+if TYPE_CHECKING:  # the stages are imported when they run: a build with nothing to do
+    # needs none of them
+    from newsletter.render import Job, Output, Theme
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    drafts: bool = False
+    base_url: str | None = None
+    output: Path | None = None
+    today: dt.date | None = None
+    jobs: int | None = None
+    """Processes to render with; None: one per core."""
+    incremental: bool = True
+    """Reuse what the last build made (.newsletter/build.sqlite) for what did not change."""
+    search: bool = True
+    """Make the search index (Pagefind, newsletter/publish/search.py) and show the search box."""
+
+    def day(self) -> dt.date:
+        return self.today or clock.today()
+
+    def workers(self) -> int:
+        return max(1, self.jobs if self.jobs is not None else (os.cpu_count() or 1))
+
+
+@dataclass
+class BuildResult:
+    site: Site | None
+    """None when nothing changed since the last build, which is then not redone."""
+    output: Path
+    files: int
+    report: WriteReport
+    diagnostics: list[Diagnostic]
+    timings: dict[str, float] = field(default_factory=dict)
+    counts: tuple[int, int, int] = (0, 0, 0)
+    """Editions, posts and members published."""
+    rendered: int = 0
+    """Render jobs run (pages, feeds, emails, cards); the others were reused."""
+    notes: list[str] = field(default_factory=list)
+
+
+def check_project(
+    project: Project,
+    options: BuildOptions,
+    progress: Progress = quiet,
+    cache: BuildCache | None = None,
+) -> tuple[Content, Diagnostics]:
+    from newsletter.load import load
+    from newsletter.pipeline.check import check
+
+    diags = Diagnostics()
+    progress("load")
+    content = load(project, diags, options.base_url, progress, cache, options.workers())
+    progress("check")
+    check(content, diags, options.day(), options.drafts)
+    return content, diags
+
+
+def site_in_memory(project: Project, options: BuildOptions) -> tuple[Site, Diagnostics]:
+    """Load, check and enrich, for commands that need the newsletter but not its files
+    (contacts, network, send); errors raise BuildFailed, as they stop a build."""
+    from newsletter.pipeline.enrich import enrich
+
+    content, diags = check_project(project, options)
+    if diags.has_errors:
+        raise BuildFailed(diags.sorted())
+    return enrich(content, options.day(), options.drafts), diags
+
+
+def public_addresses(config: Config) -> frozenset[str]:
+    """The addresses the site shows on purpose, lower-cased: the subscribe box's mailto."""
+    address = config.email.subscribe_mailto.strip()
+    return frozenset({address.lower()} if address else ())
+
+
+BINARY_IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+"""Images the build made (cards, post images, with no metadata) are not read as text by
+:func:`find_leaks`: compressed pixels hold only chance look-alikes of an address. SVG is
+text and is read, and so is every file under static/, which is copied as it is."""
+
+
+def find_leaks(files: Output, allowed: frozenset[str] = frozenset()) -> list[Diagnostic]:
+    """A last guard: no email address may be in any published file, but the ``allowed``.
+
+    ``allowed`` holds whole addresses, lower-cased (see :func:`public_addresses`); any
+    other address, even one that contains an allowed one, is a leak.
+    """
+    from newsletter.core.markup import EMAIL_RE
+
+    diags = Diagnostics()
+    for name, data in files.items():
+        made_image = name.lower().endswith(BINARY_IMAGES) and not name.startswith("static/")
+        if b"@" not in data or made_image:
+            continue
+        text = data.decode("utf-8", "replace")
+        for match in EMAIL_RE.finditer(text):
+            if match.group().lower() in allowed:
+                continue
+            line = text.count("\n", 0, match.start()) + 1
+            diags.error(
+                Location(f"site/{name}", line),
+                "privacy.output",
+                "an email address would be published",
+                "remove it from the template or config that put it there",
+            )
+    return diags.items
+
+
+def warn_clipped_emails(site: Site, records: dict[str, OutputRecord], diags: Diagnostics) -> None:
+    """Even as excerpts, an edition this long would be clipped by Gmail: say so."""
+    from newsletter.render.email import GMAIL_CLIP_BYTES
+
+    for view in site.editions:
+        name = f"email/{view.edition.number}.html"
+        record = records.get(name)
+        size = next((f.size for f in record.files if f.path == name), 0) if record else 0
+        if size >= GMAIL_CLIP_BYTES:
+            diags.warning(
+                view.edition.location,
+                "email.too-large",
+                f"the email of edition {view.edition.number} is {size // 1024} KB even with "
+                f"excerpts; Gmail clips messages over {GMAIL_CLIP_BYTES // 1024} KB",
+                "split the edition in two (an earlier date for part of it), or exclude items",
+            )
+
+
+def _refuse_unsafe_output(project: Project, output: Path) -> None:
+    """The output folder is replaced whole: never let that be the project itself."""
+    out = output.resolve()
+    root = project.root.resolve()
+    if (
+        out == root
+        or out in root.parents
+        or root / "content" in (out, *out.parents)
+        or out == root / "templates"
+    ):
+        raise ProjectError(
+            f"refusing to use {output} as the output folder: it would replace "
+            "the project's own files; choose a folder such as site/"
+        )
+
+
+def inputs_stamp(project: Project, options: BuildOptions, output: Path) -> tuple[str, int]:
+    """A digest of everything a build reads (the project's files but its output and its
+    state, the feed cache, this package, the options), and the newest mtime among them."""
+    skip = [project.root / p for p in (".git", ".newsletter", "private", "site")]
+    skip += [output]
+    feeds = [project.state / f"feeds.sqlite{s}" for s in ("", "-wal")]
+    stamp, newest = stamp_files([project.root, *feeds], skip)
+    seen = (
+        stamp,
+        code_stamp(),
+        options.drafts,
+        options.base_url,
+        options.day(),
+        options.search,
+        str(output),
+    )
+    return digest_bytes(repr(seen).encode()), newest
+
+
+def _nothing_changed(
+    cache: BuildCache, stamp: str, newest: int, output: Path, start: float
+) -> BuildResult | None:
+    """The last build's result, when it saw exactly these inputs and site/ is as it left it."""
+    last = cache.state("last")
+    if not isinstance(last, dict) or last.get("stamp") != stamp:
+        return None
+    if newest >= last.get("built_at", 0) - RACY_NS:  # changed within the mtime's granularity
+        return None
+    if cache.journal.exists() or not output.is_dir():
+        return None
+    if not files_intact(output, cache.outputs().values()):
+        return None
+    files = last["files"]
+    return BuildResult(
+        None,
+        output,
+        files,
+        WriteReport(0, files, 0),
+        last["diagnostics"],
+        {"total": time.perf_counter() - start},
+        last["counts"],
+    )
+
+
+def _global_key(site: Site, theme: Theme, digests: Digests) -> str:
+    """What every page shows: the config, the members (names and avatars anywhere), the
+    theme's files and this package."""
+    return digests.of((code_stamp(), tree_stamp(theme.dirs), site.config, site.members))
+
+
+def job_keys(site: Site, theme: Theme, jobs: list[Job]) -> dict[str, str]:
+    """Each job's key: a digest of its inputs, of what every page shows, and of the whole
+    site when its templates read ``site``."""
+    digests = Digests()
+    digests.remember(site.members.values())
+    digests.remember(site.posts)
+    digests.remember(v.edition for v in site.editions)
+    common = _global_key(site, theme, digests)
+    whole = digests.of((common, site))
+    return {
+        job.name: digests.of(
+            (
+                job.name,
+                job.inputs,
+                whole if job.whole_site or theme.reads_site(job.templates) else common,
+            )
+        )
+        for job in jobs
+    }
+
+
+def build_project(
+    project: Project, options: BuildOptions, progress: Progress = quiet
+) -> BuildResult:
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    output = Path(os.path.abspath(options.output or project.root / "site"))
+    _refuse_unsafe_output(project, output)
+    clean_leftovers(output)  # of a killed build, whatever this one turns out to do
+    default = Path(os.path.abspath(project.root / "site"))
+    cache = open_cache(project.state, output, default) if options.incremental else None
+    try:
+        stamp, newest = inputs_stamp(project, options, output)
+        if cache is not None:
+            quick = _nothing_changed(cache, stamp, newest, output, start)
+            if quick is not None:
+                return quick
+        result = _build(project, options, output, cache, progress, timings, start)
+        if cache is not None:
+            cache.save_state(
+                "last",
+                {
+                    "stamp": stamp,
+                    "built_at": cache.file_time(),
+                    "files": result.files,
+                    "diagnostics": result.diagnostics,
+                    "counts": result.counts,
+                },
+            )
+            result.notes[:0] = cache.notes
+        return result
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def _build(
+    project: Project,
+    options: BuildOptions,
+    output: Path,
+    cache: BuildCache | None,
+    progress: Progress,
+    timings: dict[str, float],
+    start: float,
+) -> BuildResult:
+    from newsletter.pipeline.enrich import enrich
+    from newsletter.publish.outputs import IN_PLACE_MAX, build_staged, update_in_place
+    from newsletter.render import Theme, plan_jobs
+
+    content, diags = check_project(project, options, progress, cache)
+    timings["load+check"] = time.perf_counter() - start
+    if diags.has_errors:
+        raise BuildFailed(diags.sorted())
+    progress("enrich")
+    t = time.perf_counter()
+    site = enrich(content, options.day(), options.drafts, cache)
+    if not options.search:  # in the config, so that every page's key changes with it
+        site = replace(site, config=replace(site.config, search=False))
+    timings["enrich"] = time.perf_counter() - t
+    t = time.perf_counter()
+    theme = Theme(project)
+    jobs = plan_jobs(site, theme)
+    keys = job_keys(site, theme, jobs)
+    previous: dict[str, OutputRecord] = {}
+    if cache is not None and cache.state("output") == str(output):
+        previous = cache.outputs()
+    intact = (
+        cache is not None
+        and bool(previous)
+        and not cache.journal.exists()
+        and files_intact(output, previous.values())
+    )
+    todo = [
+        j
+        for j in jobs
+        if not intact or j.name not in previous or previous[j.name].key != keys[j.name]
+    ]
+    timings["plan"] = time.perf_counter() - t
+    progress("render")
+    t = time.perf_counter()
+    allowed = public_addresses(site.config)
+
+    def leaks_in(files: Output) -> list[Diagnostic]:
+        return find_leaks(files, allowed)
+
+    finish, searched = None, set()
+    if options.search:
+        from newsletter.publish.search import BUNDLE, add_search
+
+        def finish(folder: Path) -> dict[str, OutputRecord]:
+            """The search index of the pages in ``folder``, before it is published."""
+            progress("search")
+            t = time.perf_counter()
+            config = site.config
+            found = add_search(
+                folder, output, previous.get(BUNDLE), config.base_path, config.language, leaks_in
+            )
+            timings["search"] = time.perf_counter() - t
+            return found
+
+        searched = {BUNDLE}
+
+    if intact and len(todo) <= IN_PLACE_MAX:
+        current = {j.name for j in jobs} | searched
+        assert cache is not None
+        done = update_in_place(
+            output, cache.journal, todo, previous, current, keys, leaks_in, finish
+        )
+        replace_all = False
+    else:
+        todo_set = {id(j) for j in todo}
+        kept = {j.name: previous[j.name] for j in jobs if intact and id(j) not in todo_set}
+        done = build_staged(output, todo, kept, keys, leaks_in, options.workers(), progress, finish)
+        if cache is not None:  # a whole new site/: an unfinished update is moot
+            cache.journal.unlink(missing_ok=True)
+        replace_all = True
+    timings["render+write"] = time.perf_counter() - t
+    if done.leaks:
+        raise BuildFailed(diags.sorted() + done.leaks)
+    if cache is not None:
+        if replace_all:
+            cache.save_outputs(done.records, True)
+        else:  # only what this build redid
+            redone = {j.name for j in todo} | searched
+            cache.save_outputs({n: r for n, r in done.records.items() if n in redone}, False)
+            cache.forget_outputs(set(previous) - set(done.records))
+        cache.save_state("output", str(output))
+    warn_clipped_emails(site, done.records, diags)
+    timings["total"] = time.perf_counter() - start
+    return BuildResult(
+        site,
+        output,
+        done.files,
+        done.report,
+        diags.sorted(),
+        timings,
+        (len(site.editions), len(site.posts), len(site.members)),
+        done.rendered,
+    )
+
+
+def preview_email(project: Project, site: Site, handle: str) -> list[Path]:
+    """The latest edition's email as member ``handle`` would get it, written to
+    .newsletter/preview/ (never into site/: it is one reader's)."""
+    from newsletter.render import Theme
+    from newsletter.render.email import email_html, email_text, personal
+    from newsletter.render.environment import globals_for
+
+    member = site.members.get(handle)
+    if member is None:
+        raise ProjectError(f"no member '{handle}'{did_you_mean(handle, site.members)}")
+    if not site.editions:
+        raise ProjectError("there is no published edition to preview")
+    view = site.editions[0]
+    theme = Theme(project)
+    ctx = globals_for(site)
+    recipient = replace(
+        personal(site, view, handle),
+        email="(preview)",
+        name=member.name,
+        unsubscribe=site.config.base_url,
+    )
+    folder = project.state / "preview"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"email-{view.edition.number}-{handle}"
+    html, text = stem.with_suffix(".html"), stem.with_suffix(".txt")
+    html.write_bytes(email_html(theme, ctx, view, recipient))
+    text.write_bytes(email_text(site, theme, ctx, view, recipient))
+    return [html, text]

@@ -1,0 +1,131 @@
+"""Enrich: derive what no single file says — each edition's items, each
+member's activity, the topics, the contact ledger and the network.
+
+Pure: takes the loaded Content, returns the Site that ``render`` consumes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from collections import defaultdict
+
+from newsletter.analysis.network import Network, analyse
+from newsletter.core.model import Activity, Content, Edition, EditionView, Post, Share, Site
+from newsletter.project.buildcache import BuildCache, Digests, code_stamp
+
+
+def is_published(post: Post, today: dt.date, drafts: bool) -> bool:
+    return drafts or (not post.draft and post.date <= today)
+
+
+def published_editions(content: Content, today: dt.date, drafts: bool) -> list[Edition]:
+    """Editions in date order; a future-dated edition is a draft."""
+    editions = sorted(content.editions, key=lambda e: (e.date, e.number))
+    return [e for e in editions if drafts or e.date <= today]
+
+
+def assign_items(editions: list[Edition], posts: list[Post]) -> dict[int, list[Post]]:
+    """Each edition's posts: dated after the previous edition, up to its own date.
+
+    An edition's ``include:`` takes a post out of its natural window into that
+    edition; ``exclude:`` leaves it out. ``editions`` must be in date order.
+    """
+    by_key = {p.key: p for p in posts}
+    included = {key: e.number for e in editions for key in e.include if key in by_key}
+    ordered = sorted(posts, key=lambda p: (p.date, p.key))
+    dates = [p.date for p in ordered]
+    items: dict[int, list[Post]] = {}
+    start = 0  # windows follow each other, so one pass over the posts in date order
+    for edition in editions:
+        end = bisect_right(dates, edition.date, lo=start)
+        chosen = [
+            p for p in ordered[start:end] if p.key not in included and p.key not in edition.exclude
+        ]
+        chosen += [by_key[k] for k in edition.include if k in by_key]
+        items[edition.number] = sorted(chosen, key=lambda p: (p.date, p.key))
+        start = end
+    return items
+
+
+def ledger(posts: list[Post]) -> list[Share]:
+    """The contact ledger: every share as an event, oldest first."""
+    return [
+        Share(p.date, p, p.by, p.for_, p.via, p.connects)
+        for p in sorted(posts, key=lambda p: (p.date, p.key))
+    ]
+
+
+def activity(posts: list[Post], handles: set[str]) -> dict[str, Activity]:
+    acts: dict[str, Activity] = defaultdict(Activity)
+    for post in posts:  # newest first, so every list below is too
+        giver = acts[post.by]
+        giver.shared.append(post)
+        if post.kind.value == "intro":
+            giver.introduced.append(post)
+            for handle in post.connects:
+                acts[handle].introduced_to.append(post)
+        for handle in post.for_:
+            acts[handle].received.append(post)
+            giver.shared_with[handle] = giver.shared_with.get(handle, 0) + 1
+        if post.via:
+            acts[post.via].passed_on.append(post)
+    return {h: acts[h] for h in sorted(handles)}
+
+
+def network_of(
+    content: Content, shares: list[Share], today: dt.date, cache: BuildCache | None
+) -> Network:
+    """The network analysis, reused from the last build when none of what it reads changed:
+    the members, each share's people, date, kind and tags, the day and the options."""
+    config = content.config.network
+    if cache is None:
+        return analyse(content.members, shares, today, config)
+    seen = [(s.date, s.sharer, s.for_, s.via, s.connects, s.post.kind, s.post.tags) for s in shares]
+    key = Digests().of((code_stamp(), content.members, seen, today, config))
+    found = cache.memo("network", key)
+    if isinstance(found, Network):
+        return found
+    network = analyse(content.members, shares, today, config)
+    cache.save_memo("network", key, network)
+    return network
+
+
+def enrich(
+    content: Content, today: dt.date, drafts: bool = False, cache: BuildCache | None = None
+) -> Site:
+    posts = sorted(
+        (p for p in content.posts if is_published(p, today, drafts)),
+        key=lambda p: (p.date, p.key),
+        reverse=True,
+    )
+    editions = published_editions(content, today, drafts)
+    items = assign_items(editions, posts)
+    views = [
+        EditionView(
+            e,
+            items[e.number],
+            editions[i - 1] if i > 0 else None,
+            editions[i + 1] if i + 1 < len(editions) else None,
+        )
+        for i, e in enumerate(editions)
+    ]
+    topics: dict[str, list[Post]] = defaultdict(list)
+    for post in posts:
+        for tag in post.tags:
+            topics[tag].append(post)
+    for member in content.members.values():
+        for tag in member.topics:
+            topics.setdefault(tag, [])
+    shares = ledger(posts)
+    return Site(
+        network=network_of(content, shares, today, cache),
+        config=content.config,
+        members=dict(sorted(content.members.items())),
+        posts=posts,
+        editions=list(reversed(views)),
+        topics=dict(sorted(topics.items())),
+        activity=activity(posts, set(content.members)),
+        ledger=shares,
+        edition_of={p.key: n for n, ps in items.items() for p in ps},
+    )

@@ -1,0 +1,412 @@
+"""Incremental builds: what the last build saw, so that the next one redoes only what changed.
+
+The build cache is ``.newsletter/build.sqlite``. It holds:
+
+- ``loaded``: each content file parsed (the Post, Member or Edition, and the diagnostics
+  it gave), keyed by the file's path, size and mtime plus everything parsing depends
+  on (the config, the code). Unchanged Markdown is not rendered again.
+- ``memo``: results of whole-site computations keyed by a digest of their inputs
+  (the network analysis).
+- ``outputs``: for each output job (a page, a feed, a card), the digest of its inputs
+  and the files it wrote with their size and mtime. A job whose inputs are unchanged,
+  and whose files in site/ are as the last build left them, is not rendered again.
+- ``state``: a stamp of every input of the last build; when nothing at all changed and
+  site/ is intact, ``build`` stops there.
+
+It is only a cache: a damaged or unreadable one is set aside and the build starts from
+nothing. Keys are digests of the inputs themselves, never of times alone, so an edit,
+a rename, a deletion, a template or config change, or a new version of this package
+can never leave a page stale.
+
+Light on purpose: the nothing-changed path imports this module and little else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import sqlite3
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsletter import __version__
+from newsletter.project.limits import size_limit
+from newsletter.project.state import set_aside
+
+SCHEMA = 1
+CACHE_NAME = "build.sqlite"
+
+
+# -- digests ----------------------------------------------------------------------
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles a value for hashing; objects with a memoized digest stand in by it."""
+
+    def __init__(self, file: io.BytesIO, memo: dict[int, str]) -> None:
+        super().__init__(file, protocol=5)
+        self.known = memo
+
+    def persistent_id(self, obj: Any) -> str | None:
+        return self.known.get(id(obj))
+
+
+class Digests:
+    """Digests of values, memoized per object: a post is hashed once per build, however
+    many pages show it. Only for objects that do not change during the build."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, str] = {}
+        self._alive: list[Any] = []  # memo keys are ids: keep their objects alive
+
+    def of(self, value: Any) -> str:
+        buffer = io.BytesIO()
+        _Pickler(buffer, self._memo).dump(value)
+        return digest_bytes(buffer.getvalue())
+
+    def remember(self, values: Iterable[Any]) -> None:
+        """Hash each value once; later digests that contain them use that."""
+        for value in values:
+            if id(value) not in self._memo:
+                self._memo[id(value)] = self.of(value)
+                self._alive.append(value)
+
+
+def tree_stamp(roots: Iterable[Path], skip: Iterable[Path] = ()) -> str:
+    """A digest of the names, sizes and mtimes of every file under ``roots``."""
+    return stamp_files(roots, skip)[0]
+
+
+def stamp_files(roots: Iterable[Path], skip: Iterable[Path] = ()) -> tuple[str, int]:
+    """:func:`tree_stamp`, and the newest mtime (ns) among the files."""
+    skipped = {os.fspath(p) for p in skip}
+    h = hashlib.blake2b(digest_size=16)
+    newest = 0
+    for root in roots:
+        for path, size, mtime in _walk(os.fspath(root), skipped):
+            h.update(f"{path}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
+            newest = max(newest, mtime)
+    return h.hexdigest(), newest
+
+
+def _walk(root: str, skipped: set[str]) -> Iterator[tuple[str, int, int]]:
+    try:
+        st = os.stat(root)
+    except OSError:
+        return
+    if not os.path.isdir(root):
+        yield root, st.st_size, st.st_mtime_ns
+        return
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.path in skipped or entry.name == "__pycache__":
+                continue
+            if entry.is_dir():
+                stack.append(entry.path)
+            else:
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue
+                yield entry.path, st.st_size, st.st_mtime_ns
+
+
+CODE_STAMP: str | None = None
+
+
+def code_stamp() -> str:
+    """This package's version and its own files (templates and code): an editable
+    install changes without a new version number."""
+    global CODE_STAMP
+    if CODE_STAMP is None:
+        package = Path(__file__).resolve().parent.parent
+        CODE_STAMP = digest_bytes(f"{__version__}\0{tree_stamp([package])}".encode())
+    return CODE_STAMP
+
+
+# -- the cache ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    key: str
+    files: tuple[OutputFile, ...]
+
+
+class BuildCache:
+    """The SQLite build cache of one project (see the module's docstring)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.notes: list[str] = []
+        self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._connect()
+        except sqlite3.OperationalError:  # a full disk ('disk I/O error') or a lock: not damage
+            raise
+        except sqlite3.DatabaseError as err:
+            # a cache: set the damaged one aside and start again, saying so
+            aside = set_aside(self.path)
+            self.notes.append(
+                f"the build cache {self.path.name} was unreadable ({err}); it was moved "
+                f"to {aside.name} and everything is built again"
+            )
+            return self._connect()
+
+    def file_time(self) -> int:
+        """Now, as the file system stamps files (ns): the time that files' mtimes are
+        compared with. The process's clock may disagree with it (a network or container
+        file system, a clock moved by faketime), while a file written now gets the file
+        system's own time, so a mark beside the cache is written and read back."""
+        mark = self.path.with_name(f"{self.path.name}.clock")
+        mark.write_bytes(b"x")  # written, not only opened: a write always sets the mtime
+        return mark.stat().st_mtime_ns
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA:
+                db.executescript(
+                    """
+                    DROP TABLE IF EXISTS loaded; DROP TABLE IF EXISTS memo;
+                    DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS state;
+                    CREATE TABLE loaded (path TEXT PRIMARY KEY, key TEXT, value BLOB);
+                    CREATE TABLE memo (name TEXT PRIMARY KEY, key TEXT, value BLOB);
+                    CREATE TABLE outputs (job TEXT PRIMARY KEY, key TEXT, files BLOB);
+                    CREATE TABLE state (name TEXT PRIMARY KEY, value BLOB);
+                    """
+                )
+                db.execute(f"PRAGMA user_version={SCHEMA}")
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check failed")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    @property
+    def journal(self) -> Path:
+        """Present while a build updates its output in place; found at the start of a
+        build, the output is rebuilt whole."""
+        return self.path.with_suffix(".journal")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # loaded files
+    def loaded(self) -> dict[str, tuple[str, bytes]]:
+        return {p: (k, v) for p, k, v in self.db.execute("SELECT path, key, value FROM loaded")}
+
+    def save_loaded(self, rows: dict[str, tuple[str, bytes]], keep: set[str]) -> None:
+        with self._transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO loaded VALUES (?, ?, ?)",
+                [(p, k, v) for p, (k, v) in rows.items()],
+            )
+            stale = [(p,) for (p,) in self.db.execute("SELECT path FROM loaded") if p not in keep]
+            self.db.executemany("DELETE FROM loaded WHERE path = ?", stale)
+
+    # memoized computations
+    def memo(self, name: str, key: str) -> Any | None:
+        row = self.db.execute("SELECT key, value FROM memo WHERE name = ?", (name,)).fetchone()
+        if row is None or row[0] != key:
+            return None
+        try:
+            return pickle.loads(row[1])
+        except Exception:  # an old or damaged entry: computed again
+            return None
+
+    def save_memo(self, name: str, key: str, value: Any) -> None:
+        blob = pickle.dumps(value, protocol=5)
+        self.db.execute("INSERT OR REPLACE INTO memo VALUES (?, ?, ?)", (name, key, blob))
+
+    # outputs
+    def outputs(self) -> dict[str, OutputRecord]:
+        found = {}
+        for job, key, files in self.db.execute("SELECT job, key, files FROM outputs"):
+            try:
+                found[job] = OutputRecord(key, pickle.loads(files))
+            except Exception:
+                continue
+        return found
+
+    def save_outputs(self, records: dict[str, OutputRecord], replace_all: bool) -> None:
+        with self._transaction():
+            if replace_all:
+                self.db.execute("DELETE FROM outputs")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)",
+                [(j, r.key, pickle.dumps(r.files, protocol=5)) for j, r in records.items()],
+            )
+
+    def forget_outputs(self, jobs: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM outputs WHERE job = ?", [(j,) for j in jobs])
+
+    # state
+    def state(self, name: str) -> Any | None:
+        row = self.db.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return pickle.loads(row[0])
+        except Exception:
+            return None
+
+    def save_state(self, name: str, value: Any) -> None:
+        blob = pickle.dumps(value, protocol=5)
+        self.db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (name, blob))
+
+    def _transaction(self) -> Any:
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN")
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def open_cache(state: Path, output: Path, default: Path) -> BuildCache:
+    """The build cache for builds into ``output``: one per output folder, so that a
+    preview (``serve``, ``--output``) and site/ do not undo each other's work."""
+    if output == default:
+        return BuildCache(state / CACHE_NAME)
+    tag = digest_bytes(os.fspath(output).encode())[:12]
+    return BuildCache(state / f"build-{tag}.sqlite")
+
+
+def files_intact(output: Path, records: Iterable[OutputRecord]) -> bool:
+    """Every file the last build wrote is in ``output`` with its size and mtime."""
+    for record in records:
+        for f in record.files:
+            try:
+                st = os.stat(output / f.path)
+            except OSError:
+                return False
+            if st.st_size != f.size or st.st_mtime_ns != f.mtime_ns:
+                return False
+    return True
+
+
+# -- files parsed once ----------------------------------------------------------------
+
+RACY_NS = 2_000_000_000
+"""A file changed within this long of the cache's writing may have changed again within
+the same mtime tick: its contents are compared, not only its size and mtime."""
+
+
+def extra_files(path: Path) -> list[Path]:
+    """Files parsed together with ``path``: a folder post's, a member's bio."""
+    if path.name == "index.md":
+        return sorted(p for p in path.parent.iterdir() if p != path and p.is_file())
+    if path.suffix == ".yaml":
+        return [path.with_suffix(".md")]
+    return []
+
+
+class FileMemo:
+    """Parsed files from the last build, each reused while the file (and everything its
+    parsing depends on: ``context``) is unchanged; records what this build parsed."""
+
+    def __init__(self, cache: BuildCache | None, context: str) -> None:
+        self.cache = cache
+        self.context = context
+        self.previous = cache.loaded() if cache else {}
+        saved = cache.state("loaded_at") if cache else None
+        self.saved_at: int = saved if isinstance(saved, int) else 0
+        self.fresh: dict[str, tuple[str, bytes]] = {}
+        self.seen: set[str] = set()
+
+    @staticmethod
+    def _stat_key(path: Path) -> str | None:
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        extra = ""
+        if path.name == "index.md":  # a folder post: its images are part of it
+            extra = tree_stamp([path.parent])
+        elif path.suffix == ".yaml":  # a member: its bio may be beside it, <handle>.md
+            extra = tree_stamp([path.with_suffix(".md")])
+        return f"{st.st_size}:{st.st_mtime_ns}:{extra}"
+
+    @staticmethod
+    def _content_key(path: Path) -> str:
+        try:
+            st = path.stat()
+            # a pipe, a link to /dev/zero or a huge file is never read (load refuses it
+            # with a diagnostic): a key that matches nothing, so it is refused every time
+            if not stat.S_ISREG(st.st_mode) or st.st_size > size_limit(path).bytes:
+                return f"unread:{os.urandom(8).hex()}"
+            return digest_bytes(path.read_bytes())
+        except OSError:
+            return ""
+
+    def get(self, name: str, path: Path) -> bytes | None:
+        """The pickled result of parsing ``path`` last time, if it still holds."""
+        self.seen.add(name)
+        found = self.previous.get(name)
+        stat_key = self._stat_key(path)
+        if found is None or stat_key is None:
+            return None
+        key, blob = found
+        stat_part, _, rest = key.partition("|")
+        content, _, context = rest.partition("|")
+        if context != self.context:
+            return None
+        if stat_part != stat_key:
+            # touched but maybe not changed (a fresh git checkout in CI): same bytes, same
+            # result; the entry is stored again under the new times
+            same_size = stat_part.split(":")[0] == stat_key.split(":")[0]
+            if not same_size or extra_files(path) or content != self._content_key(path):
+                return None
+            self.put(name, path, blob)
+            return blob
+        mtime = int(stat_key.split(":")[1])
+        if mtime >= self.saved_at - RACY_NS and content != self._content_key(path):
+            return None
+        return blob
+
+    def put(self, name: str, path: Path, blob: bytes) -> None:
+        key = f"{self._stat_key(path)}|{self._content_key(path)}|{self.context}"
+        self.fresh[name] = (key, blob)
+
+    def save(self) -> None:
+        if self.cache is None:
+            return
+        if self.fresh or set(self.previous) - self.seen:
+            self.cache.save_loaded(self.fresh, self.seen)
+            self.cache.save_state("loaded_at", self.cache.file_time())

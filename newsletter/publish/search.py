@@ -1,0 +1,317 @@
+"""Search: the built pages → a Pagefind bundle (``pagefind/…``), so the static site can
+be searched in the browser with no server.
+
+:func:`search_files` is pure like render: pages in, ``{path: bytes}`` out; it writes
+nothing. It runs the Pagefind binary of the ``pagefind[bin]`` wheel in its service mode
+(``pagefind --service``: requests and answers as base64 JSON on stdin and stdout), fed
+the pages from memory and answering with the bundle's files. :func:`add_search` is the
+build's hook: it reads the pages from the folder being built and writes the bundle
+beside them, before that folder is published.
+
+We speak the service protocol ourselves rather than through the package's asyncio
+``PagefindIndex``: that one polls for each answer every 100 ms (16 s for the example's
+152 pages) and reads answers with a 2 MiB limit, past which ``get_files`` waits forever
+(a site of about 200 posts). What we take from the package is where the binary is.
+
+Which pages are searched (:data:`SEARCHED`): a post's page, an edition's page, a
+member's page and the first page of a topic. Not the home page (the latest edition
+again), nor the listings (archive, members, topics, a member's shares), the network
+page, the 404, the search page or the emails. Within a page, the theme says what is
+content: ``data-pagefind-body`` on it, ``data-pagefind-ignore`` on what is not (bylines,
+lists of other posts), and ``data-pagefind-meta`` gives a result its kind and date. No
+``data-pagefind-filter``: Pagefind names its filter files anew on each run, and the same
+pages must give the same files. templates/search.html and static/search.js are the
+reader's side.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import gzip
+import hashlib
+import json
+import os
+import re
+import subprocess
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from newsletter.core.diagnostics import Diagnostic
+from newsletter.core.errors import BuildFailed, SearchError
+from newsletter.project.buildcache import OutputFile, OutputRecord
+from newsletter.publish.write import place, safe_relative, same_bytes
+
+BUNDLE = "pagefind/"
+"""Where the bundle is published, relative to the site; also its record's name."""
+
+SEARCHED = re.compile(
+    r"(?:posts/(?:[^/]+/)+|editions/[^/]+/|members/[^/]+/|topics/[^/]+/)index\.html"
+)
+"""The pages that are indexed, as paths relative to the site (see the module's doc)."""
+
+COMPRESSED = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter")
+"""Bundle files Pagefind gzips: the indexed text is in them, so they are read unzipped
+for the leak check. The WebAssembly (``.pagefind``) is Pagefind's code, not our text."""
+
+CREDITED_ADDRESS = re.compile(rb" ?<[^<>\s\"'@]+@[^<>\s\"']+>")
+"""An address as Pagefind's UI credits its translators, ``"Name <address>"``: taken out,
+since no email address is ever published (the build checks every file for one)."""
+
+TIMEOUT = 120.0
+PER_PAGE_TIMEOUT = 0.1
+"""Pagefind is stopped, and the build fails, after TIMEOUT s plus this much per page."""
+
+
+def searched_pages(folder: Path) -> Mapping[str, bytes]:
+    """The pages under ``folder`` that are indexed, read only when asked for."""
+    names = []
+    for section in ("posts", "editions", "members", "topics"):
+        for path in (folder / section).rglob("index.html"):
+            name = path.relative_to(folder).as_posix()
+            if SEARCHED.fullmatch(name):
+                names.append(name)
+    return _Pages(folder, sorted(names))
+
+
+class _Pages(Mapping[str, bytes]):
+    """Pages on disk as a mapping, so that a big site is never all in memory at once."""
+
+    def __init__(self, folder: Path, names: list[str]) -> None:
+        self.folder, self.names = folder, names
+
+    def __getitem__(self, name: str) -> bytes:
+        return (self.folder / name).read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def search_files(pages: Mapping[str, bytes], base_path: str, language: str) -> dict[str, bytes]:
+    """The Pagefind bundle for ``pages`` (``{path relative to the site: HTML}``), as
+    ``{"pagefind/…": bytes}``.
+
+    Only the pages :data:`SEARCHED` matches are indexed. Results link to ``base_path``
+    (``/`` or ``/news/``) plus the page's folder. ``language`` (newsletter.yaml's) is
+    the one index's language: its stemming, and the language the search page asks for.
+    Raises :class:`SearchError` when Pagefind is missing or fails.
+    """
+    names = sorted(name for name in pages if SEARCHED.fullmatch(name))
+    service = _Service(_executable(), TIMEOUT + PER_PAGE_TIMEOUT * len(names))
+    files = service.run({"force_language": language}, base_path, names, pages)
+    out = {}
+    for file in files:
+        rel = safe_relative(str(file["path"]))
+        data = base64.b64decode(file["content"])
+        if rel.suffix == ".js":
+            data = CREDITED_ADDRESS.sub(b"", data)
+        out[BUNDLE + rel.as_posix()] = data
+    return out
+
+
+def readable(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The bundle as the leak check reads it: the compressed index unzipped, Pagefind's
+    WebAssembly left out (compressed bytes only ever match an address by chance)."""
+    out = {}
+    for name, data in files.items():
+        if name.endswith(COMPRESSED):
+            try:
+                out[name] = gzip.decompress(data)
+            except (OSError, EOFError):
+                out[name] = data
+        elif not name.endswith(".pagefind"):
+            out[name] = data
+    return out
+
+
+def add_search(
+    folder: Path,
+    old_site: Path | None,
+    previous: OutputRecord | None,
+    base_path: str,
+    language: str,
+    leaks: Callable[[dict[str, bytes]], list[Diagnostic]],
+) -> dict[str, OutputRecord]:
+    """The build's last step before ``folder`` is published: index its pages, check the
+    bundle for addresses and write it into ``folder/pagefind/``. A file with the same
+    bytes in ``old_site`` is linked, not written; in place (``folder`` is ``old_site``),
+    the files of the ``previous`` bundle that are no longer in it are removed. Returns
+    the bundle's record, by :data:`BUNDLE`."""
+    files = search_files(searched_pages(folder), base_path, language)
+    found = leaks(readable(files))
+    if found:
+        raise BuildFailed(found)
+    placed = []
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        data = files[name]
+        digest.update(name.encode() + b"\0" + data)
+        rel = safe_relative(name)
+        target = folder.joinpath(*rel.parts)
+        old = old_site.joinpath(*rel.parts) if old_site else None
+        if not same_bytes(target, data):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if old is not None and old != target and same_bytes(old, data):
+                target.unlink(missing_ok=True)
+                place(old, target)
+            else:
+                temp = target.with_name(f".{target.name}.new")
+                temp.write_bytes(data)
+                os.replace(temp, target)
+        st = target.stat()
+        placed.append(OutputFile(name, st.st_size, st.st_mtime_ns))
+    if previous is not None and old_site is not None and folder == old_site:
+        for stale in previous.files:
+            if stale.path not in files and stale.path.startswith(BUNDLE):
+                folder.joinpath(*safe_relative(stale.path).parts).unlink(missing_ok=True)
+    return {BUNDLE: OutputRecord(digest.hexdigest(), tuple(placed))}
+
+
+def _executable() -> str:
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        found = None
+    else:
+        found = get_executable()
+    if found is None or not found.is_file():
+        raise SearchError(
+            "Pagefind, which makes the search index, is not installed: "
+            "pip install 'pagefind[bin]' (or build with --no-search)"
+        )
+    return str(found)
+
+
+class _Service:
+    """One run of ``pagefind --service``. It answers requests one at a time, in order,
+    so all are sent at once (by a thread, the pages read as they go) while the answers
+    are read, up to the last: the bundle's files."""
+
+    def __init__(self, executable: str, timeout: float) -> None:
+        self.executable, self.timeout = executable, timeout
+        self.names: list[str] = []
+        self.stderr = b""
+        self.timed_out = False
+        self.unread: OSError | None = None  # a page that could not be read
+
+    def run(
+        self, config: dict[str, Any], base_path: str, names: list[str], pages: Mapping[str, bytes]
+    ) -> list[dict[str, Any]]:
+        self.names = names
+        try:
+            proc = subprocess.Popen(
+                [self.executable, "--service"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as err:
+            raise SearchError(f"could not start Pagefind ({self.executable}): {err}") from err
+        threads = [
+            threading.Thread(target=self.send, args=(proc, config, base_path, pages)),
+            threading.Thread(target=self.drain, args=(proc,)),
+        ]
+        timer = threading.Timer(self.timeout, self.stop, args=(proc,))
+        for thread in (timer, *threads):
+            thread.start()
+        try:
+            answer = self.answer(proc)
+        finally:
+            timer.cancel()
+            self.stop(proc, timed_out=False)
+            for thread in threads:
+                thread.join()
+            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+                if pipe:
+                    with contextlib.suppress(OSError):  # requests left unsent: it stopped
+                        pipe.close()
+        files = answer.get("files")
+        if not isinstance(files, list):
+            raise SearchError("Pagefind answered without the search index's files")
+        return files
+
+    def stop(self, proc: subprocess.Popen[bytes], timed_out: bool = True) -> None:
+        self.timed_out |= timed_out and proc.poll() is None
+        proc.kill()
+        proc.wait()
+
+    def send(
+        self,
+        proc: subprocess.Popen[bytes],
+        config: dict[str, Any],
+        base_path: str,
+        pages: Mapping[str, bytes],
+    ) -> None:
+        """Message 1 makes the index (number 0), 2… add the pages, the last gets the files."""
+        assert proc.stdin is not None
+
+        def payloads() -> Iterator[dict[str, Any]]:
+            yield {"type": "NewIndex", "config": config}
+            for name in self.names:
+                yield {
+                    "type": "AddFile",
+                    "index_id": 0,
+                    "url": base_path + name.removesuffix("index.html"),
+                    "file_path": None,
+                    "file_contents": pages[name].decode("utf-8", "replace"),
+                }
+            yield {"type": "GetFiles", "index_id": 0}
+
+        messages = enumerate(payloads(), 1)
+        try:
+            for message_id, payload in messages:
+                data = json.dumps({"message_id": message_id, "payload": payload}).encode()
+                proc.stdin.write(base64.b64encode(data) + b",")
+            proc.stdin.flush()  # and stdin stays open: at its end, the service exits at once
+        except (BrokenPipeError, ValueError):  # it stopped (the reader says why), or was stopped
+            pass
+        except OSError as err:  # reading a page: stop it, and the reader says so
+            self.unread = err
+            proc.kill()
+
+    def drain(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stderr is not None
+        self.stderr = proc.stderr.read()
+
+    def answer(self, proc: subprocess.Popen[bytes]) -> dict[str, Any]:
+        """The answer to the last request; an error answer to any request raises."""
+        assert proc.stdout is not None
+        last = len(self.names) + 2
+        buffer = bytearray()
+        searched = 0
+        while True:
+            end = buffer.find(b",", searched)
+            if end < 0:
+                searched = len(buffer)
+                chunk = os.read(proc.stdout.fileno(), 1 << 20)
+                if not chunk:
+                    break
+                buffer += chunk
+                continue
+            message = json.loads(base64.b64decode(bytes(buffer[:end])))
+            del buffer[: end + 1]
+            searched = 0
+            payload = message.get("payload") or {}
+            if payload.get("type") == "Error":
+                raise SearchError(self.explain(str(payload.get("message")), message))
+            if message.get("message_id") == last:
+                return dict(payload)
+        if self.timed_out:
+            raise SearchError(f"Pagefind did not finish in {self.timeout:.0f} s")
+        if self.unread is not None:
+            raise SearchError(f"could not read a page to index: {self.unread}")
+        code = proc.wait()
+        lines = self.stderr.decode("utf-8", "replace").strip().splitlines()
+        why = f": {lines[-1]}" if lines else f" (exit status {code})"
+        raise SearchError(f"Pagefind stopped before the search index was made{why}")
+
+    def explain(self, error: str, message: dict[str, Any]) -> str:
+        number = message.get("message_id")
+        if isinstance(number, int) and 2 <= number < len(self.names) + 2:
+            return f"Pagefind could not index site/{self.names[number - 2]}: {error}"
+        return f"Pagefind failed to make the search index: {error}"
