@@ -14,8 +14,8 @@ from click.testing import CliRunner, Result
 from newsletter.cli import main
 from newsletter.core import clock
 
-from feedserver import feed_server_fixture  # noqa: F401  (the `feed_server` fixture)
-from smtpserver import smtp_server_fixture  # noqa: F401  (the `smtp_server` fixture)
+from support.feedserver import feed_server_fixture  # noqa: F401  (the `feed_server` fixture)
+from support.smtpserver import smtp_server_fixture  # noqa: F401  (the `smtp_server` fixture)
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

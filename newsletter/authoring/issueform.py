@@ -23,11 +23,10 @@ from typing import Any
 
 import yaml
 
-from newsletter.core.markup import EMAIL_RE
+from newsletter.core.markup import CONTROL_RE, EMAIL_RE
 from newsletter.core.model import Kind
 from newsletter.core.urls import slugify
 from newsletter.load import HANDLE_RE, WEB_URL_RE
-from newsletter.project.sources import CONTROL_RE
 
 MAX_TITLE = 200
 """Characters in a title; a longer one is refused."""

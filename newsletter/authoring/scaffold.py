@@ -37,7 +37,8 @@ __pycache__/
 """
 
 PACKAGE_PLACEHOLDER = "__NEWSLETTER_PACKAGE__"
-"""Where the files in newsletter/authoring/workflows/ name what CI pip-installs: replaced by a YAML string."""
+"""Where the files in newsletter/authoring/workflows/ name what CI pip-installs: replaced
+by a YAML string."""
 
 GITHUB_FILES = {
     ".github/workflows/newsletter.yml": "newsletter.yml",
@@ -48,8 +49,9 @@ GITHUB_FILES = {
 
 
 def github_file(name: str, package: str) -> str:
-    """``newsletter/authoring/workflows/<name>`` with ``package`` (a ``pip install`` argument) in place of
-    PACKAGE_PLACEHOLDER, written as a quoted YAML string: whatever it holds, it stays one value."""
+    """``newsletter/authoring/workflows/<name>`` with ``package`` (a ``pip install``
+    argument) in place of PACKAGE_PLACEHOLDER, written as a quoted YAML string: whatever it
+    holds, it stays one value."""
     template = (resources.files("newsletter.authoring") / "workflows" / name).read_text(
         encoding="utf-8"
     )

@@ -719,9 +719,8 @@ def run_fetch(
 ) -> FetchRun:
     """Fetch with a live bar on a terminal; print the per-feed table unless quiet.
     ``today`` pins the clock (entries first seen are stamped with its first moment)."""
-    from newsletter.feeds.fetch import FeedOutcome, fetch_project
-
-    now = (lambda: clock.start_of(today)) if today else clock.now
+    from newsletter import api
+    from newsletter.feeds.fetch import FeedOutcome
 
     if app.err.is_terminal and not quiet:
         with progress_bar(app.err) as progress:
@@ -735,9 +734,9 @@ def run_fetch(
                 counts[0] += 1
                 progress("fetch", *counts)
 
-            run = fetch_project(project, settings, only, start, finished, now)
+            run = api.fetch(project, settings, only, today, start, finished)
     else:
-        run = fetch_project(project, settings, only, now=now)
+        run = api.fetch(project, settings, only, today)
     print_diagnostics(app.err, run.diagnostics)
     if not run.reports:
         app.out.print("no member lists a feed: nothing to fetch", highlight=False)

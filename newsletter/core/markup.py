@@ -18,7 +18,9 @@ import markdown
 import nh3
 from markdown.inlinepatterns import LinkInlineProcessor
 
-from newsletter.project.sources import CONTROL_RE
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+"""Characters that XML (feeds, sitemaps) cannot carry and no one types on purpose."""
+
 
 ALLOWED_TAGS = {
     "a",

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 
 from newsletter.core.diagnostics import Location
 
-if TYPE_CHECKING:  # the analysis uses the model, not the other way round
-    from newsletter.analysis.network import Network
-    from newsletter.load.assets import Asset
+if TYPE_CHECKING:  # the shapes of the analysis's result; the model computes nothing
+    from newsletter.core.community import Network
 
 Marks = dict[str, Location]
 """Where each field's value starts: ``marks["for[1]"]`` is the second handle."""
@@ -42,6 +41,20 @@ class Kind(StrEnum):
             "article": "Articles",
             "spotlight": "Spotlights",
         }[self.value]
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file published beside its post; ``width``/``height`` are 0 for attachments."""
+
+    name: str
+    data: bytes
+    width: int = 0
+    height: int = 0
+
+    @property
+    def is_image(self) -> bool:
+        return self.width > 0
 
 
 @dataclass(frozen=True)

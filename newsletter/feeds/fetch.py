@@ -38,12 +38,11 @@ import httpx
 from newsletter.core import clock
 from newsletter.core.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
 from newsletter.core.errors import NewsletterError, ProjectError
-from newsletter.core.model import Member
+from newsletter.core.model import Config, Member
 from newsletter.feeds.cache import FeedCache, FeedState, open_cache
 from newsletter.feeds.http import feed_client, refusal
 from newsletter.feeds.parse import FeedError, ParsedFeed, parse_feed
 from newsletter.feeds.settings import FetchSettings
-from newsletter.load import load_members
 from newsletter.project.sources import Project
 
 
@@ -481,18 +480,21 @@ def targets(members: dict[str, Member], only: str | None = None) -> list[FeedTar
 
 def fetch_project(
     project: Project,
+    config: Config,
+    members: dict[str, Member],
+    diags: Diagnostics,
     settings: FetchSettings,
     only: str | None = None,
     on_start: Callable[[int], None] = lambda total: None,
     on_done: Callable[[FeedReport], None] = lambda report: None,
     now: Callable[[], dt.datetime] = clock.now,
 ) -> FetchRun:
-    """Fetch the feeds of every member (or of member ``only``) into the project's cache.
+    """Fetch the feeds of ``members`` (or of member ``only``) into the project's cache;
+    ``config`` and ``members`` as ``newsletter.load.load_members`` read them, and
+    ``diags`` holds what it found.
 
     ``now`` stamps what is first seen (and dates entries with no date or a future one),
     and is where backfill is counted from: the real clock unless a caller pins it."""
-    diags = Diagnostics()
-    config, members = load_members(project, diags)
     if only and only not in members:
         raise ProjectError(
             f"no member '{only}'{did_you_mean(only, members)}; members are the files "

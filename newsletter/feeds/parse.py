@@ -22,8 +22,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from newsletter.core.errors import NewsletterError
-from newsletter.core.markup import sanitize_from
-from newsletter.project.sources import CONTROL_RE
+from newsletter.core.markup import CONTROL_RE, sanitize_from
 
 MAX_ENTRY_HTML = 100_000
 """An entry's HTML beyond this many characters is cut: no one reads 100 KB in a newsletter."""

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import yaml
 
 from newsletter.core.diagnostics import Diagnostics, Location, did_you_mean
-from newsletter.core.markup import EMAIL_RE, render_markdown
+from newsletter.core.markup import CONTROL_RE, EMAIL_RE, render_markdown
 from newsletter.core.model import (
     Config,
     Content,
@@ -38,7 +38,7 @@ from newsletter.feeds.items import feed_items
 from newsletter.load.assets import check_images, load_assets, sized_images
 from newsletter.project import limits
 from newsletter.project.buildcache import BuildCache, FileMemo, code_stamp, digest_bytes
-from newsletter.project.sources import CONTROL_RE, Project, read_text
+from newsletter.project.sources import Project, read_text
 
 try:  # libyaml is several times faster; the pure-Python loader is equivalent
     from yaml import CSafeLoader as SafeLoader

@@ -15,12 +15,12 @@ import hashlib
 import io
 import re
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps
 
 from newsletter.core.diagnostics import Diagnostics, Location
+from newsletter.core.model import Asset
 from newsletter.project.sources import Project
 
 IMAGE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP"}
@@ -31,20 +31,6 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 50_000_000
 """Larger images are refused before decoding: a small file can claim to be enormous."""
 IGNORED = {".DS_Store", "Thumbs.db", "desktop.ini"}
-
-
-@dataclass(frozen=True)
-class Asset:
-    """A file published beside its post; ``width``/``height`` are 0 for attachments."""
-
-    name: str
-    data: bytes
-    width: int = 0
-    height: int = 0
-
-    @property
-    def is_image(self) -> bool:
-        return self.width > 0
 
 
 def load_assets(project: Project, folder: Path, diags: Diagnostics) -> tuple[Asset, ...]:

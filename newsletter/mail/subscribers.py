@@ -26,8 +26,9 @@ from email_validator import EmailNotValidError, validate_email
 from newsletter.core import clock
 from newsletter.core.diagnostics import Diagnostics, Location
 from newsletter.core.errors import ProjectError
+from newsletter.core.markup import CONTROL_RE
 from newsletter.core.model import Config
-from newsletter.project.sources import CONTROL_RE, Project
+from newsletter.project.sources import Project
 
 SUBSCRIBERS_ENV = "NEWSLETTER_SUBSCRIBERS"
 SUPPRESSED_FIELDS = ("email", "reason", "date", "source")

@@ -10,7 +10,8 @@ import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
 
-from newsletter.analysis.network import Network, analyse
+from newsletter.analysis.network import analyse
+from newsletter.core.community import Network
 from newsletter.core.model import Activity, Content, Edition, EditionView, Post, Share, Site
 from newsletter.project.buildcache import BuildCache, Digests, code_stamp
 

@@ -5,12 +5,12 @@ Owns the project layout of DESIGN.md; knows nothing of what files mean.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.core.diagnostics import Diagnostics, Location
 from newsletter.core.errors import ProjectError
+from newsletter.core.markup import CONTROL_RE
 from newsletter.project import limits
 
 CONFIG_NAME = "newsletter.yaml"
@@ -98,10 +98,6 @@ def read_text(project: Project, path: Path, diags: Diagnostics) -> str | None:
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return strip_control_characters(text, where.path, diags)
-
-
-CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-"""Characters that XML (feeds, sitemaps) cannot carry and no one types on purpose."""
 
 
 def strip_control_characters(text: str, path: str, diags: Diagnostics) -> str:

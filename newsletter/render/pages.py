@@ -10,8 +10,7 @@ from functools import partial
 from itertools import islice
 from typing import TypeVar
 
-from newsletter.core.model import Member, Site
-from newsletter.load.assets import Asset
+from newsletter.core.model import Asset, Member, Site
 from newsletter.render import Job, Output
 from newsletter.render.environment import Theme, globals_for
 from newsletter.render.netmap import MapEdge, MapNode, network_svg

@@ -1,0 +1,134 @@
+"""What the analysis found about the community's network, as data: ties, brokers,
+dormant ties, quiet members, the balance of giving and receiving, introductions to
+make.
+
+The shapes only: ``newsletter.analysis.network`` computes them, the site and the
+command line present them. Here so that the model (``Site.network``) can hold the
+result without knowing the analysis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from newsletter.core.model import NetworkOptions
+
+
+@dataclass(frozen=True)
+class Tie:
+    """Two members who exchanged (or share an org); ``a < b``."""
+
+    a: str
+    b: str
+    weight: float
+    """Each exchange counts 0.5 ** (age / half-life); a shared org adds ORG_WEIGHT."""
+    exchanges: int
+    """Shares that tie them (one share counts once, whatever roles it gives them)."""
+    last: dt.date | None
+    """The latest exchange; None for a tie that is only a shared org."""
+    kinds: tuple[str, ...]
+    """Sorted, from {"for", "via", "intro", "introduced", "org"}."""
+
+    @property
+    def is_exchange(self) -> bool:
+        return self.exchanges > 0
+
+
+@dataclass(frozen=True)
+class Broker:
+    """A member whose contacts would not otherwise be connected."""
+
+    handle: str
+    betweenness: float
+    """Normalized weighted betweenness (an edge's length is 1 / its weight)."""
+    constraint: float
+    """Burt's constraint: low when the member's contacts are not tied to each other."""
+    groups: tuple[str, ...]
+    """The orgs of the member's neighbours, sorted."""
+
+
+@dataclass(frozen=True)
+class DormantTie:
+    a: str
+    b: str
+    last: dt.date
+    months: int
+    """Whole 30-day months since the last exchange."""
+
+
+@dataclass(frozen=True)
+class Quiet:
+    """A member whose last activity (shared, received, passed on, introduced or was
+    introduced) is older than ``dormant_months``; ``last`` None: never active."""
+
+    handle: str
+    last: dt.date | None
+    months: int | None
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Exchanges given (one for each member a share is for, one for each introduction
+    made) and received (named in a share's ``for``, introduced). Only exchanges between
+    members who take part count."""
+
+    handle: str
+    given: int
+    received: int
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An introduction worth making; ``a < b``; ``reason`` uses names, not handles."""
+
+    a: str
+    b: str
+    score: float
+    """Jaccard similarity of their interests, plus 1 for each ask met by an offer."""
+    reason: str
+
+
+@dataclass(frozen=True)
+class MemberNetwork:
+    """One member's part: ties strongest first, suggestions best first, dormant ties."""
+
+    ties: list[Tie]
+    suggestions: list[Suggestion]
+    dormant: list[DormantTie]
+
+
+@dataclass(frozen=True)
+class Network:
+    """The whole community's network, as ``analyse`` found it."""
+
+    ties: list[Tie]
+    """Strongest first, then by (a, b); exchange ties and org-only ties."""
+    brokers: list[Broker]
+    """Highest betweenness first, then lowest constraint; at most ``options.brokers``."""
+    dormant: list[DormantTie]
+    """Exchange ties silent for more than ``dormant_months``, strongest tie first."""
+    quiet: list[Quiet]
+    """Longest silent first, never-active members last."""
+    givers: list[Balance]
+    """Most given beyond what was received first."""
+    takers: list[Balance]
+    """Most received beyond what was given first."""
+    suggestions: list[Suggestion]
+    """Every pair worth introducing, best first."""
+    isolated: list[str]
+    """Participating members without a single exchange tie."""
+    unbridged: list[tuple[str, str]]
+    """Pairs of orgs (sorted) with no exchange tie between any of their members."""
+    options: NetworkOptions = field(default_factory=NetworkOptions, repr=False)
+    """The thresholds used (``member`` keeps ``options.suggestions`` suggestions)."""
+
+    def member(self, handle: str) -> MemberNetwork:
+        """That member's ties, their best suggestions and their dormant ties."""
+        return MemberNetwork(
+            ties=[t for t in self.ties if handle in (t.a, t.b)],
+            suggestions=[s for s in self.suggestions if handle in (s.a, s.b)][
+                : self.options.suggestions
+            ],
+            dormant=[d for d in self.dormant if handle in (d.a, d.b)],
+        )

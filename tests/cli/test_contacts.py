@@ -1,0 +1,80 @@
+"""`newsletter contacts`: the ledger of the bundled example, filtered and summed up."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from conftest import EXAMPLE_TODAY, REPO, run
+
+
+def test_every_share_is_an_event() -> None:
+    result = run("contacts", "--format", "json", "--today", EXAMPLE_TODAY, cwd=REPO)
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    posts = [
+        p for p in (REPO / "content/posts").rglob("*.md") if "draft: true" not in p.read_text()
+    ]
+    assert len(found) == len(posts)
+    assert [e["date"] for e in found] == sorted(e["date"] for e in found)
+    intro = next(e for e in found if e["kind"] == "intro")
+    assert len(intro["introduced"]) == 2 and intro["url"].startswith("https://commons.example.org/")
+    assert {"date", "sharer", "kind", "item", "url", "for", "via", "introduced"} == set(intro)
+
+
+def test_filters() -> None:
+    grace = json.loads(
+        run(
+            "contacts", "--member", "grace", "--format", "json", "--today", EXAMPLE_TODAY, cwd=REPO
+        ).output
+    )
+    assert grace and all(
+        "grace" in {e["sharer"], e["via"], *e["for"], *e["introduced"]} for e in grace
+    )
+    intros = json.loads(
+        run(
+            "contacts",
+            "--kind",
+            "intro",
+            "--since",
+            "2026-09-01",
+            "--format",
+            "json",
+            "--today",
+            EXAMPLE_TODAY,
+            cwd=REPO,
+        ).output
+    )
+    assert intros and all(e["kind"] == "intro" and e["date"] >= "2026-09-01" for e in intros)
+    typo = run("contacts", "--member", "grase", "--today", EXAMPLE_TODAY, cwd=REPO)
+    assert typo.exit_code == 2 and "did you mean 'grace'" in typo.output
+
+
+def test_summary_as_table_and_csv() -> None:
+    table = run("contacts", "--summary", "--today", EXAMPLE_TODAY, cwd=REPO)
+    assert table.exit_code == 0
+    header = table.output.splitlines()[0].split()
+    assert header[:3] == ["member", "shared", "received"]
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                run(
+                    "contacts", "--summary", "--format", "csv", "--today", EXAMPLE_TODAY, cwd=REPO
+                ).output
+            )
+        )
+    )
+    assert len(rows) == len(list((REPO / "content/members").glob("*.yaml")))
+    ada = next(r for r in rows if r["handle"] == "grace")
+    assert int(ada["shared"]) > 0 and ada["last_activity"] <= EXAMPLE_TODAY
+    assert all(r["top_topics"] == "" or not r["top_topics"].startswith("#") for r in rows)
+
+
+def test_a_broken_project_is_reported_not_listed(tmp_path: Path) -> None:
+    from support.helpers import post, project
+
+    root = project(tmp_path / "p", posts={"x": post("X", "nobody")})
+    result = run("contacts", "--today", EXAMPLE_TODAY, cwd=root)
+    assert result.exit_code == 1 and "[ref.member]" in result.output
