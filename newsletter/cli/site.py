@@ -1,0 +1,258 @@
+"""The commands that check, build and preview the site: check, build, serve."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.text import Text
+
+from newsletter.core.diagnostics import (
+    format_github,
+    format_json,
+    summary,
+)
+from newsletter.feeds.settings import FetchSettings
+
+if TYPE_CHECKING:
+    from newsletter.pipeline.build import (
+        BuildResult,
+    )
+
+from newsletter.cli.app import (
+    App,
+    _options,
+    drafts_option,
+    hold_lock,
+    main,
+    parse_date,
+    print_diagnostics,
+    progress_bar,
+    today_option,
+)
+from newsletter.cli.feeds import run_fetch
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "github", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, github for workflow annotations, json for tools.",
+)
+@drafts_option
+@today_option
+@click.pass_obj
+def check(app: App, fmt: str, drafts: bool, today: str | None) -> None:
+    """Validate every file and report all problems at once; exit 1 on errors.
+
+    \b
+    Example:
+      newsletter check
+      newsletter check --format github   # in CI: annotations on the pull request
+    """
+    from newsletter.pipeline.build import check_project
+
+    project = app.project()
+    _, diags = check_project(project, _options(drafts, None, None, today))
+    found = diags.sorted()
+    if fmt == "json":
+        click.echo(format_json(found))
+    elif fmt == "github":
+        # annotations are placed by path from the checkout, where the workflow runs
+        folder = os.path.relpath(project.root, os.environ.get("GITHUB_WORKSPACE", Path.cwd()))
+        for d in found:
+            click.echo(format_github(d, "" if folder.startswith("..") else folder))
+    else:
+        print_diagnostics(app.out, found)
+        style = "red" if diags.has_errors else "green"
+        app.out.print(Text(f"{'✗' if diags.has_errors else '✓'} {summary(found)}", style=style))
+    if diags.has_errors:
+        sys.exit(1)
+
+
+def report_build(app: App, result: BuildResult) -> None:
+    r = result.report
+    try:
+        where = result.output.relative_to(Path.cwd())
+    except ValueError:
+        where = result.output
+    for note in result.notes:
+        app.err.print(Text(f"note: {note}", style="yellow"), highlight=False)
+    editions, posts, members = result.counts
+    seconds = result.timings["total"]
+    if result.site is None:
+        done = (
+            f"nothing changed: {result.files} files in {where}/ are up to date ({seconds:.2f} s) "
+        )
+    else:
+        done = f"built {result.files} files into {where}/ in {seconds:.2f} s "
+    app.out.print(
+        Text.assemble(
+            ("✓ ", "green"),
+            done,
+            (
+                f"({r.written} written, {r.unchanged} unchanged, {r.removed} removed; "
+                f"{editions} editions, {posts} posts, {members} members)",
+                "dim",
+            ),
+        ),
+        highlight=False,
+    )
+
+
+@main.command()
+@drafts_option
+@click.option("--base-url", metavar="URL", help="Override base_url, e.g. for a preview deploy.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: site/ in the project).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option(
+    "--fetch", "fetch_first", is_flag=True, help="Fetch members' feeds first (as `fetch` does)."
+)
+@click.option(
+    "--as",
+    "as_member",
+    metavar="HANDLE",
+    help="Also write the latest email as this member gets it, to .newsletter/preview/.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 256),
+    help="Processes to render with (default: one per core).",
+)
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Ignore .newsletter/build.sqlite: parse and render everything again.",
+)
+@click.option(
+    "--no-search",
+    "no_search",
+    is_flag=True,
+    help="Make no search index (Pagefind) and show no search box; a faster build.",
+)
+@today_option
+@click.pass_obj
+def build(
+    app: App,
+    drafts: bool,
+    base_url: str | None,
+    output: Path | None,
+    quiet: bool,
+    fetch_first: bool,
+    as_member: str | None,
+    jobs: int | None,
+    no_cache: bool,
+    no_search: bool,
+    today: str | None,
+) -> None:
+    """Build the site and the email editions into site/.
+
+    Runs the same checks as `newsletter check` first, and refuses to publish
+    when there are errors: the previous site/ is then left as it was.
+
+    \b
+    Example:
+      newsletter build
+      newsletter build --drafts --base-url https://preview.example.org/ -o preview/
+      newsletter build --fetch          # members' feeds first, then the site
+      newsletter build --as ada         # and the email as Ada gets it
+      newsletter build --jobs 1 --no-cache   # from nothing, in one process
+
+    Only what changed since the last build is parsed and rendered again (the cache is
+    .newsletter/build.sqlite); with nothing changed, the build stops at once.
+    """
+    from newsletter.pipeline.build import build_project, preview_email, site_in_memory
+
+    options = replace(
+        _options(drafts, base_url, output, today),
+        jobs=jobs,
+        incremental=not no_cache,
+        search=not no_search,
+    )
+    project = app.project()
+    hold_lock(project, "build")
+    if fetch_first:
+        run_fetch(app, project, FetchSettings(), None, quiet, options.today)
+    if app.err.is_terminal and not quiet:
+        with progress_bar(app.err) as progress:
+            result = build_project(project, options, progress)
+    else:
+        result = build_project(project, options)
+    if not quiet:
+        print_diagnostics(app.err, result.diagnostics)
+        report_build(app, result)
+    if as_member:
+        site = result.site or site_in_memory(project, options)[0]
+        for path in preview_email(project, site, as_member):
+            app.out.print(f"  preview: {project.relative(path)}", highlight=False)
+
+
+@main.command()
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on; 0 for any free port.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; links in the preview point to it.",
+)
+@drafts_option
+@today_option
+@click.option(
+    "--no-search",
+    "no_search",
+    is_flag=True,
+    help="Make no search index (Pagefind) and show no search box; faster rebuilds.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+@click.pass_obj
+def serve(
+    app: App,
+    port: int,
+    host: str,
+    drafts: bool,
+    today: str | None,
+    no_search: bool,
+    open_browser: bool,
+) -> None:
+    """Preview the site locally: rebuild on every change, reload open pages.
+
+    Builds into .newsletter/serve/ (site/ is not touched), serves it, and watches
+    content/, templates/ and newsletter.yaml. A build with errors keeps the server
+    up: pages show the errors until they are fixed. Ctrl-C stops.
+
+    \b
+    Example:
+      newsletter serve --open
+      newsletter serve --drafts --port 8080 --no-search
+    """
+    from newsletter.preview.server import build_options, serve_preview
+
+    serve_preview(
+        app.project(),
+        build_options(drafts=drafts, today=parse_date(today, "--today"), search=not no_search),
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        out=app.out,
+        show_diagnostics=lambda found: print_diagnostics(app.err, found),
+    )
