@@ -8,7 +8,7 @@ part of a script) to ``newsletter new post --from-issue``, which turns it into
 
 Everything in an issue is untrusted. This module only parses and validates:
 it reads no file and writes none (``scaffold.new_post_from_issue`` does). The
-front matter is written with ``yaml.safe_dump``, every value is one line, and
+front matter is written by ``frontmatter`` (with ``yaml.safe_dump``), every value is one line, and
 leading ``---`` lines are removed from the text, so nothing typed into the
 form can add or change a field; the text stays Markdown, which the build
 sanitizes like any other post.
@@ -19,10 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from importlib import resources
 
 import yaml
 
+from newsletter.authoring.frontmatter import FENCE_LINE_RE, post_file
 from newsletter.core.markup import CONTROL_RE, EMAIL_RE
 from newsletter.core.model import Kind
 from newsletter.core.urls import slugify
@@ -40,107 +41,11 @@ MAX_FIELD = 1_000
 NO_RESPONSE = "_No response_"
 """What GitHub writes for a field left empty."""
 
-ISSUE_FORM = """\
-# A form to share something without git. Each issue made with it becomes a
-# pull request that adds the post (see .github/workflows/share.yml).
-name: Share something with the newsletter
-description: An article, an ask, an offer, an event, an introduction, a job or a spotlight.
-title: "Share: "
-labels: [share]
-body:
-  - type: markdown
-    attributes:
-      value: >-
-        Fill this in and submit: a pull request adding your post is opened for the
-        editors to review, and it appears in the next edition once merged.
-        If something needs fixing, a comment here says what; edit the issue to fix it.
-  - type: input
-    id: title
-    attributes:
-      label: Title
-      description: One line that says what it is.
-      placeholder: Why weak ties find you the next job
-    validations:
-      required: true
-  - type: dropdown
-    id: kind
-    attributes:
-      label: Kind
-      description: >-
-        article: something to read · ask: something you need · offer: help you can give ·
-        event: a date to keep · intro: two members who should meet · job: a position ·
-        spotlight: a member or a project
-      options:
-        - article
-        - ask
-        - offer
-        - event
-        - intro
-        - job
-        - spotlight
-      default: 0
-    validations:
-      required: true
-  - type: input
-    id: by
-    attributes:
-      label: Your member handle
-      description: Your file's name in content/members/, without .yaml.
-      placeholder: ada
-    validations:
-      required: true
-  - type: input
-    id: link
-    attributes:
-      label: Link
-      description: The web address you share, if any (https://…).
-      placeholder: https://example.org/weak-ties
-  - type: input
-    id: for
-    attributes:
-      label: For
-      description: Members you share it for, if any; handles, comma-separated.
-      placeholder: grace, linus
-  - type: input
-    id: via
-    attributes:
-      label: Via
-      description: The member it came to you through, if any; one handle.
-      placeholder: grace
-  - type: input
-    id: connects
-    attributes:
-      label: Connects
-      description: "For an intro: the two members you introduce; handles, comma-separated."
-      placeholder: grace, linus
-  - type: input
-    id: tags
-    attributes:
-      label: Tags
-      description: Topics, comma-separated.
-      placeholder: careers, open data
-  - type: input
-    id: when
-    attributes:
-      label: When
-      description: "For an event: when it starts, as YYYY-MM-DD HH:MM."
-      placeholder: 2026-12-03 18:00
-  - type: input
-    id: where
-    attributes:
-      label: Where
-      description: "For an event: where it happens."
-      placeholder: Room 2, or a video link
-  - type: textarea
-    id: text
-    attributes:
-      label: Your words
-      description: >-
-        A few lines in your own words: what it is and why it matters to us. Markdown works.
-        Everything here is published: no email addresses.
-    validations:
-      required: true
-"""
+ISSUE_FORM = (resources.files("newsletter.authoring") / "workflows" / "share-form.yml").read_text(
+    encoding="utf-8"
+)
+"""The share form: what ``init`` writes as ``.github/ISSUE_TEMPLATE/share.yml``, and where
+this module learns the form's fields."""
 
 
 def _form_fields() -> dict[str, str]:
@@ -153,7 +58,6 @@ FIELD_IDS = _form_fields()
 LABELS = {field_id: label for label, field_id in FIELD_IDS.items()}
 REQUIRED = ("title", "kind", "by", "text")
 _HEADING_RE = re.compile(r"^### (.+?)[ \t]*$")
-_FENCE_LINE_RE = re.compile(r"^[ \t]*(?:-{3,}|\.{3})[ \t]*$")
 
 
 @dataclass
@@ -305,7 +209,7 @@ def parse_issue(body: str) -> IssuePost:
             )
     post.where = line("where")
     text = value("text").split("\n")
-    while text and (not text[0].strip() or _FENCE_LINE_RE.match(text[0])):
+    while text and (not text[0].strip() or FENCE_LINE_RE.match(text[0])):
         text.pop(0)  # a leading '---' would read as front matter to people, if not to us
     post.text = "\n".join(row.rstrip() for row in text).strip("\n")
     if not post.text:
@@ -346,32 +250,25 @@ def _check_private(post: IssuePost, sections: dict[str, str]) -> None:
 
 
 def post_text(post: IssuePost, date: dt.date) -> str:
-    """The post file: front matter written by ``yaml.safe_dump``, then the text.
+    """The post file: front matter written by ``frontmatter.post_file`` (each value on
+    one line, no '---' line), then the text.
 
     Raises ValueError for a post with problems: those are refused, never written.
     """
     if post.problems:
         raise ValueError("a post with problems cannot be written: " + " ".join(post.problems))
-    fields: dict[str, Any] = {
-        "title": post.title,
-        "by": post.by,
-        "kind": post.kind,
-        "link": post.link,
-        "for": post.for_,
-        "via": post.via,
-        "connects": post.connects,
-        "tags": post.tags,
-        "when": post.when,
-        "where": post.where,
-        "date": date,
-    }
-    front = yaml.safe_dump(
-        {k: v for k, v in fields.items() if v not in ("", [])},
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=None,
-        width=10_000,  # one line per field: no value is ever folded onto a line of its own
+    return post_file(
+        title=post.title,
+        by=post.by,
+        kind=post.kind,
+        date=date,
+        link=post.link,
+        for_=post.for_,
+        via=post.via,
+        connects=post.connects,
+        tags=post.tags,
+        when=post.when,
+        where=post.where,
+        body=post.text,
+        untrusted=True,
     )
-    if any(_FENCE_LINE_RE.match(line) for line in front.splitlines()):  # pragma: no cover
-        raise ValueError("the front matter would contain a '---' line")
-    return f"---\n{front}---\n{post.text}\n"

@@ -2,7 +2,7 @@
 
 Writes files that pass ``newsletter check`` as written. Never overwrites a
 file: an existing path is an error the caller reports. The GitHub files of a new
-project (workflows, Dependabot's configuration) are the files in
+project (the share form, workflows, Dependabot's configuration) are the files in
 ``newsletter/authoring/workflows/``, written as they are but for the package CI installs.
 """
 
@@ -13,12 +13,12 @@ import json
 import shutil
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from newsletter import __version__
-from newsletter.authoring.issueform import ISSUE_FORM, parse_issue, post_text
+from newsletter.authoring.frontmatter import front_matter, post_file, yaml_text
+from newsletter.authoring.issueform import parse_issue, post_text
 from newsletter.core.errors import ProjectError
 from newsletter.core.model import Kind
 from newsletter.core.urls import slugify
@@ -41,6 +41,7 @@ PACKAGE_PLACEHOLDER = "__NEWSLETTER_PACKAGE__"
 by a YAML string."""
 
 GITHUB_FILES = {
+    ".github/ISSUE_TEMPLATE/share.yml": "share-form.yml",
     ".github/workflows/newsletter.yml": "newsletter.yml",
     ".github/workflows/share.yml": "share.yml",
     ".github/dependabot.yml": "dependabot.yml",
@@ -59,23 +60,12 @@ def github_file(name: str, package: str) -> str:
     return template.replace(PACKAGE_PLACEHOLDER, quoted.rstrip("\n"))
 
 
-def _yaml(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(
-        data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100
-    )
-
-
 def _create(path: Path, text: str) -> Path:
     if path.exists():
         raise ProjectError(f"{path} already exists; choose another name or edit that file")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def _front_matter(fields: dict[str, Any], body: str) -> str:
-    filled = {k: v for k, v in fields.items() if v not in (None, "", [], ())}
-    return f"---\n{_yaml(filled)}---\n{body.rstrip()}\n"
 
 
 def package_spec() -> str:
@@ -112,7 +102,7 @@ def init_project(
     created = [
         _create(
             root / CONFIG_NAME,
-            _yaml(
+            yaml_text(
                 {
                     "title": title,
                     "description": "What our members learned, asked and shared this fortnight.",
@@ -124,7 +114,6 @@ def init_project(
             ),
         ),
         _create(root / ".gitignore", GITIGNORE),
-        _create(root / ".github" / "ISSUE_TEMPLATE" / "share.yml", ISSUE_FORM),
     ]
     created += [
         _create(root / rel, github_file(name, package)) for rel, name in GITHUB_FILES.items()
@@ -186,7 +175,7 @@ def new_member(
         "links": {},
         "network": True,
     }
-    return _create(project.content / "members" / f"{handle}.yaml", _yaml(fields))
+    return _create(project.content / "members" / f"{handle}.yaml", yaml_text(fields))
 
 
 def new_post(
@@ -205,22 +194,22 @@ def new_post(
     where: str = "",
     body: str = "",
 ) -> Path:
-    fields: dict[str, Any] = {
-        "title": title,
-        "by": by,
-        "kind": kind.value,
-        "link": link,
-        "for": for_ or [],
-        "via": via,
-        "connects": connects or [],
-        "tags": tags or [],
-        "when": when.strftime("%Y-%m-%d %H:%M") if when else None,
-        "where": where,
-        "date": date,
-    }
-    body = body or "Say in a few lines what this is and why it matters to us."
+    text = post_file(
+        title=title,
+        by=by,
+        kind=kind.value,
+        date=date,
+        link=link,
+        for_=for_,
+        via=via,
+        connects=connects,
+        tags=tags,
+        when=when.strftime("%Y-%m-%d %H:%M") if when else "",
+        where=where,
+        body=body or "Say in a few lines what this is and why it matters to us.",
+    )
     path = project.content / "posts" / str(date.year) / f"{slugify(title) or 'post'}.md"
-    return _create(path, _front_matter(fields, body))
+    return _create(path, text)
 
 
 def new_post_from_issue(project: Project, body_path: Path, date: dt.date) -> Path:
@@ -255,5 +244,5 @@ def new_edition(project: Project, *, date: dt.date, title: str, body: str = "") 
     body = body or "A few words from the editor about this edition."
     return _create(
         project.content / "editions" / f"{number}.md",
-        _front_matter({"title": title, "date": date}, body),
+        front_matter({"title": title, "date": date}, body),
     )
