@@ -30,6 +30,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsletter.analysis import contacts as ledger
 from newsletter.analysis import network
@@ -38,12 +39,14 @@ from newsletter.core.community import Network
 from newsletter.core.diagnostics import Diagnostic, Diagnostics
 from newsletter.core.model import Kind, Site
 from newsletter.core.progress import Progress, quiet
-from newsletter.feeds.fetch import FeedReport, FetchRun, fetch_project
 from newsletter.feeds.settings import FetchSettings
 from newsletter.load import load_members
 from newsletter.pipeline.build import BuildOptions, BuildResult, build_project, check_project
 from newsletter.pipeline.build import site_in_memory as _site_in_memory
 from newsletter.project.sources import Project, find_project
+
+if TYPE_CHECKING:
+    from newsletter.feeds.fetch import FeedReport, FetchRun
 
 __all__ = [
     "BuildOptions",
@@ -52,6 +55,7 @@ __all__ = [
     "FetchSettings",
     "Project",
     "analyse",
+    "analyse_site",
     "build",
     "check",
     "contacts",
@@ -59,6 +63,17 @@ __all__ = [
     "load_project",
     "site",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``FetchRun`` is imported when first asked for, as ``fetch`` imports the fetcher:
+    it brings httpx, 0.2 s that the other functions (and the commands on them) need not
+    wait for."""
+    if name == "FetchRun":
+        from newsletter.feeds.fetch import FetchRun
+
+        return FetchRun
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_project(start: Path | str = ".") -> Project:
@@ -100,6 +115,8 @@ def fetch(
 ) -> FetchRun:
     """Pull the members' feeds (or member ``only``'s) into the cache ``build`` reads, as
     ``newsletter fetch`` does. ``today`` stamps new entries with its first moment."""
+    from newsletter.feeds.fetch import fetch_project
+
     diags = Diagnostics()
     config, members = load_members(project, diags)
     now = (lambda: clock.start_of(today)) if today else clock.now
@@ -132,6 +149,11 @@ def analyse(project: Project, today: dt.date | None = None, **overrides: int) ->
     reciprocity, suggested introductions. ``overrides`` replace settings of
     ``network:`` in newsletter.yaml (``dormant_months=3``, ``half_life_days``,
     ``suggestions``, ``brokers``)."""
-    found = site(project, today)[0]
+    return analyse_site(site(project, today)[0], today, **overrides)
+
+
+def analyse_site(found: Site, today: dt.date | None = None, **overrides: int) -> Network:
+    """``analyse`` for a newsletter already in memory (what ``site`` gives), for a caller
+    who also needs the rest of it (the members' names, say) and loads it once."""
     options = replace(found.config.network, **overrides)
     return network.analyse(found.members, found.ledger, today or clock.today(), options)

@@ -1,20 +1,21 @@
 """The contact ledger, as people read it: every share as an event, and each member's part.
 
 Derived from the content (and the feed cache), never kept by hand: ``enrich`` makes the
-ledger; this module filters it, sums it up per member, and writes it as JSON or CSV
-for ``newsletter contacts``. Nothing here prints.
+ledger; this module filters it, sums it up per member, and gives both as records (for
+JSON or CSV) and as the tables ``newsletter contacts`` shows. Nothing here prints.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-from newsletter.core.model import Kind, Site
+from newsletter.analysis.report import Column, TextTable, date_or_never, wrapped_table
+from newsletter.core.diagnostics import did_you_mean
+from newsletter.core.errors import ProjectError
+from newsletter.core.model import Kind, Member, Site
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,12 @@ def events(
     return out
 
 
-def summaries(site: Site, topics: int = 3) -> list[MemberSummary]:
-    """Each member's part in the exchange, by handle."""
+def summaries(site: Site, member: str | None = None, topics: int = 3) -> list[MemberSummary]:
+    """Each member's part in the exchange (``member``'s only, if given), by handle."""
     out = []
-    for handle, member in site.members.items():
+    for handle, person in site.members.items():
+        if member and handle != member:
+            continue
         act = site.activity[handle]
         dates = [
             p.date
@@ -94,7 +97,7 @@ def summaries(site: Site, topics: int = 3) -> list[MemberSummary]:
         out.append(
             MemberSummary(
                 handle,
-                member.name,
+                person.name,
                 len(act.shared),
                 len(act.received),
                 len(act.introduced),
@@ -106,6 +109,18 @@ def summaries(site: Site, topics: int = 3) -> list[MemberSummary]:
     return out
 
 
+def check_member(site: Site, handle: str) -> None:
+    """Raise ``ProjectError`` (with the nearest handle) if ``handle`` is no member."""
+    if handle not in site.members:
+        raise ProjectError(f"no member '{handle}'{did_you_mean(handle, site.members)}")
+
+
+def records(items: list[Event] | list[MemberSummary]) -> list[dict[str, object]]:
+    """Events or summaries as plain records for JSON or CSV: dates in ISO 8601, tuples
+    as lists, ``for_`` as ``for``."""
+    return [{k.rstrip("_"): _plain(v) for k, v in asdict(item).items()} for item in items]
+
+
 def _plain(value: object) -> object:
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -114,23 +129,54 @@ def _plain(value: object) -> object:
     return value
 
 
-def _rows(items: list[Event] | list[MemberSummary]) -> list[dict[str, object]]:
-    return [{k.rstrip("_"): _plain(v) for k, v in asdict(item).items()} for item in items]
+EVENT_COLUMNS = ("date", "shared by", "kind", "item", "for", "via", "introduced")
 
 
-def to_json(items: list[Event] | list[MemberSummary]) -> str:
-    return json.dumps(_rows(items), indent=2, ensure_ascii=False) + "\n"
+def event_table(found: list[Event], members: Mapping[str, Member]) -> TextTable:
+    """One row per share, members called by their names (a handle that is no member's
+    by itself)."""
 
+    def name(handle: str) -> str:
+        return members[handle].name if handle in members else handle
 
-def to_csv(items: list[Event] | list[MemberSummary]) -> str:
-    rows = _rows(items)
-    if not rows:
-        return ""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(
-            {k: " ".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()}
+    rows = tuple(
+        (
+            e.date.isoformat(),
+            name(e.sharer),
+            e.kind,
+            e.item,
+            ", ".join(map(name, e.for_)),
+            name(e.via),
+            " and ".join(map(name, e.introduced)),
         )
-    return out.getvalue()
+        for e in found
+    )
+    return wrapped_table(EVENT_COLUMNS, rows)
+
+
+SUMMARY_COLUMNS = (
+    Column("member"),
+    Column("shared", "right"),
+    Column("received", "right"),
+    Column("introduced", "right"),
+    Column("introduced to", "right"),
+    Column("last active"),
+    Column("top topics"),
+)
+
+
+def summary_table(found: list[MemberSummary]) -> TextTable:
+    """One row per member: the counts, the last day active, the top topics as #tags."""
+    rows = tuple(
+        (
+            s.name,
+            str(s.shared),
+            str(s.received),
+            str(s.introduced),
+            str(s.introduced_to),
+            date_or_never(s.last_activity),
+            " ".join(f"#{t}" for t in s.top_topics),
+        )
+        for s in found
+    )
+    return TextTable(SUMMARY_COLUMNS, rows)

@@ -1,5 +1,9 @@
-"""The command line's frame: the `newsletter` group, its context object (App) and what
-every command shares (options, diagnostics, tables, progress, the lock).
+"""The command line's frame: the `newsletter` group, its context object (App), the
+turning of the library's errors into messages and exit statuses, and what every command
+shares: the shared options, parsing a date, the project lock.
+
+How things are shown lives in ``newsletter.cli.output``; ``print_diagnostics``,
+``print_table`` and ``progress_bar`` are also importable from here.
 """
 
 from __future__ import annotations
@@ -7,40 +11,32 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 import click
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.progress import Progress as RichProgress
-from rich.table import Table
 from rich.text import Text
 
 from newsletter import __version__
-from newsletter.core.diagnostics import (
-    Diagnostic,
-    summary,
-)
+from newsletter.cli.output import print_diagnostics, print_table, progress_bar
+from newsletter.core.diagnostics import summary
 from newsletter.core.errors import BuildFailed, NewsletterError, OutputError
-from newsletter.core.progress import Progress
 from newsletter.project.sources import Project, find_project
 
-if TYPE_CHECKING:
-    from newsletter.pipeline.build import (
-        BuildOptions,
-    )
-
-SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
+__all__ = [
+    "App",
+    "drafts_option",
+    "fail",
+    "hold_lock",
+    "main",
+    "parse_date",
+    "print_diagnostics",
+    "print_table",
+    "progress_bar",
+    "today_option",
+]
 
 
 @dataclass
@@ -61,53 +57,6 @@ def fail(message: str, code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
-def print_diagnostics(console: Console, diagnostics: list[Diagnostic]) -> None:
-    for d in diagnostics:
-        text = Text()
-        text.append(f"{d.location}: ", style="bold")
-        text.append(str(d.severity), style=SEVERITY_STYLE[d.severity])
-        text.append(f": {d.message} ")
-        text.append(f"[{d.code}]", style="dim")
-        if d.hint:
-            text.append("\n    hint: ", style="cyan")
-            text.append(d.hint)
-        console.print(text, soft_wrap=True, highlight=False)
-
-
-def print_table(console: Console, table: Table) -> None:
-    """A table, wrapped to the terminal; piped, as wide as it needs (for grep and logs)."""
-    if console.is_terminal:
-        console.print(table)
-    else:
-        Console(file=console.file, width=max(console.width, 240), color_system=None).print(table)
-
-
-@contextmanager
-def progress_bar(console: Console) -> Iterator[Progress]:
-    """A live bar for the stages of a build; it disappears when the build ends."""
-    bar = RichProgress(
-        SpinnerColumn(),
-        TextColumn("{task.description:<8}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-    task = bar.add_task("starting", total=None)
-    current = ""
-
-    def update(stage: str, done: int = 0, total: int = 0) -> None:
-        nonlocal current
-        if stage != current:  # a new stage: a new bar (rich keeps a total otherwise)
-            current = stage
-            bar.reset(task, description=stage, total=total or None)
-        bar.update(task, completed=done, total=total or bar.tasks[0].total)
-
-    with bar:
-        yield update
-
-
 def hold_lock(project: Project, command: str) -> None:
     """Hold the project lock until the command ends (see newsletter.project.lock): build, fetch
     and send never run at once on one project."""
@@ -117,6 +66,7 @@ def hold_lock(project: Project, command: str) -> None:
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:
+    """The date an option gives (YYYY-MM-DD), None if not given; a usage error if not a date."""
     if value is None:
         return None
     try:
@@ -172,16 +122,6 @@ def main(ctx: click.Context, project_dir: Path | None) -> None:
       newsletter build
     """
     ctx.obj = App(project_dir, Console(soft_wrap=True), Console(stderr=True, soft_wrap=True))
-
-
-def _options(
-    drafts: bool, base_url: str | None, output: Path | None, today: str | None
-) -> BuildOptions:
-    from newsletter.pipeline.build import BuildOptions
-
-    return BuildOptions(
-        drafts=drafts, base_url=base_url, output=output, today=parse_date(today, "--today")
-    )
 
 
 drafts_option = click.option(

@@ -8,50 +8,38 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.table import Table
 from rich.text import Text
 
-from newsletter.core.diagnostics import (
-    Diagnostics,
-    did_you_mean,
-)
+from newsletter.analysis.report import Column
+from newsletter.cli.app import App, fail, hold_lock, main, parse_date
+from newsletter.cli.output import print_diagnostics, print_table, progress_bar, table_of
+from newsletter.core.diagnostics import Diagnostics, did_you_mean
 from newsletter.core.errors import ProjectError
 from newsletter.feeds.settings import FetchSettings
 from newsletter.project.sources import Project
 
 if TYPE_CHECKING:
-    from newsletter.feeds.fetch import (
-        FeedReport,
-        FetchRun,
-    )
+    from rich.table import Table
 
-from newsletter.cli.app import (
-    App,
-    fail,
-    hold_lock,
-    main,
-    parse_date,
-    print_diagnostics,
-    print_table,
-    progress_bar,
-)
-
-# -- feeds ------------------------------------------------------------------------------
+    from newsletter.feeds.fetch import FeedReport, FetchRun
 
 OUTCOME_STYLE = {"ok": "green", "not modified": "dim", "unchanged": "dim", "failed": "bold red"}
 """By the value of newsletter.feeds.fetch.FeedOutcome (not imported here: it brings httpx)."""
+
+FETCH_COLUMNS = (
+    Column("member"),
+    Column("feed", wrap=True),
+    Column("result"),
+    Column("entries", "right"),
+    Column("detail", wrap=True),
+)
 
 
 def fetch_table(run: FetchRun) -> Table:
     """One row per feed: member, feed, result, entries and why."""
     from newsletter.feeds.fetch import FeedOutcome
 
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("member")
-    table.add_column("feed", overflow="fold")
-    table.add_column("result")
-    table.add_column("entries", justify="right")
-    table.add_column("detail", overflow="fold")
+    rows = []
     for r in run.reports:
         result = Text(str(r.outcome), style=OUTCOME_STYLE[str(r.outcome)])
         if r.stale_days is not None:
@@ -61,8 +49,8 @@ def fetch_table(run: FetchRun) -> Table:
         detail += r.warnings
         if r.moved_to:
             detail.append(f"moved permanently to {r.moved_to}: update {r.target.location}")
-        table.add_row(r.target.member, r.target.url, result, entries, "; ".join(detail))
-    return table
+        rows.append((r.target.member, r.target.url, result, entries, "; ".join(detail)))
+    return table_of(FETCH_COLUMNS, rows)
 
 
 def run_fetch(
@@ -76,21 +64,9 @@ def run_fetch(
     """Fetch with a live bar on a terminal; print the per-feed table unless quiet.
     ``today`` pins the clock (entries first seen are stamped with its first moment)."""
     from newsletter import api
-    from newsletter.feeds.fetch import FeedOutcome
 
     if app.err.is_terminal and not quiet:
-        with progress_bar(app.err) as progress:
-            counts = [0, 0]  # done, total
-
-            def start(total: int) -> None:
-                counts[1] = total
-                progress("fetch", 0, total)
-
-            def finished(report: FeedReport) -> None:
-                counts[0] += 1
-                progress("fetch", *counts)
-
-            run = api.fetch(project, settings, only, today, start, finished)
+        run = _fetch_with_bar(app, project, settings, only, today)
     else:
         run = api.fetch(project, settings, only, today)
     print_diagnostics(app.err, run.diagnostics)
@@ -99,19 +75,44 @@ def run_fetch(
         return run
     if not quiet:
         print_table(app.out, fetch_table(run))
+    app.out.print(fetch_summary(run), highlight=False)
+    return run
+
+
+def _fetch_with_bar(
+    app: App, project: Project, settings: FetchSettings, only: str | None, today: dt.date | None
+) -> FetchRun:
+    """``api.fetch``, the bar counting the feeds done."""
+    from newsletter import api
+
+    with progress_bar(app.err) as progress:
+        counts = [0, 0]  # done, total
+
+        def start(total: int) -> None:
+            counts[1] = total
+            progress("fetch", 0, total)
+
+        def finished(report: FeedReport) -> None:
+            counts[0] += 1
+            progress("fetch", *counts)
+
+        return api.fetch(project, settings, only, today, start, finished)
+
+
+def fetch_summary(run: FetchRun) -> Text:
+    """One line: how many feeds, how long, how many of each outcome, how many new entries;
+    red when every feed failed, yellow when some did."""
+    from newsletter.feeds.fetch import FeedOutcome
+
     new = sum(r.new for r in run.reports)
     parts = [f"{n} {outcome}" for outcome in FeedOutcome if (n := run.count(outcome)) and outcome]
     style = "red" if run.failed == len(run.reports) else "yellow" if run.failed else "green"
     mark = "✗" if run.failed == len(run.reports) else "✓"
-    app.out.print(
-        Text.assemble(
-            (f"{mark} ", style),
-            f"{len(run.reports)} feed{'s' if len(run.reports) != 1 else ''} in "
-            f"{run.seconds:.1f} s: " + ", ".join(parts) + f"; {new} new entries",
-        ),
-        highlight=False,
+    return Text.assemble(
+        (f"{mark} ", style),
+        f"{len(run.reports)} feed{'s' if len(run.reports) != 1 else ''} in "
+        f"{run.seconds:.1f} s: " + ", ".join(parts) + f"; {new} new entries",
     )
-    return run
 
 
 def fetch_settings(

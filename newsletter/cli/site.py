@@ -11,40 +11,27 @@ from typing import TYPE_CHECKING
 import click
 from rich.text import Text
 
-from newsletter.core.diagnostics import (
-    format_github,
-    format_json,
-    summary,
-)
-from newsletter.feeds.settings import FetchSettings
-
-if TYPE_CHECKING:
-    from newsletter.pipeline.build import (
-        BuildResult,
-    )
-
 from newsletter.cli.app import (
     App,
-    _options,
     drafts_option,
     hold_lock,
     main,
     parse_date,
-    print_diagnostics,
-    progress_bar,
     today_option,
 )
 from newsletter.cli.feeds import run_fetch
+from newsletter.cli.output import format_option, print_diagnostics, progress_bar
+from newsletter.core.diagnostics import format_github, format_json, summary
+from newsletter.feeds.settings import FetchSettings
+
+if TYPE_CHECKING:
+    from newsletter.pipeline.build import BuildOptions, BuildResult
+    from newsletter.project.sources import Project
 
 
 @main.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "github", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, github for workflow annotations, json for tools.",
+@format_option(
+    ["text", "github", "json"], "text for people, github for workflow annotations, json for tools."
 )
 @drafts_option
 @today_option
@@ -57,24 +44,40 @@ def check(app: App, fmt: str, drafts: bool, today: str | None) -> None:
       newsletter check
       newsletter check --format github   # in CI: annotations on the pull request
     """
-    from newsletter.pipeline.build import check_project
+    from newsletter import api
 
     project = app.project()
-    _, diags = check_project(project, _options(drafts, None, None, today))
-    found = diags.sorted()
+    found = api.check(project, parse_date(today, "--today"), drafts)
+    has_errors = any(d.is_error for d in found)
     if fmt == "json":
         click.echo(format_json(found))
     elif fmt == "github":
-        # annotations are placed by path from the checkout, where the workflow runs
-        folder = os.path.relpath(project.root, os.environ.get("GITHUB_WORKSPACE", Path.cwd()))
+        folder = _checkout_folder(project)
         for d in found:
-            click.echo(format_github(d, "" if folder.startswith("..") else folder))
+            click.echo(format_github(d, folder))
     else:
         print_diagnostics(app.out, found)
-        style = "red" if diags.has_errors else "green"
-        app.out.print(Text(f"{'✗' if diags.has_errors else '✓'} {summary(found)}", style=style))
-    if diags.has_errors:
+        style = "red" if has_errors else "green"
+        app.out.print(Text(f"{'✗' if has_errors else '✓'} {summary(found)}", style=style))
+    if has_errors:
         sys.exit(1)
+
+
+def _checkout_folder(project: Project) -> str:
+    """The project's folder from the checkout, where the workflow runs and where GitHub
+    places annotations by path; "" when the project is the checkout or outside it."""
+    folder = os.path.relpath(project.root, os.environ.get("GITHUB_WORKSPACE", Path.cwd()))
+    return "" if folder.startswith("..") else folder
+
+
+def _build_options(
+    drafts: bool, base_url: str | None, output: Path | None, today: str | None
+) -> BuildOptions:
+    from newsletter.pipeline.build import BuildOptions
+
+    return BuildOptions(
+        drafts=drafts, base_url=base_url, output=output, today=parse_date(today, "--today")
+    )
 
 
 def report_build(app: App, result: BuildResult) -> None:
@@ -178,7 +181,7 @@ def build(
     from newsletter.pipeline.build import build_project, preview_email, site_in_memory
 
     options = replace(
-        _options(drafts, base_url, output, today),
+        _build_options(drafts, base_url, output, today),
         jobs=jobs,
         incremental=not no_cache,
         search=not no_search,
@@ -245,11 +248,12 @@ def serve(
       newsletter serve --open
       newsletter serve --drafts --port 8080 --no-search
     """
-    from newsletter.preview.server import build_options, serve_preview
+    from newsletter.pipeline.build import BuildOptions
+    from newsletter.preview.server import serve_preview
 
     serve_preview(
         app.project(),
-        build_options(drafts=drafts, today=parse_date(today, "--today"), search=not no_search),
+        BuildOptions(drafts=drafts, today=parse_date(today, "--today"), search=not no_search),
         host=host,
         port=port,
         open_browser=open_browser,
