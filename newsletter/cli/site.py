@@ -178,7 +178,8 @@ def build(
     Only what changed since the last build is parsed and rendered again (the cache is
     .newsletter/build.sqlite); with nothing changed, the build stops at once.
     """
-    from newsletter.pipeline.build import build_project, preview_email, site_in_memory
+    from newsletter import api
+    from newsletter.pipeline.build import preview_email, site_in_memory
 
     options = replace(
         _build_options(drafts, base_url, output, today),
@@ -192,9 +193,9 @@ def build(
         run_fetch(app, project, FetchSettings(), None, quiet, options.today)
     if app.err.is_terminal and not quiet:
         with progress_bar(app.err) as progress:
-            result = build_project(project, options, progress)
+            result = api.build(project, options=options, progress=progress)
     else:
-        result = build_project(project, options)
+        result = api.build(project, options=options)
     if not quiet:
         print_diagnostics(app.err, result.diagnostics)
         report_build(app, result)

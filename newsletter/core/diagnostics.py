@@ -2,7 +2,8 @@
 
 A diagnostic points at a file, line and column (1-based, like a compiler)
 and carries a stable code (``ref.member``) that tests and CI can match on.
-This module owns the type and its three output formats; it does no I/O.
+This module owns the type and its two machine formats (GitHub annotations, JSON); the
+text a person reads is drawn by the command line. It does no I/O.
 """
 
 from __future__ import annotations
@@ -78,13 +79,6 @@ def summary(diagnostics: list[Diagnostic]) -> str:
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
     return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
-
-
-def format_text(d: Diagnostic) -> str:
-    line = f"{d.location}: {d.severity}: {d.message} [{d.code}]"
-    if d.hint:
-        line += f"\n    hint: {d.hint}"
-    return line
 
 
 def _github_escape(value: str, *, prop: bool = False) -> str:

@@ -1,7 +1,9 @@
 """Progress: how a long stage tells the command line how far it has come.
 
 Stages call ``progress(stage, done, total)``; a total of 0 means "started,
-size unknown". The library never prints: the CLI turns calls into a bar.
+size unknown". The pipeline and every layer under it never print: the command line
+turns these calls into a bar. Only the faces print (the command line, and the preview
+server, which writes its lines to the console the command hands it).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Serve: a live preview for editors — build, serve over HTTP, watch, rebuild, reload.
+"""The preview server: a live preview for editors — build, serve over HTTP, watch, rebuild,
+reload.
 
 Owns the preview's local HTTP server and its file watcher. The preview is built by
 :func:`newsletter.pipeline.build.build_project`, with base_url set to the local server, into a
@@ -8,7 +9,10 @@ built file. A failed build does not stop the server: HTML requests get a page li
 the problems, everything else still comes from the last good build.
 
 It must not build anything itself (that is :mod:`newsletter.pipeline.build`'s job) nor serve
-anything but the preview folder and its own two paths under ``/__newsletter__/``.
+anything but the preview folder and its own two paths under ``/__newsletter__/``. Like the
+command line it is a face, and it prints: one line per build, the build's diagnostics and
+the watcher's warnings, all to the console and the callable the command hands it. Requests
+are not logged: they would drown the rebuilds.
 """
 
 from __future__ import annotations
@@ -514,13 +518,6 @@ def preview_options(options: BuildOptions, base_url: str, output: Path) -> Build
     """The command's build options, for the preview's address and folder. Every other
     option (drafts, today, and whatever BuildOptions grows) passes through as given."""
     return dataclasses.replace(options, base_url=base_url, output=output)
-
-
-def build_options(**values: Any) -> BuildOptions:
-    """BuildOptions from the options a command was given, leaving out those this version
-    of BuildOptions does not have (so the command line can offer them before they land)."""
-    known = {f.name for f in dataclasses.fields(BuildOptions)}
-    return BuildOptions(**{k: v for k, v in values.items() if k in known})
 
 
 @dataclass

@@ -1,10 +1,11 @@
-"""Write: put rendered files in place as one swap; a failure leaves site/ as it was.
+"""Write: the file-system steps that put a site in place without a half-written moment.
 
-The new site is assembled in a staging folder beside the output. A file whose
-bytes are unchanged is hard-linked from the previous site, so it is not
-rewritten and keeps its mtime (static hosts and rsync see nothing changed).
-Then the old folder is swapped out and the staging folder in. This is the
-only module that writes the site.
+A path must stay inside the output folder (:func:`safe_relative`); a file whose bytes
+are unchanged is hard-linked from the previous site (:func:`same_bytes`,
+:func:`place`), so it keeps its mtime and static hosts and rsync see nothing changed;
+a staging folder is swapped in for the old one in one step (:func:`swap`), and the
+leftovers of an interrupted swap are removed (:func:`clean_leftovers`). What goes into
+site/ is decided by ``outputs`` and ``search``, which call these.
 """
 
 from __future__ import annotations
@@ -49,51 +50,6 @@ def place(old: Path, new: Path) -> None:
         os.link(old, new)
     except OSError:  # file systems without hard links
         shutil.copy2(old, new)
-
-
-def write_site(output: Path, files: dict[str, bytes]) -> WriteReport:
-    output = Path(os.path.abspath(output))
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
-    except OSError as err:
-        raise OutputError(f"could not create {output}: {err.strerror or err}") from err
-    written = unchanged = 0
-    try:
-        for name in sorted(files):
-            data = files[name]
-            rel = safe_relative(name)
-            target = staging.joinpath(*rel.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            old = output.joinpath(*rel.parts)
-            if same_bytes(old, data):
-                place(old, target)
-                unchanged += 1
-            else:
-                target.write_bytes(data)
-                written += 1
-        for keep in KEEP:
-            if (output / keep).is_file():
-                place(output / keep, staging / keep)
-        removed = _count_removed(output, files)
-        swap(output, staging)
-    except OSError as err:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"could not write {output}: {err.strerror or err}") from err
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return WriteReport(written, unchanged, removed)
-
-
-def _count_removed(output: Path, files: dict[str, bytes]) -> int:
-    if not output.is_dir():
-        return 0
-    return sum(
-        1
-        for p in output.rglob("*")
-        if p.is_file() and p.relative_to(output).as_posix() not in files and p.name not in KEEP
-    )
 
 
 def clean_leftovers(output: Path) -> None:

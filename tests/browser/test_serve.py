@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import watchfiles
@@ -38,8 +39,12 @@ from newsletter.preview.server import (
 )
 from newsletter.project.sources import Project
 
-from conftest import EXAMPLE_TODAY, copy_example
-from support.helpers import browser_env
+from support.cli import NEWSLETTER
+from support.clock import EXAMPLE_TODAY
+from support.example import copy_example
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 POST = "content/posts/2026/geocoding-asthma-admissions-offline.md"
 PAGE = "/posts/2026/geocoding-asthma-admissions-offline/"
@@ -47,8 +52,6 @@ TITLE = "Geocoding 40,000 asthma admissions without sending addresses off-site"
 REBUILT = re.compile(r"✓ rebuilt|✗ build failed")
 WAIT = 30.0
 """Seconds to wait for a build; far more than it takes, for a busy machine."""
-
-CHROMIUM = shutil.which("chromium")
 
 
 class Server:
@@ -61,9 +64,7 @@ class Server:
         self._more = threading.Condition()
         self.process = subprocess.Popen(
             [
-                sys.executable,
-                "-c",
-                "from newsletter.cli import main; main()",
+                *NEWSLETTER,
                 "-C",
                 str(root),
                 "serve",
@@ -331,49 +332,37 @@ def test_a_broken_file_shows_an_overlay_and_the_fix_brings_the_page_back(server:
     assert page_title(server) == TITLE
 
 
-def test_the_browser_tab_reloads_by_itself(server: Server) -> None:
-    if not CHROMIUM:
-        if os.environ.get("NEWSLETTER_REQUIRE_BROWSER"):
-            raise RuntimeError("chromium is required here: apt-get install -y chromium")
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            env=browser_env(),
-            args=["--no-sandbox", "--headless", "--disable-background-networking"],
+def test_the_browser_tab_reloads_by_itself(server: Server, browser: Browser) -> None:
+    page = browser.new_page()
+    try:
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        loads: list[str] = []
+        page.on("load", lambda p: loads.append(p.url))
+        page.goto(f"http://127.0.0.1:{server.port}{PAGE}")
+        page.wait_for_function("() => document.readyState === 'complete'")
+        assert page.locator("h1").first.inner_text() == TITLE
+        before = server.rebuilds()
+        set_title(server.root, "Seen in the browser")
+        server.wait_for(REBUILT, before + 1)
+        page.wait_for_function(
+            "() => document.querySelector('h1').textContent.includes('Seen in the browser')",
+            timeout=WAIT * 1000,
         )
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            loads: list[str] = []
-            page.on("load", lambda p: loads.append(p.url))
-            page.goto(f"http://127.0.0.1:{server.port}{PAGE}")
-            page.wait_for_function("() => document.readyState === 'complete'")
-            assert page.locator("h1").first.inner_text() == TITLE
-            before = server.rebuilds()
-            set_title(server.root, "Seen in the browser")
-            server.wait_for(REBUILT, before + 1)
-            page.wait_for_function(
-                "() => document.querySelector('h1').textContent.includes('Seen in the browser')",
-                timeout=WAIT * 1000,
-            )
-            assert len(loads) == 2  # the first load, and one reload by the script
-            # a broken file: the tab shows the overlay, then the page again once fixed
-            set_title(server.root, "[unclosed")
-            page.wait_for_selector("text=The preview could not be built", timeout=WAIT * 1000)
-            set_title(server.root, TITLE)
-            page.wait_for_function(
-                f"() => document.querySelector('h1').textContent.includes({TITLE!r})",
-                timeout=WAIT * 1000,
-            )
-            unexpected = [e for e in errors if "status of 500" not in e]  # but the overlay's
-            assert not unexpected, errors  # no CSP violation, no script error
-        finally:
-            browser.close()
+        assert len(loads) == 2  # the first load, and one reload by the script
+        # a broken file: the tab shows the overlay, then the page again once fixed
+        set_title(server.root, "[unclosed")
+        page.wait_for_selector("text=The preview could not be built", timeout=WAIT * 1000)
+        set_title(server.root, TITLE)
+        page.wait_for_function(
+            f"() => document.querySelector('h1').textContent.includes({TITLE!r})",
+            timeout=WAIT * 1000,
+        )
+        unexpected = [e for e in errors if "status of 500" not in e]  # but the overlay's
+        assert not unexpected, errors  # no CSP violation, no script error
+    finally:
+        page.close()  # its event stream too, before Ctrl-C
 
 
 def test_ctrl_c_stops_cleanly(server: Server) -> None:
@@ -470,7 +459,8 @@ def test_a_crash_in_the_build_is_said_in_one_line_and_shown(
     assert shown == [[]]
 
 
-def test_build_options_takes_only_what_build_options_has() -> None:
-    options = serve.build_options(drafts=True, search=False, not_yet_an_option=1)
-    assert options.drafts
-    assert serve.preview_options(options, "http://127.0.0.1:1/", Path("x")).drafts
+def test_the_preview_keeps_the_commands_build_options() -> None:
+    options = serve.preview_options(
+        BuildOptions(drafts=True, search=False), "http://127.0.0.1:1/", Path("x")
+    )
+    assert options.drafts and not options.search
