@@ -9,19 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from newsletter.cli.app import App, main, parse_date
 from newsletter.core import clock
 from newsletter.core.model import Kind
 from newsletter.core.urls import slugify
 from newsletter.project.sources import Project
 
 if TYPE_CHECKING:
-    pass
-
-from newsletter.cli.app import (
-    App,
-    main,
-    parse_date,
-)
+    from newsletter.authoring.pagemeta import PageMeta
 
 
 @main.command()
@@ -171,7 +166,6 @@ def new_post_command(
       newsletter new post --from-issue issue-body.md   # what the share workflow runs
       newsletter new post --link https://example.org/article --by ada   # title from the page
     """
-    from newsletter.authoring.pagemeta import AddressRefused, PageMeta, link_meta
     from newsletter.authoring.scaffold import new_post, new_post_from_issue
 
     project = app.project()
@@ -179,20 +173,8 @@ def new_post_command(
         day = parse_date(date, "--date") or clock.today()
         _created(app, project, new_post_from_issue(project, issue_body, day))
         return
-    page = PageMeta()
-    if link and not title:
-        try:
-            page = link_meta(project, link)
-        except AddressRefused as err:  # said, then asked for, like any page not to be had
-            app.err.print(f"not reading {link}: {err}", highlight=False, soft_wrap=True)
-    start = None
-    if when:
-        try:
-            start = dt.datetime.fromisoformat(when)
-        except ValueError:
-            raise click.BadParameter(
-                f"{when!r} is not like 2026-12-03 18:00", param_hint="--when"
-            ) from None
+    page = _linked_page(app, project, link, title)
+    start = _start(when)
     path = new_post(
         project,
         title=_ask(title, "Title", "--title", page.title),
@@ -211,6 +193,32 @@ def new_post_command(
         where=where,
     )
     _created(app, project, path)
+
+
+def _linked_page(app: App, project: Project, link: str, title: str | None) -> PageMeta:
+    """The title and summary of the page at ``link``, read when no --title is given;
+    nothing when it cannot be read (then the title is asked for, like any other)."""
+    from newsletter.authoring.pagemeta import AddressRefused, PageMeta, link_meta
+
+    if not link or title:
+        return PageMeta()
+    try:
+        return link_meta(project, link)
+    except AddressRefused as err:  # said, then asked for, like any page not to be had
+        app.err.print(f"not reading {link}: {err}", highlight=False, soft_wrap=True)
+        return PageMeta()
+
+
+def _start(when: str | None) -> dt.datetime | None:
+    """When an event starts, from --when."""
+    if not when:
+        return None
+    try:
+        return dt.datetime.fromisoformat(when)
+    except ValueError:
+        raise click.BadParameter(
+            f"{when!r} is not like 2026-12-03 18:00", param_hint="--when"
+        ) from None
 
 
 @new.command("member")
