@@ -1,46 +1,30 @@
 """Render: the Site and the templates → every output file, as bytes.
 
-Pure: reads templates and static files, writes nothing. The work is a list of
-:class:`Job`: one page, feed, email or card each, with what it shows (``inputs``),
-so that a build can skip a job whose inputs are unchanged and can spread the
-others over processes. ``render`` runs them all: ``{path relative to site/: bytes}``;
-``write`` puts them in place. Pages, feeds, email and social previews (card
-images) each have a module here.
+Owns what each output holds and where it goes in the site: pure, model + templates →
+``{path relative to site/: bytes}``. Reads the theme's templates and static files;
+writes nothing to disk and opens no connection (``publish.write`` puts the files in
+place). May import the layers below it (``load``, ``feeds`` for OPML, ``project`` for
+the theme, ``core``); never ``publish``, ``pipeline`` or anything that fetches, sends,
+writes or keeps state (import-linter checks this).
+
+The work is a list of jobs (``jobs``). Each kind of output has its module: ``pages``,
+``syndication`` (feeds, calendar, sitemap, OPML), ``email``, ``social`` (previews and
+card images), on ``environment`` (the Jinja theme) and ``netmap`` (the network map).
+This facade lists every job of a build and runs them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 from newsletter.core.model import Site
 from newsletter.core.progress import Progress, quiet
 from newsletter.render.environment import Theme
-
-Output = dict[str, bytes]
-
-
-@dataclass(frozen=True)
-class Job:
-    """One unit of rendering.
-
-    ``name`` is its main output path (unique). ``inputs`` is everything it shows beyond
-    the site-wide context (config, members, theme): model objects and plain values, which
-    make its key. ``templates`` are the templates it renders: when one of them (or what it
-    includes) reads ``site``, the whole site is an input too. ``whole_site`` says so for a
-    job that reads it in code.
-    """
-
-    name: str
-    inputs: tuple[Any, ...]
-    run: Callable[[], Output]
-    templates: tuple[str, ...] = ()
-    whole_site: bool = False
+from newsletter.render.jobs import Job, Output, run_jobs
 
 
 def plan_jobs(site: Site, theme: Theme) -> list[Job]:
     """Every job of a build, pages first (most of the work)."""
+    # imported here, not above: who renders one email (send) should not pay for the
+    # network map's networkx or the cards' drawing
     from newsletter.render.email import email_jobs
     from newsletter.render.pages import page_jobs
     from newsletter.render.social import social_jobs
@@ -52,20 +36,6 @@ def plan_jobs(site: Site, theme: Theme) -> list[Job]:
         *email_jobs(site, theme),
         *social_jobs(site, theme),
     ]
-
-
-def run_jobs(jobs: list[Job], progress: Progress = quiet) -> Output:
-    """Each job's files, in one mapping; two jobs claiming one path is a bug."""
-    out: Output = {}
-    for done, job in enumerate(jobs, 1):
-        part = job.run()
-        clash = out.keys() & part.keys()
-        if clash:  # never a silent overwrite
-            raise RuntimeError(f"rendered twice: {sorted(clash)[:3]}")
-        out.update(part)
-        if done % 50 == 0 or done == len(jobs):
-            progress("render", done, len(jobs))
-    return out
 
 
 def render(site: Site, theme: Theme, progress: Progress = quiet) -> Output:

@@ -14,8 +14,8 @@ import css_inline
 
 from newsletter.core.markup import absolute_links
 from newsletter.core.model import EditionView, Post, Site
-from newsletter.render import Job, Output
 from newsletter.render.environment import Theme, globals_for
+from newsletter.render.jobs import Job, Output
 
 GMAIL_CLIP_BYTES = 102 * 1024
 _inliner = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)

@@ -11,8 +11,8 @@ from itertools import islice
 from typing import TypeVar
 
 from newsletter.core.model import Asset, Member, Site
-from newsletter.render import Job, Output
 from newsletter.render.environment import Theme, globals_for
+from newsletter.render.jobs import Job, Output
 from newsletter.render.netmap import MapEdge, MapNode, network_svg
 from newsletter.render.social import PageMeta, Previews
 

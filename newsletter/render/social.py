@@ -34,8 +34,8 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from newsletter.core.markup import DESCRIPTION_LIMIT, plain_text, shorten
 from newsletter.core.model import EditionView, Member, Post, Site
-from newsletter.render import Job
 from newsletter.render.environment import Theme, long_date
+from newsletter.render.jobs import Job
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 630
 """The size Open Graph and Twitter's large summary card both display uncropped."""

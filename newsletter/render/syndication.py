@@ -11,8 +11,8 @@ import json
 
 from newsletter.core.model import Config, EditionView, Kind, Post, Site
 from newsletter.feeds.opml import export_opml
-from newsletter.render import Job, Output
 from newsletter.render.environment import Theme, globals_for
+from newsletter.render.jobs import Job, Output
 
 
 def _rfc3339(day: dt.date) -> str:
