@@ -20,14 +20,12 @@ import asyncio
 import datetime as dt
 import email.utils
 import hashlib
-import multiprocessing as mp
 import os
 import socket
 import ssl
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -39,6 +37,7 @@ from newsletter.core import clock
 from newsletter.core.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
 from newsletter.core.errors import NewsletterError, ProjectError
 from newsletter.core.model import Config, Member
+from newsletter.core.parallel import clean_process_pool
 from newsletter.feeds.cache import FeedCache, FeedState, open_cache
 from newsletter.feeds.http import feed_client, refusal
 from newsletter.feeds.parse import FeedError, ParsedFeed, parse_feed
@@ -402,9 +401,7 @@ def parser_for(count: int) -> Iterator[Parser]:
 
         yield in_thread
         return
-    # forkserver: workers start clean, not forked from a process running threads
-    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(cores, mp_context=mp.get_context(method)) as pool:
+    with clean_process_pool(cores) as pool:  # this process runs threads: never forked
 
         async def in_process(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
             loop = asyncio.get_running_loop()

@@ -9,7 +9,6 @@ relations between files are ``check``'s job.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing as mp
 import pickle
 import re
 from collections.abc import Callable
@@ -33,6 +32,7 @@ from newsletter.core.model import (
     NetworkOptions,
     Post,
 )
+from newsletter.core.parallel import map_in_processes
 from newsletter.core.progress import Progress, quiet
 from newsletter.feeds.items import feed_items
 from newsletter.load.assets import check_images, load_assets, sized_images
@@ -920,9 +920,6 @@ Parser = Callable[[list[Path]], list[bytes]]
 PARALLEL_LOAD = 400
 """Files to parse at least, before parsing is spread over processes (start-up costs)."""
 
-_WORK: tuple[Project, Config, list[Path]] | None = None
-"""What a forked worker parses: set in the parent just before the pool starts."""
-
 
 def _parse_post(project: Project, file: Path, config: Config) -> bytes:
     diags = Diagnostics()
@@ -930,36 +927,26 @@ def _parse_post(project: Project, file: Path, config: Config) -> bytes:
     return pickle.dumps((post, diags.items), protocol=5)
 
 
-def _parse_chunk(indexes: range) -> list[tuple[int, bytes]]:
-    assert _WORK is not None
-    project, config, files = _WORK
-    return [(i, _parse_post(project, files[i], config)) for i in indexes]
-
-
 def _parse_posts(
     project: Project, config: Config, files: list[Path], jobs: int, progress: Callable[[], None]
 ) -> list[bytes]:
     """Posts parsed (pickled with their diagnostics), in processes when there are many."""
-    if jobs <= 1 or len(files) < PARALLEL_LOAD:
-        out = []
-        for file in files:
-            out.append(_parse_post(project, file, config))
+    reported = 0
+
+    def advance(done: int) -> None:
+        nonlocal reported
+        for _ in range(done - reported):
             progress()
-        return out
-    global _WORK
-    _WORK = (project, config, files)
-    size = max(16, len(files) // (jobs * 8))
-    chunks = [range(i, min(i + size, len(files))) for i in range(0, len(files), size)]
-    blobs: list[bytes] = [b""] * len(files)
-    try:
-        with mp.get_context("fork").Pool(jobs) as pool:
-            for part in pool.imap_unordered(_parse_chunk, chunks):
-                for i, blob in part:
-                    blobs[i] = blob
-                    progress()
-    finally:
-        _WORK = None
-    return blobs
+        reported = done
+
+    return map_in_processes(
+        lambda file: _parse_post(project, file, config),
+        files,
+        jobs,
+        min_items=PARALLEL_LOAD,
+        min_chunk=16,
+        progress=advance,
+    )
 
 
 def load(

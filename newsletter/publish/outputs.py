@@ -18,7 +18,6 @@ Every file is checked for email addresses before it can be published.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import shutil
 import tempfile
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from newsletter.core.diagnostics import Diagnostic
 from newsletter.core.errors import OutputError
+from newsletter.core.parallel import map_in_processes
 from newsletter.core.progress import Progress, quiet
 from newsletter.project.buildcache import OutputFile, OutputRecord
 from newsletter.publish.write import (
@@ -79,11 +79,11 @@ def _put(folder: Path, old_site: Path | None, name: str, data: bytes) -> tuple[O
 
 # -- running jobs, here or in forked processes -----------------------------------------
 
-_WORK: tuple[list[Job], Path, Path | None, Check] | None = None
-"""What forked workers run: set in the parent just before the pool starts."""
-
 Done = tuple[str, tuple[OutputFile, ...], int, list[Diagnostic]]
 """A job's name, its files, how many were written, and the leaks found in them."""
+
+PROGRESS_EVERY = 50
+"""Jobs done between two reports of progress."""
 
 
 def _run(job: Job, folder: Path, old_site: Path | None, check: Check) -> Done:
@@ -98,12 +98,6 @@ def _run(job: Job, folder: Path, old_site: Path | None, check: Check) -> Done:
     return job.name, tuple(placed), written, leaks
 
 
-def _run_chunk(indexes: range) -> list[Done]:
-    assert _WORK is not None
-    jobs, folder, old_site, check = _WORK
-    return [_run(jobs[i], folder, old_site, check) for i in indexes]
-
-
 def run_into(
     jobs: list[Job],
     folder: Path,
@@ -112,31 +106,27 @@ def run_into(
     workers: int,
     progress: Progress = quiet,
 ) -> list[Done]:
-    """Run ``jobs``, writing their files under ``folder``; in ``workers`` processes when
-    there are enough of them."""
+    """Run ``jobs``, writing their files under ``folder``, in ``workers`` forked processes
+    when there are enough of them (the workers share the site in memory with this process
+    and write their files themselves); what each did, in the order of ``jobs``."""
     total = len(jobs)
-    if workers <= 1 or total < PARALLEL_MIN:
-        done = []
-        for i, job in enumerate(jobs, 1):
-            done.append(_run(job, folder, old_site, check))
-            if i % 50 == 0 or i == total:
-                progress("render", i, total)
-        return done
-    global _WORK
-    _WORK = (jobs, folder, old_site, check)
-    size = max(8, min(200, total // (workers * 8)))
-    chunks = [range(i, min(i + size, total)) for i in range(0, total, size)]
-    done = []
-    try:
-        # fork: the workers share the site in memory with this process, nothing is pickled
-        # but what they return
-        with mp.get_context("fork").Pool(workers) as pool:
-            for part in pool.imap_unordered(_run_chunk, chunks):
-                done.extend(part)
-                progress("render", len(done), total)
-    finally:
-        _WORK = None
-    return done
+    reported = 0
+
+    def advance(done: int) -> None:
+        nonlocal reported
+        if done == total or done // PROGRESS_EVERY > reported // PROGRESS_EVERY:
+            progress("render", done, total)
+            reported = done
+
+    return map_in_processes(
+        lambda job: _run(job, folder, old_site, check),
+        jobs,
+        workers,
+        min_items=PARALLEL_MIN,
+        min_chunk=8,
+        max_chunk=200,
+        progress=advance,
+    )
 
 
 # -- the two ways to update site/ ---------------------------------------------------------
