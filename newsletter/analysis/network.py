@@ -25,7 +25,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from itertools import combinations
 
 from newsletter.core.community import (
@@ -58,25 +58,69 @@ def analyse(
 ) -> Network:
     """The network of the members who take part, as of ``today``."""
     people = {h: members[h] for h in sorted(members) if members[h].network}
+    tally = _Tally()
     decay = _Decay(today, options.half_life_days)
-    weights: dict[tuple[str, str], list[float]] = defaultdict(list)
-    last: dict[tuple[str, str], dt.date] = {}
-    kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
-    last_active: dict[str, dt.date] = {}
-    tags: dict[str, set[str]] = defaultdict(set)
-    given: dict[str, int] = defaultdict(int)
-    received: dict[str, int] = defaultdict(int)
-
     for share in ledger:
-        is_intro = share.post.kind == Kind.INTRO
-        connects = _unique(share.connects) if is_intro else []
-        for handle in (share.sharer, *share.for_, share.via, *connects):
-            if handle in people and (handle not in last_active or last_active[handle] < share.date):
-                last_active[handle] = share.date
-        if share.sharer in people:
-            tags[share.sharer].update(t.strip().lower() for t in share.post.tags if t.strip())
+        tally.add(share, people, decay)
+    ties = _ties(people, tally)
+    exchange_ties = [t for t in ties if t.is_exchange]
+    neighbours = _neighbours(people, exchange_ties)
+    return Network(
+        ties=ties,
+        brokers=_brokers(people, ties, options.brokers),
+        dormant=_dormant(exchange_ties, today, options),
+        quiet=_quiet(people, tally.last_active, today, options),
+        givers=_imbalanced(people, tally.given, tally.received, options),
+        takers=_imbalanced(people, tally.received, tally.given, options, takers=True),
+        suggestions=_suggestions(people, tally.tags, neighbours),
+        isolated=[h for h in people if not neighbours[h]],
+        unbridged=_unbridged(people, exchange_ties),
+        options=options,
+    )
 
-        roles: dict[tuple[str, str], set[str]] = defaultdict(set)
+
+Pair = tuple[str, str]
+"""Two handles, sorted."""
+
+
+@dataclass(frozen=True)
+class _Tally:
+    """What the ledger says about the members who take part, summed up share by share
+    (the fields are bound once; their contents fill as shares are added)."""
+
+    weights: defaultdict[Pair, list[float]] = field(default_factory=lambda: defaultdict(list))
+    """Each tie's exchanges, each as what it weighs today."""
+    last: dict[Pair, dt.date] = field(default_factory=dict)
+    """Each tie's latest exchange."""
+    kinds: defaultdict[Pair, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """How each pair is tied: "for", "via", "intro", "introduced"."""
+    last_active: dict[str, dt.date] = field(default_factory=dict)
+    tags: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """The tags of what each member shared, lower-cased."""
+    given: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    received: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, share: Share, people: dict[str, Member], decay: _Decay) -> None:
+        connects = _unique(share.connects) if share.post.kind == Kind.INTRO else []
+        self._add_activity(share, people, connects)
+        self._add_ties(share, people, connects, decay)
+        self._add_balance(share, people, connects)
+
+    def _add_activity(self, share: Share, people: dict[str, Member], connects: list[str]) -> None:
+        """Everyone the share names was active on its date; the sharer shared its tags."""
+        for handle in (share.sharer, *share.for_, share.via, *connects):
+            if handle in people and (
+                handle not in self.last_active or self.last_active[handle] < share.date
+            ):
+                self.last_active[handle] = share.date
+        if share.sharer in people:
+            self.tags[share.sharer].update(t.strip().lower() for t in share.post.tags if t.strip())
+
+    def _add_ties(
+        self, share: Share, people: dict[str, Member], connects: list[str], decay: _Decay
+    ) -> None:
+        """One exchange for each pair the share ties, whatever roles tie them."""
+        roles: dict[Pair, set[str]] = defaultdict(set)
         for handle in share.for_:
             _add_role(roles, people, share.sharer, handle, "for")
         _add_role(roles, people, share.sharer, share.via, "via")
@@ -85,47 +129,51 @@ def analyse(
         for handle in connects:
             _add_role(roles, people, share.sharer, handle, "intro")
         for pair, pair_kinds in roles.items():
-            weights[pair].append(decay(share.date))
-            last[pair] = max(last.get(pair, share.date), share.date)
-            kinds[pair] |= pair_kinds
+            self.weights[pair].append(decay(share.date))
+            self.last[pair] = max(self.last.get(pair, share.date), share.date)
+            self.kinds[pair] |= pair_kinds
 
-        if share.sharer in people:
-            named = [h for h in _unique(share.for_) if h in people and h != share.sharer]
-            introduced = [h for h in connects if h in people and h != share.sharer]
-            given[share.sharer] += len(named) + (1 if introduced else 0)
-            for handle in named + introduced:
-                received[handle] += 1
+    def _add_balance(self, share: Share, people: dict[str, Member], connects: list[str]) -> None:
+        """The sharer gives one to each member it is for, and one for an introduction;
+        each of them receives one."""
+        if share.sharer not in people:
+            return
+        named = [h for h in _unique(share.for_) if h in people and h != share.sharer]
+        introduced = [h for h in connects if h in people and h != share.sharer]
+        self.given[share.sharer] += len(named) + (1 if introduced else 0)
+        for handle in named + introduced:
+            self.received[handle] += 1
 
+
+def _ties(people: dict[str, Member], tally: _Tally) -> list[Tie]:
+    """Every exchange tie and every tie of colleagues, strongest first."""
     colleagues = {
         pair
         for group in _orgs(people).values()
         for pair in combinations(group, 2)  # groups are sorted, so a < b
     }
-    ties = sorted(
+    return sorted(
         (
-            _tie(pair, weights.get(pair, []), last.get(pair), kinds.get(pair, set()), colleagues)
-            for pair in weights.keys() | colleagues
+            _tie(
+                pair,
+                tally.weights.get(pair, []),
+                tally.last.get(pair),
+                tally.kinds.get(pair, set()),
+                colleagues,
+            )
+            for pair in tally.weights.keys() | colleagues
         ),
         key=lambda t: (-t.weight, t.a, t.b),
     )
-    exchange_ties = [t for t in ties if t.is_exchange]
+
+
+def _neighbours(people: dict[str, Member], exchange_ties: list[Tie]) -> dict[str, set[str]]:
+    """Each member's partners in exchange (colleagues alone are not)."""
     neighbours: dict[str, set[str]] = {h: set() for h in people}
     for tie in exchange_ties:
         neighbours[tie.a].add(tie.b)
         neighbours[tie.b].add(tie.a)
-
-    return Network(
-        ties=ties,
-        brokers=_brokers(people, ties, options.brokers),
-        dormant=_dormant(exchange_ties, today, options),
-        quiet=_quiet(people, last_active, today, options),
-        givers=_imbalanced(people, given, received, options),
-        takers=_imbalanced(people, received, given, options, takers=True),
-        suggestions=_suggestions(people, tags, neighbours),
-        isolated=[h for h in people if not neighbours[h]],
-        unbridged=_unbridged(people, exchange_ties),
-        options=options,
-    )
+    return neighbours
 
 
 def network_json(network: Network) -> str:
@@ -148,7 +196,7 @@ def _unique(handles: Iterable[str]) -> list[str]:
 
 
 def _add_role(
-    roles: dict[tuple[str, str], set[str]], people: dict[str, Member], x: str, y: str, kind: str
+    roles: dict[Pair, set[str]], people: dict[str, Member], x: str, y: str, kind: str
 ) -> None:
     """Record that this share ties x and y as ``kind``, if both take part."""
     if x != y and x in people and y in people:
@@ -181,11 +229,11 @@ class _Decay:
 
 
 def _tie(
-    pair: tuple[str, str],
+    pair: Pair,
     weights: list[float],
     last: dt.date | None,
     kinds: set[str],
-    colleagues: set[tuple[str, str]],
+    colleagues: set[Pair],
 ) -> Tie:
     # fsum is correctly rounded, so the weight does not depend on the ledger's order
     weight = math.fsum(weights)
