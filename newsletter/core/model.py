@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from newsletter.core import urls
 from newsletter.core.diagnostics import Location
 
 if TYPE_CHECKING:  # the shapes of the analysis's result; the model computes nothing
@@ -190,7 +191,7 @@ class Member:
 
     @property
     def url(self) -> str:
-        return f"members/{self.handle}/"
+        return urls.member_url(self.handle)
 
 
 @dataclass(frozen=True)
@@ -234,7 +235,7 @@ class Post:
 
     @property
     def url(self) -> str:
-        return f"posts/{self.year}/{self.slug}/"
+        return urls.post_url(self.year, self.slug)
 
     @property
     def anchor(self) -> str:
@@ -259,7 +260,7 @@ class Edition:
 
     @property
     def url(self) -> str:
-        return f"editions/{self.number}/"
+        return urls.edition_url(self.number)
 
     def mark(self, name: str) -> Location:
         return self.marks.get(name, self.location)
@@ -331,22 +332,3 @@ class Site:
     ledger: list[Share]
     edition_of: dict[str, int]  # post key → edition number
     network: Network | None = None
-
-
-FIXED_PAGES = (
-    "",
-    "archive/",
-    "members/",
-    "topics/",
-    "feed.xml",
-    "feed.json",
-    "events.ics",
-    "sitemap.xml",
-    "404.html",
-    "robots.txt",
-    "feeds.opml",
-    "network/",
-    "card.png",
-    "search/",
-)
-"""Pages every site has, relative to its root; the rest come from content."""

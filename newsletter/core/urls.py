@@ -1,10 +1,130 @@
-"""URLs: normalizing shared links, so one article is recognised however it was copied."""
+"""URLs: the site's layout, and shared links normalized.
+
+The layout is the one map of where everything lives in a built site, as paths relative
+to its root: a folder ('posts/2026/weak-ties/', served as its index.html) or a file
+('feed.xml'). The model's ``url`` properties, ``render`` (where each output is written)
+and ``check`` (which internal links resolve) all read it here. Shared links are
+normalized so one article is recognised however it was copied.
+
+Plain functions of strings and numbers: nothing here imports the model or reads a file.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# -- the site's layout ----------------------------------------------------------------------
+
+HOME = ""
+ARCHIVE = "archive/"
+MEMBERS = "members/"
+TOPICS = "topics/"
+NETWORK = "network/"
+SEARCH = "search/"
+NOT_FOUND = "404.html"
+ROBOTS = "robots.txt"
+SITEMAP = "sitemap.xml"
+ATOM_FEED = "feed.xml"
+JSON_FEED = "feed.json"
+EVENTS = "events.ics"
+BLOGROLL = "feeds.opml"
+"""The OPML list of members' feeds."""
+SITE_CARD = "card.png"
+"""The site's preview image."""
+STATIC = "static/"
+"""The theme's static files, under their own names."""
+
+FIXED_PAGES = (
+    HOME,
+    ARCHIVE,
+    MEMBERS,
+    TOPICS,
+    ATOM_FEED,
+    JSON_FEED,
+    EVENTS,
+    SITEMAP,
+    NOT_FOUND,
+    ROBOTS,
+    BLOGROLL,
+    NETWORK,
+    SITE_CARD,
+    SEARCH,
+)
+"""Pages every site has; the rest come from content."""
+
+
+def post_url(year: int, slug: str) -> str:
+    return f"posts/{year}/{slug}/"
+
+
+def member_url(handle: str) -> str:
+    return f"{MEMBERS}{handle}/"
+
+
+def shared_url(handle: str) -> str:
+    """Everything a member shared, a page at a time (their page shows the latest)."""
+    return f"{member_url(handle)}shared/"
+
+
+def edition_url(number: int) -> str:
+    return f"editions/{number}/"
+
+
+def edition_card(number: int) -> str:
+    """An edition's preview image."""
+    return f"{edition_url(number)}card.png"
+
+
+def edition_email(number: int) -> tuple[str, str]:
+    """An edition's email as published on the site: (HTML, plain text)."""
+    return f"email/{number}.html", f"email/{number}.txt"
+
+
+def topic_url(tag: str) -> str:
+    return f"{TOPICS}{tag}/"
+
+
+def listing_page(base: str, number: int) -> str:
+    """Page ``number`` (from 1) of the listing at ``base``: the first is ``base`` itself."""
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def page_file(path: str) -> str:
+    """The file a page is written to: a folder's is its index.html."""
+    return f"{path}index.html" if path.endswith("/") or not path else path
+
+
+def page_path(link_path: str) -> str:
+    """The page a link's path (relative to the site root) names, as ``site_paths`` has it:
+    'members/index.html' and 'members' are 'members/'; 'feed.xml' is itself."""
+    target = link_path.removesuffix("index.html")
+    if target and not target.endswith("/") and "." not in target.rsplit("/", 1)[-1]:
+        target += "/"
+    return target
+
+
+def site_paths(
+    *,
+    posts: Iterable[tuple[int, str]],
+    handles: Iterable[str],
+    editions: Iterable[int],
+    tags: Iterable[str],
+) -> set[str]:
+    """Every page of a site with these posts (year, slug), members, editions and topics:
+    what an internal link may point at. The later pages of a listing are left out."""
+    paths = set(FIXED_PAGES)
+    paths.update(post_url(year, slug) for year, slug in posts)
+    paths.update(member_url(handle) for handle in handles)
+    for number in editions:
+        paths.update((edition_url(number), *edition_email(number)))
+    paths.update(topic_url(tag) for tag in tags)
+    return paths
+
+
+# -- shared links -----------------------------------------------------------------------------
 
 TRACKING_PARAMS = {
     "fbclid",

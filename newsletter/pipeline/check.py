@@ -8,10 +8,10 @@ import datetime as dt
 from collections import Counter
 from urllib.parse import urlsplit
 
+from newsletter.core import urls
 from newsletter.core.diagnostics import Diagnostics, Location, did_you_mean
 from newsletter.core.markup import markdown_links
-from newsletter.core.model import FIXED_PAGES, Content, Kind, Post
-from newsletter.core.urls import normalize_link
+from newsletter.core.model import Content, Kind, Post
 from newsletter.pipeline.enrich import assign_items, is_published, published_editions
 
 
@@ -111,7 +111,7 @@ def _check_duplicate_links(content: Content, diags: Diagnostics) -> None:
     for post in sorted(content.posts, key=lambda p: (p.date, p.location.path)):
         if not post.link:
             continue
-        key = normalize_link(post.link)
+        key = urls.normalize_link(post.link)
         if key in first:
             other = first[key]
             diags.warning(
@@ -166,16 +166,15 @@ def _check_editions(content: Content, diags: Diagnostics, today: dt.date, drafts
 
 def site_paths(content: Content) -> set[str]:
     """Every page the site will have, as paths relative to the site root."""
-    paths = set(FIXED_PAGES)
-    paths.update(p.url for p in content.posts)
-    paths.update(m.url for m in content.members.values())
-    for e in content.editions:
-        paths.update((e.url, f"email/{e.number}.html", f"email/{e.number}.txt"))
     tags = {t for p in content.posts for t in p.tags} | {
         t for m in content.members.values() for t in m.topics
     }
-    paths.update(f"topics/{t}/" for t in tags)
-    return paths
+    return urls.site_paths(
+        posts=((p.year, p.slug) for p in content.posts),
+        handles=(m.handle for m in content.members.values()),
+        editions=(e.number for e in content.editions),
+        tags=tags,
+    )
 
 
 def _check_internal_links(content: Content, diags: Diagnostics) -> None:
@@ -195,9 +194,7 @@ def _check_internal_links(content: Content, diags: Diagnostics) -> None:
                 target = parts.path.lstrip("/")
             else:
                 continue
-            target = target.removesuffix("index.html")
-            if target and not target.endswith("/") and "." not in target.rsplit("/", 1)[-1]:
-                target += "/"
+            target = urls.page_path(target)
             if target not in paths:
                 diags.error(
                     Location(where.path, line + offset, col),

@@ -1,9 +1,9 @@
 """Render: the Site and the templates → every output file, as bytes.
 
-Owns what each output holds and where it goes in the site: pure, model + templates →
-``{path relative to site/: bytes}``. Reads the theme's templates and static files;
-writes nothing to disk and opens no connection (``publish.write`` puts the files in
-place). May import the layers below it (``load``, ``feeds`` for OPML, ``project`` for
+Owns what each output holds, at the path the site's layout (``core.urls``) gives it.
+Pure: model + templates → ``{path relative to site/: bytes}``. Reads the theme's
+templates and static files; writes nothing to disk and opens no connection
+(``publish.write`` puts the files in place). May import the layers below it (``load``, ``feeds`` for OPML, ``project`` for
 the theme, ``core``); never ``publish``, ``pipeline`` or anything that fetches, sends,
 writes or keeps state (import-linter checks this).
 

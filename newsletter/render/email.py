@@ -12,6 +12,7 @@ from functools import partial
 
 import css_inline
 
+from newsletter.core import urls
 from newsletter.core.markup import absolute_links
 from newsletter.core.model import EditionView, Post, Site
 from newsletter.render.environment import Theme, globals_for
@@ -55,15 +56,15 @@ def email_jobs(site: Site, theme: Theme) -> list[Job]:
     ctx = globals_for(site)
 
     def both(view: EditionView) -> Output:
-        number = view.edition.number
+        html, text = urls.edition_email(view.edition.number)
         return {
-            f"email/{number}.html": email_html(theme, ctx, view),
-            f"email/{number}.txt": email_text(site, theme, ctx, view),
+            html: email_html(theme, ctx, view),
+            text: email_text(site, theme, ctx, view),
         }
 
     return [
         Job(
-            f"email/{view.edition.number}.html",
+            urls.edition_email(view.edition.number)[0],
             (view,),
             partial(both, view),
             ("email/edition.html", "email/edition.txt"),

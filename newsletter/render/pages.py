@@ -10,6 +10,7 @@ from functools import partial
 from itertools import islice
 from typing import TypeVar
 
+from newsletter.core import urls
 from newsletter.core.model import Asset, Member, Site
 from newsletter.render.environment import Theme, globals_for
 from newsletter.render.jobs import Job, Output
@@ -75,7 +76,7 @@ class Pager:
     total: int
 
     def url(self, number: int) -> str:
-        return self.base if number == 1 else f"{self.base}page/{number}/"
+        return urls.listing_page(self.base, number)
 
     @property
     def path(self) -> str:
@@ -116,7 +117,7 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
         """A job for the page at site path ``path`` (a folder, or a file such as 404.html):
         ``context`` is what it shows (its inputs), ``meta`` makes its preview metadata,
         ``files`` are published beside it."""
-        name = f"{path}index.html" if path.endswith("/") or not path else path
+        name = urls.page_file(path)
 
         def run() -> Output:
             out = {name: theme.page(template, ctx, page_url=path, meta=meta(), **context)}
@@ -129,7 +130,7 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
         jobs.append(Job(name, inputs, run, (template,)))
 
     latest = site.editions[0] if site.editions else None
-    page("", "home.html", partial(previews.page, "", title), view=latest)
+    page(urls.HOME, "home.html", partial(previews.page, urls.HOME, title), view=latest)
     for view in site.editions:
         page(view.edition.url, "edition.html", partial(previews.edition, view), view=view)
     views = {view.edition.number: view for view in site.editions}
@@ -152,13 +153,13 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
             related=related,
             related_total=len(topic),
         )
-    for pager, editions in pages_of("archive/", site.editions, ARCHIVE_PER_PAGE):
+    for pager, editions in pages_of(urls.ARCHIVE, site.editions, ARCHIVE_PER_PAGE):
         meta = partial(previews.page, pager.path, _paged("All editions", pager))
         page(pager.path, "archive.html", meta, pager=pager, editions=editions)
-    page("members/", "members.html", partial(previews.page, "members/", "Members"))
+    page(urls.MEMBERS, "members.html", partial(previews.page, urls.MEMBERS, "Members"))
     for member in site.members.values():
         act = site.activity[member.handle]
-        shared = pages_of(f"{member.url}shared/", act.shared)
+        shared = pages_of(urls.shared_url(member.handle), act.shared)
         page(
             member.url,
             "member.html",
@@ -184,25 +185,25 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
                 )
     jobs.append(
         Job(
-            "network/index.html",
+            urls.page_file(urls.NETWORK),
             ("network.html", site.network, *network_inputs(site)),
             partial(network_page, site, theme, ctx, previews),
             ("network.html",),
         )
     )
-    page("topics/", "topics.html", partial(previews.page, "topics/", "Topics"))
+    page(urls.TOPICS, "topics.html", partial(previews.page, urls.TOPICS, "Topics"))
     for tag, posts in site.topics.items():
         people = [m for m in site.members.values() if tag in m.topics]
         about = f"Posts and members on #{tag} in {title}."
-        for pager, chunk in pages_of(f"topics/{tag}/", posts):
+        for pager, chunk in pages_of(urls.topic_url(tag), posts):
             meta = partial(previews.page, pager.path, _paged(f"#{tag}", pager), about)
             page(pager.path, "topic.html", meta, tag=tag, posts=chunk, people=people, pager=pager)
-    page("search/", "search.html", partial(previews.page, "search/", "Search"))
+    page(urls.SEARCH, "search.html", partial(previews.page, urls.SEARCH, "Search"))
     # a 404 is served at any address: a canonical URL would claim that one
-    page("404.html", "404.html", partial(previews.page, None, "Page not found"))
-    robots = f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n".encode()
-    jobs.append(Job("robots.txt", (robots,), lambda: {"robots.txt": robots}))
-    jobs.append(Job("static/", (sorted(theme.static.items()),), theme.static_bytes))
+    page(urls.NOT_FOUND, "404.html", partial(previews.page, None, "Page not found"))
+    robots = f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}{urls.SITEMAP}\n".encode()
+    jobs.append(Job(urls.ROBOTS, (robots,), lambda: {urls.ROBOTS: robots}))
+    jobs.append(Job(urls.STATIC, (sorted(theme.static.items()),), theme.static_bytes))
     return jobs
 
 
@@ -254,9 +255,9 @@ def network_page(site: Site, theme: Theme, ctx: dict[str, object], previews: Pre
         net_members=len(nodes),
         net_ties=len(ties),
         suggestions=suggestions,
-        page_url="network/",
+        page_url=urls.NETWORK,
         meta=previews.page(
-            "network/", "The network", NETWORK_DESCRIPTION.format(title=site.config.title)
+            urls.NETWORK, "The network", NETWORK_DESCRIPTION.format(title=site.config.title)
         ),
     )
-    return {"network/index.html": html}
+    return {urls.page_file(urls.NETWORK): html}

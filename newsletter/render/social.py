@@ -32,6 +32,7 @@ from urllib.parse import urljoin, urlsplit
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
+from newsletter.core import urls
 from newsletter.core.markup import DESCRIPTION_LIMIT, plain_text, shorten
 from newsletter.core.model import EditionView, Member, Post, Site
 from newsletter.render.environment import Theme, long_date
@@ -39,12 +40,6 @@ from newsletter.render.jobs import Job
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 630
 """The size Open Graph and Twitter's large summary card both display uncropped."""
-SITE_CARD = "card.png"
-
-
-def edition_card(view: EditionView) -> str:
-    """Where an edition's card is, relative to the site root."""
-    return f"{view.edition.url}card.png"
 
 
 # -- descriptions ---------------------------------------------------------------------------
@@ -128,7 +123,7 @@ class Previews:
     def _site_card(self) -> tuple[str, str]:
         config = self.site.config
         alt = f"{config.title}: {config.description}" if config.description else config.title
-        return self._abs(SITE_CARD), alt
+        return self._abs(urls.SITE_CARD), alt
 
     def page(self, path: str | None, title: str, description: str = "") -> PageMeta:
         """A page with the site's card; ``path`` None for one with no canonical URL."""
@@ -147,7 +142,7 @@ class Previews:
             title=f"Edition {edition.number}: {edition.title}",
             description=self._description(edition_description(view)),
             url=self._abs(edition.url),
-            image=self._abs(edition_card(view)),
+            image=self._abs(urls.edition_card(edition.number)),
             image_alt=card_alt(self.site, view),
             type="article",
         )
@@ -155,7 +150,8 @@ class Previews:
     def post(self, post: Post, view: EditionView | None) -> PageMeta:
         """A post: its cover image if it has one, else its edition's card, else the site's."""
         if view is not None:
-            image, alt = self._abs(edition_card(view)), card_alt(self.site, view)
+            card = urls.edition_card(view.edition.number)
+            image, alt = self._abs(card), card_alt(self.site, view)
         else:
             image, alt = self._site_card()
         meta = PageMeta(
@@ -493,13 +489,13 @@ def social_jobs(site: Site, theme: Theme) -> list[Job]:
     colours = palette(theme.static)
     jobs = [
         Job(
-            SITE_CARD,
+            urls.SITE_CARD,
             (colours, len(site.editions)),
-            lambda: {SITE_CARD: draw_site_card(site, colours)},
+            lambda: {urls.SITE_CARD: draw_site_card(site, colours)},
         )
     ]
     for view in site.editions:
-        path = edition_card(view)
+        path = urls.edition_card(view.edition.number)
         draw = partial(draw_edition_card, site, view, colours)
         jobs.append(Job(path, (colours, view), partial(_one, path, draw)))
     return jobs

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from newsletter.core import urls
 from newsletter.core.model import Config, EditionView, Kind, Post, Site
 from newsletter.feeds.opml import export_opml
 from newsletter.render.environment import Theme, globals_for
@@ -41,23 +42,23 @@ def feed_jobs(site: Site, theme: Theme) -> list[Job]:
         xml = theme.page(
             "feed.xml", ctx, editions=latest, contents=html, updated=updated, rfc3339=_rfc3339
         )
-        return {"feed.xml": xml, "feed.json": json_feed(site, latest, html)}
+        return {urls.ATOM_FEED: xml, urls.JSON_FEED: json_feed(site, latest, html)}
 
     feeds = ("feed.xml", "partials/edition_content.html")
     events = [p for p in site.posts if p.kind is Kind.EVENT and p.when]
     return [
-        Job("feed.xml", (latest,), both, feeds),
-        Job("events.ics", (events,), lambda: {"events.ics": icalendar(site.config, events)}),
+        Job(urls.ATOM_FEED, (latest,), both, feeds),
+        Job(urls.EVENTS, (events,), lambda: {urls.EVENTS: icalendar(site.config, events)}),
         Job(
-            "sitemap.xml",
+            urls.SITEMAP,
             (),
-            lambda: {"sitemap.xml": theme.page("sitemap.xml", ctx)},
+            lambda: {urls.SITEMAP: theme.page("sitemap.xml", ctx)},
             ("sitemap.xml",),
         ),
         Job(
-            "feeds.opml",
+            urls.BLOGROLL,
             (),
-            lambda: {"feeds.opml": export_opml(site.config, site.members.values())},
+            lambda: {urls.BLOGROLL: export_opml(site.config, site.members.values())},
         ),
     ]
 
@@ -68,7 +69,7 @@ def json_feed(site: Site, editions: list[EditionView], contents: dict[int, str])
         "version": "https://jsonfeed.org/version/1.1",
         "title": config.title,
         "home_page_url": config.base_url,
-        "feed_url": config.base_url + "feed.json",
+        "feed_url": config.base_url + urls.JSON_FEED,
         "description": config.description,
         "language": config.language,
         "items": [
