@@ -1,7 +1,11 @@
-"""Build: the pipeline, stage by stage — load, check, enrich, render, write.
+"""Build: the pipeline, stage by stage — load → check → enrich → render → publish.
 
-The one place that knows the order of the stages. Commands call
-:func:`check_project` and :func:`build_project`; nothing here prints.
+The one place that knows the order of the stages. :func:`check_project` runs load and
+check (``newsletter check``, and every build); :func:`site_in_memory` adds enrich, for
+the commands that need the newsletter but not its files (contacts, network, send);
+:func:`build_project` runs them all — ``_enrich``, ``_plan_render``,
+``_render_and_publish``, ``_remember_outputs`` — unless nothing changed since the last
+build. Nothing here prints: stages report through ``progress``.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +40,7 @@ from newsletter.publish.write import WriteReport, clean_leftovers
 
 if TYPE_CHECKING:  # the stages are imported when they run: a build with nothing to do
     # needs none of them
+    from newsletter.publish.outputs import OutputsWritten
     from newsletter.render import Job, Output, Theme
 
 
@@ -249,7 +255,8 @@ def job_keys(site: Site, theme: Theme, jobs: list[Job]) -> dict[str, str]:
 def build_project(
     project: Project, options: BuildOptions, progress: Progress = quiet
 ) -> BuildResult:
-    timings: dict[str, float] = {}
+    """Build the site into ``options.output`` (site/ by default), or say that the last
+    build already did: inputs the same, site/ as it left it."""
     start = time.perf_counter()
     output = Path(os.path.abspath(options.output or project.root / "site"))
     _refuse_unsafe_output(project, output)
@@ -262,7 +269,7 @@ def build_project(
             quick = _nothing_changed(cache, stamp, newest, output, start)
             if quick is not None:
                 return quick
-        result = _build(project, options, output, cache, progress, timings, start)
+        result = _build(_Run(project, options, output, cache, progress, {}, start))
         if cache is not None:
             cache.save_state(
                 "last",
@@ -281,31 +288,87 @@ def build_project(
             cache.close()
 
 
-def _build(
-    project: Project,
-    options: BuildOptions,
-    output: Path,
-    cache: BuildCache | None,
-    progress: Progress,
-    timings: dict[str, float],
-    start: float,
-) -> BuildResult:
-    from newsletter.pipeline.enrich import enrich
-    from newsletter.publish.outputs import IN_PLACE_MAX, build_staged, update_in_place
-    from newsletter.render import Theme, plan_jobs
+@dataclass(frozen=True)
+class _Run:
+    """One build: what it was asked, where it writes, and what it reports to."""
 
-    content, diags = check_project(project, options, progress, cache)
-    timings["load+check"] = time.perf_counter() - start
+    project: Project
+    options: BuildOptions
+    output: Path
+    cache: BuildCache | None
+    progress: Progress
+    timings: dict[str, float]
+    """Seconds per stage, filled in as the stages run."""
+    start: float
+
+    def since(self, stage: str, t: float) -> None:
+        self.timings[stage] = time.perf_counter() - t
+
+
+@dataclass(frozen=True)
+class _RenderPlan:
+    """The render jobs of a build, and which of them must run again."""
+
+    jobs: list[Job]
+    keys: dict[str, str]
+    """Each job's key (:func:`job_keys`): a job whose key is unchanged is not rerun."""
+    previous: dict[str, OutputRecord]
+    """What the last build into this output made, by job."""
+    todo: list[Job]
+    in_place: bool
+    """site/ is intact and few jobs changed: update those files, rather than stage a
+    whole new site/."""
+    searched: frozenset[str]
+    """Outputs made after the jobs, from their files: the search bundle."""
+
+
+def _build(run: _Run) -> BuildResult:
+    """The stages, in order: load → check → enrich → render → publish."""
+    content, diags = check_project(run.project, run.options, run.progress, run.cache)
+    run.since("load+check", run.start)
     if diags.has_errors:
         raise BuildFailed(diags.sorted())
-    progress("enrich")
+    site = _enrich(run, content)
+    plan = _plan_render(run, site)
+    done = _render_and_publish(run, site, plan)
+    if done.leaks:
+        raise BuildFailed(diags.sorted() + done.leaks)
+    _remember_outputs(run, plan, done)
+    warn_clipped_emails(site, done.records, diags)
+    run.since("total", run.start)
+    return BuildResult(
+        site,
+        run.output,
+        done.files,
+        done.report,
+        diags.sorted(),
+        run.timings,
+        (len(site.editions), len(site.posts), len(site.members)),
+        done.rendered,
+    )
+
+
+def _enrich(run: _Run, content: Content) -> Site:
+    from newsletter.pipeline.enrich import enrich
+
+    run.progress("enrich")
     t = time.perf_counter()
-    site = enrich(content, options.day(), options.drafts, cache)
-    if not options.search:  # in the config, so that every page's key changes with it
+    site = enrich(content, run.options.day(), run.options.drafts, run.cache)
+    if not run.options.search:  # in the config, so that every page's key changes with it
         site = replace(site, config=replace(site.config, search=False))
-    timings["enrich"] = time.perf_counter() - t
+    run.since("enrich", t)
+    return site
+
+
+def _plan_render(run: _Run, site: Site) -> _RenderPlan:
+    """Every render job, and those whose key changed since the last build (all of them
+    when site/ is not as the last build left it)."""
+    from newsletter.publish.outputs import IN_PLACE_MAX
+    from newsletter.render import Theme, plan_jobs
+
     t = time.perf_counter()
-    theme = Theme(project)
+    cache, output = run.cache, run.output
+    theme = Theme(run.project)
     jobs = plan_jobs(site, theme)
     keys = job_keys(site, theme, jobs)
     previous: dict[str, OutputRecord] = {}
@@ -322,68 +385,85 @@ def _build(
         for j in jobs
         if not intact or j.name not in previous or previous[j.name].key != keys[j.name]
     ]
-    timings["plan"] = time.perf_counter() - t
-    progress("render")
+    run.since("plan", t)
+    searched: frozenset[str] = frozenset()
+    if run.options.search:
+        from newsletter.publish.search import BUNDLE
+
+        searched = frozenset({BUNDLE})
+    return _RenderPlan(jobs, keys, previous, todo, intact and len(todo) <= IN_PLACE_MAX, searched)
+
+
+def _render_and_publish(run: _Run, site: Site, plan: _RenderPlan) -> OutputsWritten:
+    """Run the jobs to do into site/: in place, or into a staging folder swapped in
+    whole. Every file is checked for addresses first, and the search bundle is made
+    before the site is published."""
+    from newsletter.publish.outputs import build_staged, update_in_place
+
+    run.progress("render")
     t = time.perf_counter()
     allowed = public_addresses(site.config)
 
     def leaks_in(files: Output) -> list[Diagnostic]:
         return find_leaks(files, allowed)
 
-    finish, searched = None, set()
-    if options.search:
-        from newsletter.publish.search import BUNDLE, add_search
-
-        def finish(folder: Path) -> dict[str, OutputRecord]:
-            """The search index of the pages in ``folder``, before it is published."""
-            progress("search")
-            t = time.perf_counter()
-            config = site.config
-            found = add_search(
-                folder, output, previous.get(BUNDLE), config.base_path, config.language, leaks_in
-            )
-            timings["search"] = time.perf_counter() - t
-            return found
-
-        searched = {BUNDLE}
-
-    if intact and len(todo) <= IN_PLACE_MAX:
-        current = {j.name for j in jobs} | searched
+    finish = _search_step(run, site, plan, leaks_in) if plan.searched else None
+    output, cache = run.output, run.cache
+    if plan.in_place:
         assert cache is not None
+        current = {j.name for j in plan.jobs} | plan.searched
         done = update_in_place(
-            output, cache.journal, todo, previous, current, keys, leaks_in, finish
+            output, cache.journal, plan.todo, plan.previous, current, plan.keys, leaks_in, finish
         )
-        replace_all = False
     else:
-        todo_set = {id(j) for j in todo}
-        kept = {j.name: previous[j.name] for j in jobs if intact and id(j) not in todo_set}
-        done = build_staged(output, todo, kept, keys, leaks_in, options.workers(), progress, finish)
+        todo = {id(j) for j in plan.todo}
+        kept = {j.name: plan.previous[j.name] for j in plan.jobs if id(j) not in todo}
+        workers = run.options.workers()
+        done = build_staged(
+            output, plan.todo, kept, plan.keys, leaks_in, workers, run.progress, finish
+        )
         if cache is not None:  # a whole new site/: an unfinished update is moot
             cache.journal.unlink(missing_ok=True)
-        replace_all = True
-    timings["render+write"] = time.perf_counter() - t
-    if done.leaks:
-        raise BuildFailed(diags.sorted() + done.leaks)
-    if cache is not None:
-        if replace_all:
-            cache.save_outputs(done.records, True)
-        else:  # only what this build redid
-            redone = {j.name for j in todo} | searched
-            cache.save_outputs({n: r for n, r in done.records.items() if n in redone}, False)
-            cache.forget_outputs(set(previous) - set(done.records))
-        cache.save_state("output", str(output))
-    warn_clipped_emails(site, done.records, diags)
-    timings["total"] = time.perf_counter() - start
-    return BuildResult(
-        site,
-        output,
-        done.files,
-        done.report,
-        diags.sorted(),
-        timings,
-        (len(site.editions), len(site.posts), len(site.members)),
-        done.rendered,
-    )
+    run.since("render+write", t)
+    return done
+
+
+def _search_step(
+    run: _Run, site: Site, plan: _RenderPlan, leaks_in: Callable[[Output], list[Diagnostic]]
+) -> Callable[[Path], dict[str, OutputRecord]]:
+    """The search index of the pages in a folder, before it is published."""
+    from newsletter.publish.search import BUNDLE, add_search
+
+    def finish(folder: Path) -> dict[str, OutputRecord]:
+        run.progress("search")
+        t = time.perf_counter()
+        config = site.config
+        found = add_search(
+            folder,
+            run.output,
+            plan.previous.get(BUNDLE),
+            config.base_path,
+            config.language,
+            leaks_in,
+        )
+        run.since("search", t)
+        return found
+
+    return finish
+
+
+def _remember_outputs(run: _Run, plan: _RenderPlan, done: OutputsWritten) -> None:
+    """What this build made, for the next one to reuse."""
+    cache = run.cache
+    if cache is None:
+        return
+    if not plan.in_place:
+        cache.save_outputs(done.records, True)
+    else:  # only what this build redid
+        redone = {j.name for j in plan.todo} | plan.searched
+        cache.save_outputs({n: r for n, r in done.records.items() if n in redone}, False)
+        cache.forget_outputs(set(plan.previous) - set(done.records))
+    cache.save_state("output", str(run.output))
 
 
 def preview_email(project: Project, site: Site, handle: str) -> list[Path]:
