@@ -196,6 +196,7 @@ class _Service:
         self.executable, self.timeout = executable, timeout
         self.names: list[str] = []
         self.stderr = b""
+        self.drained = threading.Event()  # all of stderr is read: the reason it stopped
         self.timed_out = False
         self.unread: OSError | None = None  # a page that could not be read
 
@@ -276,7 +277,10 @@ class _Service:
 
     def drain(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stderr is not None
-        self.stderr = proc.stderr.read()
+        try:
+            self.stderr = proc.stderr.read()
+        finally:
+            self.drained.set()
 
     def answer(self, proc: subprocess.Popen[bytes]) -> dict[str, Any]:
         """The answer to the last request; an error answer to any request raises."""
@@ -306,6 +310,7 @@ class _Service:
         if self.unread is not None:
             raise SearchError(f"could not read a page to index: {self.unread}")
         code = proc.wait()
+        self.drained.wait(self.timeout)  # its last words may still be on their way
         lines = self.stderr.decode("utf-8", "replace").strip().splitlines()
         why = f": {lines[-1]}" if lines else f" (exit status {code})"
         raise SearchError(f"Pagefind stopped before the search index was made{why}")
