@@ -3,9 +3,9 @@
 Owns what each output holds, at the path the site's layout (``core.urls``) gives it.
 Pure: model + templates → ``{path relative to site/: bytes}``. Reads the theme's
 templates and static files; writes nothing to disk and opens no connection
-(``publish.write`` puts the files in place). May import the layers below it (``load``, ``feeds`` for OPML, ``project`` for
-the theme, ``core``); never ``publish``, ``pipeline`` or anything that fetches, sends,
-writes or keeps state (import-linter checks this).
+(``publish.write`` puts the files in place). May import the layers below it
+(``load``, ``feeds`` for OPML, ``project`` for the theme, ``core``); never ``publish``,
+``pipeline`` or anything that fetches, sends, writes or keeps state (import-linter checks this).
 
 The work is a list of jobs (``jobs``). Each kind of output has its module: ``pages``,
 ``syndication`` (feeds, calendar, sitemap, OPML), ``email``, ``social`` (previews and

@@ -4,7 +4,7 @@ page with its map, search (its index is newsletter/publish/search.py's), 404."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
@@ -100,24 +100,30 @@ def pages_of(base: str, items: list[T], per_page: int = PER_PAGE) -> list[tuple[
     ]
 
 
-def page_jobs(site: Site, theme: Theme) -> list[Job]:
-    ctx = globals_for(site)
-    previews = Previews(site)
-    title = site.config.title
-    jobs: list[Job] = []
+@dataclass(frozen=True)
+class SitePages:
+    """What every HTML page of one site is made with: the theme, the site-wide context
+    and the preview metadata."""
+
+    site: Site
+    theme: Theme
+    ctx: dict[str, object]
+    previews: Previews
 
     def page(
+        self,
         path: str,
         template: str,
         meta: Callable[[], PageMeta],
         files: tuple[Asset, ...] = (),
         key: tuple[object, ...] | None = None,
         **context: object,
-    ) -> None:
-        """A job for the page at site path ``path`` (a folder, or a file such as 404.html):
+    ) -> Job:
+        """The job of the page at site path ``path`` (a folder, or a file such as 404.html):
         ``context`` is what it shows (its inputs), ``meta`` makes its preview metadata,
         ``files`` are published beside it."""
         name = urls.page_file(path)
+        theme, ctx = self.theme, self.ctx
 
         def run() -> Output:
             out = {name: theme.page(template, ctx, page_url=path, meta=meta(), **context)}
@@ -127,12 +133,48 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
         # what the page shows: its context, or the narrower ``key`` when the context
         # holds more than the template reads
         inputs = (template, files, *(sorted(context.items()) if key is None else key))
-        jobs.append(Job(name, inputs, run, (template,)))
+        return Job(name, inputs, run, (template,))
 
+
+def page_jobs(site: Site, theme: Theme) -> list[Job]:
+    """Every HTML page of the site, and robots.txt and the theme's static files."""
+    pages = SitePages(site, theme, globals_for(site), Previews(site))
+    previews = pages.previews
     latest = site.editions[0] if site.editions else None
-    page(urls.HOME, "home.html", partial(previews.page, urls.HOME, title), view=latest)
-    for view in site.editions:
-        page(view.edition.url, "edition.html", partial(previews.edition, view), view=view)
+    robots = f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}{urls.SITEMAP}\n".encode()
+    return [
+        pages.page(
+            urls.HOME,
+            "home.html",
+            partial(previews.page, urls.HOME, site.config.title),
+            view=latest,
+        ),
+        *(
+            pages.page(view.edition.url, "edition.html", partial(previews.edition, view), view=view)
+            for view in site.editions
+        ),
+        *_post_pages(pages),
+        *_archive_pages(pages),
+        pages.page(urls.MEMBERS, "members.html", partial(previews.page, urls.MEMBERS, "Members")),
+        *_member_pages(pages),
+        Job(
+            urls.page_file(urls.NETWORK),
+            ("network.html", site.network, *network_inputs(site)),
+            partial(network_page, site, theme, pages.ctx, previews),
+            ("network.html",),
+        ),
+        pages.page(urls.TOPICS, "topics.html", partial(previews.page, urls.TOPICS, "Topics")),
+        *_topic_pages(pages),
+        pages.page(urls.SEARCH, "search.html", partial(previews.page, urls.SEARCH, "Search")),
+        # a 404 is served at any address: a canonical URL would claim that one
+        pages.page(urls.NOT_FOUND, "404.html", partial(previews.page, None, "Page not found")),
+        Job(urls.ROBOTS, (robots,), lambda: {urls.ROBOTS: robots}),
+        Job(urls.STATIC, (sorted(theme.static.items()),), theme.static_bytes),
+    ]
+
+
+def _post_pages(pages: SitePages) -> Iterator[Job]:
+    site = pages.site
     views = {view.edition.number: view for view in site.editions}
     for post in site.posts:
         number = site.edition_of.get(post.key)
@@ -140,10 +182,10 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
         ev = views.get(number) if number else None
         # the newest few on its first tag; never a scan of the whole topic per post
         related = [p for p in islice(topic, RELATED + 1) if p is not post][:RELATED]
-        page(
+        yield pages.page(
             post.url,
             "post.html",
-            partial(previews.post, post, ev),
+            partial(pages.previews.post, post, ev),
             post.assets,
             # of its edition, the page shows the edition and its number of items: an edit
             # to another item of the edition does not touch this page
@@ -153,58 +195,57 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
             related=related,
             related_total=len(topic),
         )
-    for pager, editions in pages_of(urls.ARCHIVE, site.editions, ARCHIVE_PER_PAGE):
-        meta = partial(previews.page, pager.path, _paged("All editions", pager))
-        page(pager.path, "archive.html", meta, pager=pager, editions=editions)
-    page(urls.MEMBERS, "members.html", partial(previews.page, urls.MEMBERS, "Members"))
+
+
+def _archive_pages(pages: SitePages) -> Iterator[Job]:
+    for pager, editions in pages_of(urls.ARCHIVE, pages.site.editions, ARCHIVE_PER_PAGE):
+        meta = partial(pages.previews.page, pager.path, _paged("All editions", pager))
+        yield pages.page(pager.path, "archive.html", meta, pager=pager, editions=editions)
+
+
+def _member_pages(pages: SitePages) -> Iterator[Job]:
+    """Each member's page; after it, for a member with more than MEMBER_RECENT shares,
+    their whole history a page at a time."""
+    site = pages.site
     for member in site.members.values():
         act = site.activity[member.handle]
         shared = pages_of(urls.shared_url(member.handle), act.shared)
-        page(
+        paged = len(act.shared) > MEMBER_RECENT
+        yield pages.page(
             member.url,
             "member.html",
-            partial(previews.member, member),
+            partial(pages.previews.member, member),
             m=member,
             act=act,
             ties=member_ties(site, member),
             recent=MEMBER_RECENT,
-            shared_pager=shared[0][0] if len(act.shared) > MEMBER_RECENT else None,
+            shared_pager=shared[0][0] if paged else None,
         )
-        if len(act.shared) > MEMBER_RECENT:  # the whole history, a page at a time
-            for pager, posts in shared:
-                heading = f"Shared by {member.name}"
-                meta = partial(previews.page, pager.path, _paged(heading, pager))
-                page(
-                    pager.path,
-                    "listing.html",
-                    meta,
-                    heading=heading,
-                    up=(member.url, member.name),
-                    posts=posts,
-                    pager=pager,
-                )
-    jobs.append(
-        Job(
-            urls.page_file(urls.NETWORK),
-            ("network.html", site.network, *network_inputs(site)),
-            partial(network_page, site, theme, ctx, previews),
-            ("network.html",),
-        )
-    )
-    page(urls.TOPICS, "topics.html", partial(previews.page, urls.TOPICS, "Topics"))
+        if not paged:
+            continue
+        heading = f"Shared by {member.name}"
+        for pager, posts in shared:
+            yield pages.page(
+                pager.path,
+                "listing.html",
+                partial(pages.previews.page, pager.path, _paged(heading, pager)),
+                heading=heading,
+                up=(member.url, member.name),
+                posts=posts,
+                pager=pager,
+            )
+
+
+def _topic_pages(pages: SitePages) -> Iterator[Job]:
+    site = pages.site
     for tag, posts in site.topics.items():
         people = [m for m in site.members.values() if tag in m.topics]
-        about = f"Posts and members on #{tag} in {title}."
+        about = f"Posts and members on #{tag} in {site.config.title}."
         for pager, chunk in pages_of(urls.topic_url(tag), posts):
-            meta = partial(previews.page, pager.path, _paged(f"#{tag}", pager), about)
-            page(pager.path, "topic.html", meta, tag=tag, posts=chunk, people=people, pager=pager)
-    page(urls.SEARCH, "search.html", partial(previews.page, urls.SEARCH, "Search"))
-    # a 404 is served at any address: a canonical URL would claim that one
-    page(urls.NOT_FOUND, "404.html", partial(previews.page, None, "Page not found"))
-    robots = f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}{urls.SITEMAP}\n".encode()
-    jobs.append(Job(urls.ROBOTS, (robots,), lambda: {urls.ROBOTS: robots}))
-    jobs.append(Job(urls.STATIC, (sorted(theme.static.items()),), theme.static_bytes))
-    return jobs
+            meta = partial(pages.previews.page, pager.path, _paged(f"#{tag}", pager), about)
+            yield pages.page(
+                pager.path, "topic.html", meta, tag=tag, posts=chunk, people=people, pager=pager
+            )
 
 
 ARCHIVE_PER_PAGE = 100
