@@ -1,30 +1,43 @@
-"""Shared fixtures: the real command line, the bundled example, golden files."""
+"""The suite's rules: the day is pinned, markers follow the fixtures a test uses, golden
+files can be rewritten. What tests share lives in tests/support/ (see tests/README.md)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import traceback
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from newsletter.cli import main
 from newsletter.core import clock
 
-from support.feedserver import feed_server_fixture  # noqa: F401  (the `feed_server` fixture)
-from support.smtpserver import smtp_server_fixture  # noqa: F401  (the `smtp_server` fixture)
+pytest_plugins = [
+    "support.example",
+    "support.siteserver",
+    "support.browser",
+    "support.feedserver",
+    "support.smtpserver",
+]
+"""The shared fixtures: example and built_example, site_server, browser and
+chromium_executable, feed_server and fake_network, smtp_server."""
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-GOLDEN = Path(__file__).resolve().parent / "golden"
-EXAMPLE_TODAY = "2026-11-25"
-"""The example is built as of this day, so its output never depends on the clock."""
-TODAY = EXAMPLE_TODAY
-"""The day every test runs as (--today, --date): tests/conftest.py's day_is_pinned
-fails a test that lets the library read the real date instead."""
+MARKED_BY_FIXTURE = {
+    "browser": "browser",
+    "chromium_executable": "browser",
+    "site_server": "network",
+    "feed_server": "network",
+    "smtp_server": "network",
+}
+"""A test that uses the fixture (directly or through another) gets the marker."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects on the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        for fixture, marker in MARKED_BY_FIXTURE.items():
+            if fixture in fixtures:
+                item.add_marker(marker)
 
 
 @pytest.fixture(autouse=True)
@@ -64,34 +77,3 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
-
-
-def run(*args: str, cwd: Path | None = None) -> Result:
-    """Run `newsletter ARGS` through Click, as a user would, in ``cwd``."""
-    runner = CliRunner()
-    argv = ["-C", str(cwd), *args] if cwd else list(args)
-    return runner.invoke(main, argv, catch_exceptions=False)
-
-
-def copy_example(root: Path) -> Path:
-    """A copy of the bundled example community (newsletter.yaml, content/, templates/)."""
-    root.mkdir()
-    shutil.copy(REPO / "newsletter.yaml", root)
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "templates", root / "templates")
-    return root
-
-
-@pytest.fixture
-def example(tmp_path: Path) -> Path:
-    """A private copy of the bundled example, for tests that change it."""
-    return copy_example(tmp_path / "example")
-
-
-@pytest.fixture(scope="session")
-def built_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled example, built once per session; returns its site/ folder."""
-    root = copy_example(tmp_path_factory.mktemp("built") / "example")
-    result = run("build", "--today", EXAMPLE_TODAY, cwd=root)
-    assert result.exit_code == 0, result.output
-    return root / "site"

@@ -9,13 +9,10 @@ leave screenshots in the temporary folder for a person to look at.
 from __future__ import annotations
 
 import math
-import os
 import random
 import re
-import shutil
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,13 +23,12 @@ from hypothesis import strategies as st
 
 from newsletter.render.netmap import LABEL_MAX, MapEdge, MapNode, network_svg
 
-from support.helpers import browser_env
+from support.paths import REPO
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage
 
 SVG = "{http://www.w3.org/2000/svg}"
-REPO = Path(__file__).resolve().parent.parent.parent
 SCREENSHOTS = Path(tempfile.gettempdir()) / "newsletter-netmap"
 GROUPS = [
     "City Health Trust",
@@ -468,26 +464,6 @@ def test_groups_beyond_the_palette_become_rings() -> None:
 
 # -- in the browser ------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium")
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    if not CHROMIUM:
-        if os.environ.get("NEWSLETTER_REQUIRE_BROWSER"):
-            raise RuntimeError("chromium is required here: apt-get install -y chromium")
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            env=browser_env(),
-            args=["--no-sandbox", "--headless", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
 
 def in_theme(svg: str) -> str:
     """The map as the network page shows it: in the theme's figure, with its stylesheet."""
@@ -503,13 +479,13 @@ def in_theme(svg: str) -> str:
 
 @pytest.mark.parametrize("size", ["small", "large"])
 def test_names_are_legible_in_the_browser(
-    chromium: Browser, size: str, request: pytest.FixtureRequest
+    browser: Browser, size: str, request: pytest.FixtureRequest
 ) -> None:
     nodes, _, svg = request.getfixturevalue(size)
     SCREENSHOTS.mkdir(exist_ok=True)
     fills: dict[str, str] = {}
     for scheme in ("light", "dark"):
-        context = chromium.new_context(
+        context = browser.new_context(
             viewport={"width": 1280, "height": 900}, color_scheme=scheme, java_script_enabled=True
         )
         page = context.new_page()

@@ -3,9 +3,9 @@
 Screenshots of the main pages at phone and desktop widths (kept, for a person to look
 at), nothing sticking out sideways on a phone, the email in a mail-sized window (as
 published on the site and as built for sending), and axe-core's accessibility rules on
-every page type. Uses test_browser.py's server, browser and page list; the same skip
-rules apply (NEWSLETTER_REQUIRE_BROWSER=1 turns a missing chromium or axe-core into a
-failure).
+every page type. Uses the same server, browser and page list (tests/support/); the same
+skip rules apply (NEWSLETTER_REQUIRE_BROWSER=1 turns a missing chromium or axe-core into
+a failure).
 """
 
 from __future__ import annotations
@@ -22,11 +22,14 @@ import pytest
 from PIL import Image, ImageStat
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
-from conftest import EXAMPLE_TODAY, copy_example, run
-from test_browser import PAGES, browser, server  # noqa: F401  (fixtures, and the page types)
+from support.browser import PAGES
+from support.cli import run
+from support.clock import EXAMPLE_TODAY
+from support.example import copy_example
+from support.paths import TESTS
 
 REQUIRE = bool(os.environ.get("NEWSLETTER_REQUIRE_BROWSER"))
-AXE = Path(__file__).resolve().parent.parent / "axe/node_modules/axe-core/axe.min.js"
+AXE = TESTS / "axe/node_modules/axe-core/axe.min.js"
 BASE_URL = "https://commons.example.org/"
 """The example's base_url: the email's links and images point there; the tests serve
 those requests from the built site, so nothing leaves the machine."""
@@ -124,15 +127,15 @@ SIDEWAYS_JS = """() => {
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_screenshots_show_the_pages_and_nothing_scrolls_sideways_on_a_phone(
-    server: str,  # noqa: F811
-    browser: Browser,  # noqa: F811
+    site_server: str,
+    browser: Browser,
     screenshots: Path,
     width: int,
 ) -> None:
     context = browser.new_context(viewport={"width": width, "height": 900})
     for name, path in SHOTS.items():
         page = context.new_page()
-        response = page.goto(server + path)
+        response = page.goto(site_server + path)
         assert response is not None and response.ok, path
         shot = screenshots / f"{name}-{width}.png"
         page.screenshot(path=str(shot), full_page=True)
@@ -190,8 +193,8 @@ def check_email(page: Page, where: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("width", [600, 375])
 def test_the_email_fits_a_mail_window_and_is_readable(
-    server: str,  # noqa: F811
-    browser: Browser,  # noqa: F811
+    site_server: str,
+    browser: Browser,
     built_example: Path,
     sent_email: str,
     screenshots: Path,
@@ -202,7 +205,7 @@ def test_the_email_fits_a_mail_window_and_is_readable(
     context = browser.new_context(viewport={"width": width, "height": 800})
     outside = serve_base_url(context, built_example)
     page = context.new_page()
-    response = page.goto(server + "email/10.html")
+    response = page.goto(site_server + "email/10.html")
     assert response is not None and response.ok
     check_email(page, f"email/10.html at {width}px")
     page.screenshot(path=str(screenshots / f"email-web-{width}.png"), full_page=True)
@@ -254,8 +257,8 @@ def axe_violations(page: Page, source: str, where: str) -> list[str]:
     ("width", "scheme"), [(PHONE, "light"), (DESKTOP, "light"), (PHONE, "dark")]
 )
 def test_axe_finds_no_serious_or_critical_violation_on_any_page_type(
-    server: str,  # noqa: F811
-    browser: Browser,  # noqa: F811
+    site_server: str,
+    browser: Browser,
     built_example: Path,
     sent_email: str,
     axe_source: str,
@@ -269,7 +272,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page_type(
     lines: list[str] = []
     for path in PAGES:
         page = context.new_page()
-        response = page.goto(server + path)
+        response = page.goto(site_server + path)
         assert response is not None and response.ok, path
         lines += axe_violations(page, axe_source, f"/{path} {width}px {scheme}")
         page.close()

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import http.client
 import io
-import os
 import re
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator

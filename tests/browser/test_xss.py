@@ -28,23 +28,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
 import json
-import os
 import random
 import re
 import shutil
-import threading
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from html import escape, unescape
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -60,12 +55,16 @@ from newsletter.feeds.parse import parse_feed
 from newsletter.project.sources import CONTROL_RE, Project
 from newsletter.render.environment import Theme
 
-from conftest import EXAMPLE_TODAY, REPO, copy_example, run
+from support.browser import LAUNCH_ARGS, browser_env
+from support.cli import run
+from support.clock import TODAY
+from support.example import copy_example
 from support.feedserver import FeedServer
-from support.helpers import browser_env
+from support.paths import DATA, REPO
+from support.siteserver import serving
+from support.urls import CANDIDATE_LISTS, URL_ATTRIBUTES, URL_LISTS, url_scheme, urls_in
 
-CORPUS = Path(__file__).parent.parent / "data" / "xss_payloads.json"
-TODAY = EXAMPLE_TODAY
+CORPUS = DATA / "xss_payloads.json"
 PREVIEW_AS = "grace"
 """The member whose personal email `build --as` also writes and the browser opens."""
 SUBSCRIBE_ORIGIN = "https://lists.commons.example.org"
@@ -584,25 +583,6 @@ FEED_WRITERS = {"rss": _rss, "atom": _atom, "json": _json_feed}
 
 # -- reading what was built ------------------------------------------------------------------
 
-URL_ATTRIBUTES = {
-    "href",
-    "src",
-    "action",
-    "formaction",
-    "poster",
-    "data",
-    "background",
-    "srcset",
-    "xlink:href",
-    "ping",
-    "cite",
-    "longdesc",
-    "lowsrc",
-    "dynsrc",
-    "codebase",
-    "icon",
-    "manifest",
-}
 SAFE_SCHEMES = {"http", "https", "mailto"}
 FORBIDDEN = {
     "script",
@@ -627,14 +607,6 @@ FORBIDDEN = {
     "template",
     "noscript",
 }
-
-
-def url_scheme(value: str) -> str:
-    """The scheme a browser reads in an attribute value ('' for a relative URL): leading
-    and trailing controls and spaces are ignored, tabs and newlines anywhere removed."""
-    value = re.sub(r"[\t\n\r]", "", value).strip("".join(map(chr, range(0x21))))
-    match = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", value)
-    return match.group(1).lower() if match else ""
 
 
 class MarkupAudit(HTMLParser):
@@ -706,9 +678,8 @@ class MarkupAudit(HTMLParser):
                 self.problems.append(f"<{tag} style={value!r}>")
             if name == "srcdoc":
                 self.problems.append(f"<{tag} srcdoc>")
-            if name in URL_ATTRIBUTES:
-                first = value.split()[0] if name == "srcset" and value.split() else value
-                scheme = url_scheme(first)
+            for url in urls_in(name, value):
+                scheme = url_scheme(url)
                 if (
                     scheme
                     and scheme not in SAFE_SCHEMES
@@ -783,34 +754,6 @@ def audit_site(site: Path, extra: Sequence[Path] = ()) -> dict[str, list[str]]:
 # -- the browser -----------------------------------------------------------------------------
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a page closed while a file was on its way: expected, not worth a traceback
-
-
-@contextmanager
-def http_server(directory: Path) -> Iterator[str]:
-    """``directory`` served on 127.0.0.1 (a free port) while the block runs."""
-    handler = functools.partial(QuietHandler, directory=str(directory))
-    httpd = QuietServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 HOOKS = """
 (() => {
   const report = (what) => {
@@ -832,7 +775,11 @@ HOOKS = """
 """Runs first in every frame: the hooks a payload would call, each reporting its call."""
 
 DOM_AUDIT = """
-([subscribe, urlAttrs, forbidden]) => {
+([subscribe, urlAttrs, candidateLists, urlLists, forbidden]) => {
+  // the URLs an attribute holds, split as support/urls.py's urls_in splits them
+  const urlsIn = (name, value) => candidateLists.includes(name)
+    ? value.split(',').filter((c) => c.trim()).map((c) => c.trim().split(/\\s+/)[0])
+    : urlLists.includes(name) ? value.split(/[\\s,]+/).filter(Boolean) : [value];
   const problems = [];
   const email = ['email', 'preview'].includes(location.pathname.split('/')[1]);
   if (document.baseURI !== location.href) problems.push('base URI ' + document.baseURI);
@@ -843,11 +790,9 @@ DOM_AUDIT = """
     for (const attr of el.attributes) {
       const name = attr.name.toLowerCase();
       if (name.startsWith('on')) problems.push(`<${tag} ${name}=${attr.value}>`);
-      if (urlAttrs.includes(name)) {
-        let value = attr.value;
-        if (name === 'srcset') value = value.trim().split(/\\s+/)[0] || '';
+      for (const url of urlAttrs.includes(name) ? urlsIn(name, attr.value) : []) {
         let scheme;
-        try { scheme = new URL(value, document.baseURI).protocol; } catch (e) { continue; }
+        try { scheme = new URL(url, document.baseURI).protocol; } catch (e) { continue; }
         const icon = email && tag === 'link' && attr.value === 'data:,';
         const pagefind = inSearch && tag === 'form' && attr.value === 'javascript:void(0);';
         if (!['http:', 'https:', 'mailto:'].includes(scheme) && !icon && !pagefind)
@@ -876,15 +821,6 @@ DOM_AUDIT = """
 }
 """
 """Run in every frame of a page: what its DOM holds that only the theme may put there."""
-
-
-def chromium_path() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        if os.environ.get("NEWSLETTER_REQUIRE_BROWSER"):
-            pytest.fail("chromium is required here: apt-get install -y chromium")
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    return path
 
 
 @dataclass
@@ -923,9 +859,7 @@ def open_pages(
                 executable_path=chromium,
                 env=browser_env(),
                 args=[
-                    "--no-sandbox",
-                    "--headless",
-                    "--disable-background-networking",
+                    *LAUNCH_ARGS,
                     # no name resolves but this machine's: a hostile image or frame fails at
                     # once (its onerror would run) instead of waiting on DNS, and nothing
                     # leaves the machine
@@ -975,7 +909,13 @@ def open_pages(
                         for frame in page.frames:
                             problems = await frame.evaluate(
                                 DOM_AUDIT,
-                                [SUBSCRIBE_ORIGIN, sorted(URL_ATTRIBUTES), sorted(FORBIDDEN)],
+                                [
+                                    SUBSCRIBE_ORIGIN,
+                                    sorted(URL_ATTRIBUTES),
+                                    sorted(CANDIDATE_LISTS),
+                                    sorted(URL_LISTS),
+                                    sorted(FORBIDDEN),
+                                ],
                             )
                             if frame is not page.main_frame:
                                 problems.append(f"a frame: {frame.url}")
@@ -1195,17 +1135,18 @@ def test_every_href_and_src_is_http_mailto_or_relative(hostile: HostileSite) -> 
     assert seen["data"] == len(list(hostile.site.glob("email/*.html"))) + 1  # the icons
 
 
-def test_every_built_page_runs_no_payload_in_chromium(hostile: HostileSite) -> None:
+def test_every_built_page_runs_no_payload_in_chromium(
+    hostile: HostileSite, chromium_executable: str
+) -> None:
     """Open every page of the hostile site (and the emails) in Chromium, CSP off: the
     sanitizer and the templates alone. Not one hook is called, and the DOM audit agrees."""
-    chromium = chromium_path()
     preview = hostile.root / ".newsletter/preview"
     shutil.copytree(preview, hostile.site / "preview", dirs_exist_ok=True)
     try:
         paths = site_pages(hostile.site)
         started = time.monotonic()
-        with http_server(hostile.site) as base:
-            run_ = open_pages(chromium, base, paths, bypass_csp=True, act=settle_search)
+        with serving(hostile.site) as base:
+            run_ = open_pages(chromium_executable, base, paths, bypass_csp=True, act=settle_search)
         seconds = time.monotonic() - started
     finally:
         shutil.rmtree(hostile.site / "preview")
@@ -1236,11 +1177,12 @@ RAW_SAMPLE = 3
 """One payload in this many is also run raw (a frame costs Chromium about 30 ms)."""
 
 
-def test_each_payload_alone_runs_raw_and_never_sanitized(tmp_path: Path) -> None:
+def test_each_payload_alone_runs_raw_and_never_sanitized(
+    tmp_path: Path, chromium_executable: str
+) -> None:
     """Payloads raw, each in a frame of its own: many run, so the corpus is live and the
     hooks see it. Every payload sanitized as Markdown and as feed HTML: none runs.
     (Sanitized fragments are balanced and hold no raw text: they share a page safely.)"""
-    chromium = chromium_path()
     sample = PAYLOADS[::RAW_SAMPLE]
     chunk = 100
     paths = []
@@ -1264,11 +1206,13 @@ def test_each_payload_alone_runs_raw_and_never_sanitized(tmp_path: Path) -> None
     async def collect(page: Any) -> None:
         live.update(payload_numbers([(hit, "") for hit in await page.evaluate("__hits")]))
 
-    with http_server(tmp_path) as base:
+    with serving(tmp_path) as base:
         raw = open_pages(
-            chromium, base, paths, bypass_csp=True, audit=False, hooks=False, act=collect
+            chromium_executable, base, paths, bypass_csp=True, audit=False, hooks=False, act=collect
         )
-        sanitized = open_pages(chromium, base, [f"{m}.html" for m in sanitizers], bypass_csp=True)
+        sanitized = open_pages(
+            chromium_executable, base, [f"{m}.html" for m in sanitizers], bypass_csp=True
+        )
     report(
         "each payload alone",
         payloads_sanitized=len(PAYLOADS),
@@ -1417,12 +1361,11 @@ CSP_PAGES = [
 
 
 def test_pages_raise_no_csp_violation_and_the_csp_blocks_inline_script(
-    hostile: HostileSite,
+    hostile: HostileSite, chromium_executable: str
 ) -> None:
     """Under the site's own policy each kind of page loads with no violation, search runs
     (WebAssembly) and the subscribe form may post to its service; an inline script or
     handler slipped into a page would be blocked, and reported."""
-    chromium = chromium_path()
     site = hostile.site
     home = (site / "index.html").read_text(encoding="utf-8")
     slipped = "<script>__xss(1)</script><img src=x onerror=__xss(2)>"
@@ -1444,9 +1387,13 @@ def test_pages_raise_no_csp_violation_and_the_csp_blocks_inline_script(
             await page.go_back()
 
     try:
-        with http_server(site) as base:
-            clean = open_pages(chromium, base, pages, bypass_csp=False, audit=False, act=act)
-            blocked = open_pages(chromium, base, ["slipped.html"], bypass_csp=False, audit=False)
+        with serving(site) as base:
+            clean = open_pages(
+                chromium_executable, base, pages, bypass_csp=False, audit=False, act=act
+            )
+            blocked = open_pages(
+                chromium_executable, base, ["slipped.html"], bypass_csp=False, audit=False
+            )
     finally:
         (site / "slipped.html").unlink()
     report(

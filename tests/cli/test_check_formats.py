@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from conftest import FIXTURES, TODAY, run
+from support.cli import run
+from support.clock import TODAY
+from support.paths import FIXTURES
 
 CASES = sorted(p for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
 TEXT_LINE = re.compile(
@@ -24,9 +26,7 @@ def _text_diagnostics(case: str) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("case", [c.name for c in CASES])
 def test_json_matches_text(case: str) -> None:
-    result = run(
-        "check", "--today", "2026-11-25", "--format", "json", cwd=FIXTURES / "invalid" / case
-    )
+    result = run("check", "--today", TODAY, "--format", "json", cwd=FIXTURES / "invalid" / case)
     rows = json.loads(result.output)
     expected = _text_diagnostics(case)
     assert len(rows) == len(expected) > 0
@@ -39,9 +39,7 @@ def test_json_matches_text(case: str) -> None:
 @pytest.mark.parametrize("case", [c.name for c in CASES])
 def test_github_annotations(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_WORKSPACE", str(FIXTURES / "invalid" / case))
-    result = run(
-        "check", "--today", "2026-11-25", "--format", "github", cwd=FIXTURES / "invalid" / case
-    )
+    result = run("check", "--today", TODAY, "--format", "github", cwd=FIXTURES / "invalid" / case)
     lines = result.output.splitlines()
     expected = _text_diagnostics(case)
     assert len(lines) == len(expected)

@@ -19,7 +19,9 @@ import time_machine
 
 from newsletter.core import clock
 
-from conftest import TODAY, run
+from support.cli import run
+from support.clock import TODAY
+from support.paths import REPO, TESTS
 
 CLOCKS = ["2019-03-01 09:00:00", "2026-11-25 12:00:00", "2041-07-15 23:30:00"]
 """Before the example's dates, on its day, and long after it."""
@@ -125,10 +127,11 @@ def test_init_and_new_use_the_real_day_when_none_is_given(tmp_path: Path) -> Non
 def test_a_test_that_reads_the_real_day_fails(pytester: pytest.Pytester) -> None:
     """tests/conftest.py's day_is_pinned is itself tested: a command run without --today
     reads the real date, and the test that ran it fails, naming where."""
-    pytester.makeconftest((Path(__file__).parent.parent / "conftest.py").read_text())
+    pytester.makeconftest((TESTS / "conftest.py").read_text())
     pytester.makepyfile(
         """
-        from conftest import run, TODAY
+        from support.cli import run
+        from support.clock import TODAY
 
         def test_forgets(tmp_path):
             assert run("init", str(tmp_path)).exit_code == 0
@@ -150,7 +153,7 @@ def test_the_library_reads_the_real_clock_in_one_module() -> None:
     """Every reading of the clock is in newsletter/core/clock.py, where the tests can see it:
     anywhere else it would be a date no --today reaches. (perf_counter and monotonic
     measure durations, not dates, and are not readings of this kind.)"""
-    package = Path(__file__).resolve().parent.parent.parent / "newsletter"
+    package = REPO / "newsletter"
     readings = []
     for path in sorted(package.rglob("*.py")):
         if path.name == "clock.py":

@@ -7,7 +7,9 @@ import io
 import json
 from pathlib import Path
 
-from conftest import EXAMPLE_TODAY, REPO, run
+from support.cli import run
+from support.clock import EXAMPLE_TODAY
+from support.paths import REPO
 
 
 def test_every_share_is_an_event() -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from conftest import TODAY, run
+from support.cli import run
+from support.clock import TODAY
 from support.helpers import check_jsonschema
 
 
@@ -23,7 +24,7 @@ def test_init_then_build(tmp_path: Path) -> None:
         "--name",
         "Mo",
         "--date",
-        "2026-11-25",
+        TODAY,
     )
     assert result.exit_code == 0, result.output
     for rel in (
@@ -46,8 +47,8 @@ def test_init_then_build(tmp_path: Path) -> None:
     assert workflow["env"]["NEWSLETTER_PACKAGE"] == "newsletter==0.1.0"  # not from a git URL
     assert "/site/" in (target / ".gitignore").read_text()
 
-    assert run("check", "--today", "2026-11-25", cwd=target).exit_code == 0
-    result = run("build", "--today", "2026-11-25", cwd=target)
+    assert run("check", "--today", TODAY, cwd=target).exit_code == 0
+    result = run("build", "--today", TODAY, cwd=target)
     assert result.exit_code == 0, result.output
     home = (target / "site/index.html").read_text()
     assert "Our Exchange" in home and "Welcome to the exchange" in home
@@ -132,10 +133,10 @@ def test_new_files_pass_check(tmp_path: Path) -> None:
         assert "created" in result.output
     assert (tmp_path / "content/posts/2026/grace-meet-linus-two-builders.md").is_file()
     assert (tmp_path / "content/editions/2.md").is_file()
-    result = run("check", "--today", "2026-11-25", cwd=tmp_path)
+    result = run("check", "--today", TODAY, cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert result.output.strip().endswith("0 errors, 0 warnings")
-    result = run("build", "--today", "2026-11-25", cwd=tmp_path)
+    result = run("build", "--today", TODAY, cwd=tmp_path)
     assert result.exit_code == 0, result.output
     ics = (tmp_path / "site/events.ics").read_text()
     assert "DTSTART:20261203T180000" in ics and "SUMMARY:Compiler night" in ics

@@ -13,14 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, run
+from support.cli import run
+from support.clock import TODAY
+from support.paths import FIXTURES
 
 CASES = sorted(p for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_check_reports_exactly(case: Path) -> None:
-    result = run("check", "--today", "2026-11-25", cwd=case)
+    result = run("check", "--today", TODAY, cwd=case)
     expected = (case / "expected.txt").read_text(encoding="utf-8")
     assert result.output == expected
     assert result.exit_code == int((case / "exit-code").read_text())
@@ -34,7 +36,7 @@ def test_build_refuses_and_keeps_old_site(case: Path, tmp_path: Path) -> None:
     (out / "index.html").write_text("previous site")
     project = tmp_path / case.name  # a copy: a build keeps state in .newsletter/
     shutil.copytree(case, project, symlinks=True)
-    result = run("build", "--today", "2026-11-25", "--output", str(out), cwd=project)
+    result = run("build", "--today", TODAY, "--output", str(out), cwd=project)
     if int((case / "exit-code").read_text()) == 0:  # warnings only: it builds
         assert result.exit_code == 0, result.output
         assert (out / "index.html").read_text() != "previous site"

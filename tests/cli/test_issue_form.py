@@ -29,10 +29,10 @@ from newsletter.authoring.issueform import (
 )
 from newsletter.authoring.scaffold import github_file
 
-from conftest import run
+from support.cli import run
+from support.clock import TODAY
 from support.helpers import check_jsonschema, project
 
-TODAY = "2026-11-25"
 DATE = "2026-11-20"
 
 

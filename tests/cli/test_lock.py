@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,11 +17,10 @@ import pytest
 from newsletter.core.errors import ProjectBusy
 from newsletter.project.lock import project_lock
 
+from support.cli import NEWSLETTER
+from support.clock import TODAY
+from support.sending import send_project, subscribers
 from support.smtpserver import SmtpServer
-from test_send import send_project, subscribers
-
-TODAY = "2026-11-25"
-NEWSLETTER = [sys.executable, "-c", "from newsletter.cli import main; main()"]
 
 
 def start(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:

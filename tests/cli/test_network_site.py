@@ -8,7 +8,9 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conftest import EXAMPLE_TODAY, REPO, run
+from support.cli import run
+from support.clock import EXAMPLE_TODAY
+from support.paths import REPO
 
 SVG = "{http://www.w3.org/2000/svg}"
 

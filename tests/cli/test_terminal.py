@@ -7,16 +7,16 @@ import os
 import pty
 import select
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from conftest import FIXTURES, TODAY, run
+from support.cli import NEWSLETTER, run
+from support.clock import TODAY
 from support.feedserver import FeedServer
 from support.helpers import project
+from support.paths import FEEDS, FIXTURES
+from support.sending import SEND_CONFIG, send_project, subscribers
 from support.smtpserver import SmtpServer
-
-NEWSLETTER = [sys.executable, "-c", "from newsletter.cli import main; main()"]
 
 
 def _in_terminal(args: list[str], cwd: Path, answers: tuple[str, ...] = ()) -> tuple[int, str]:
@@ -55,11 +55,11 @@ def _in_terminal(args: list[str], cwd: Path, answers: tuple[str, ...] = ()) -> t
 
 def test_colour_on_a_terminal_plain_when_piped() -> None:
     case = FIXTURES / "invalid" / "several-errors"
-    code, shown = _in_terminal(["check", "--today", "2026-11-25"], case)
+    code, shown = _in_terminal(["check", "--today", TODAY], case)
     assert code == 1
     assert "\x1b[" in shown and "error" in shown
     piped = subprocess.run(
-        [*NEWSLETTER, "check", "--today", "2026-11-25"], cwd=case, capture_output=True, text=True
+        [*NEWSLETTER, "check", "--today", TODAY], cwd=case, capture_output=True, text=True
     )
     assert piped.returncode == 1
     assert "\x1b[" not in piped.stdout
@@ -78,7 +78,7 @@ def test_new_post_asks_for_title_and_author(tmp_path: Path) -> None:
     created = tmp_path / "content/posts/2026/a-question-about-maps.md"
     assert "title: A question about maps" in created.read_text()
     assert "by: ada" in created.read_text()
-    assert run("check", "--today", "2026-11-25", cwd=tmp_path).exit_code == 0
+    assert run("check", "--today", TODAY, cwd=tmp_path).exit_code == 0
 
 
 def test_build_on_a_terminal_reports_in_colour(tmp_path: Path) -> None:
@@ -91,7 +91,7 @@ def test_build_on_a_terminal_reports_in_colour(tmp_path: Path) -> None:
 def test_fetch_on_a_terminal_shows_progress_and_a_coloured_table(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    good = feed_server.route("/good.xml", (FIXTURES / "feeds/rss20.xml").read_bytes())
+    good = feed_server.route("/good.xml", (FEEDS / "rss20.xml").read_bytes())
     bad = feed_server.route("/bad.xml", b"", status=500)
     feed_server.delay("/good.xml", 0.5)  # long enough for the bar to be drawn
     root = project(tmp_path / "p", members={"ada": f"name: Ada\nfeeds: [{good}, {bad}]\n"})
@@ -108,15 +108,13 @@ def test_fetch_on_a_terminal_shows_progress_and_a_coloured_table(
 
 
 def test_send_asks_before_mailing_everyone(tmp_path: Path, smtp_server: SmtpServer) -> None:
-    from test_send import CONFIG, send_project, subscribers
-
-    root = send_project(tmp_path / "p", subscribers(3), CONFIG)
+    root = send_project(tmp_path / "p", subscribers(3), SEND_CONFIG)
     os.environ["NEWSLETTER_SMTP_URL"] = smtp_server.url
     try:
-        code, shown = _in_terminal(["send", "1", "--today", "2026-11-25"], root, ("n",))
+        code, shown = _in_terminal(["send", "1", "--today", TODAY], root, ("n",))
         assert code == 1 and "Send edition 1 “First” to 3 subscribers" in shown, shown
         assert "Aborted" in shown and smtp_server.handler.count() == 0
-        code, shown = _in_terminal(["send", "1", "--today", "2026-11-25"], root, ("y",))
+        code, shown = _in_terminal(["send", "1", "--today", TODAY], root, ("y",))
     finally:
         del os.environ["NEWSLETTER_SMTP_URL"]
     assert code == 0, shown

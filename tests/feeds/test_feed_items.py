@@ -10,12 +10,12 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import FIXTURES, run
+from support.cli import run
+from support.clock import TODAY
 from support.feedserver import FeedServer
 from support.helpers import post, project, write
+from support.paths import FEEDS
 
-FEEDS = FIXTURES / "feeds"
-TODAY = "2026-11-25"
 CONFIG = (
     "title: Test Exchange\nbase_url: https://news.example.org/\n"
     "feeds: {backfill_days: 3650, excerpt_words: 12, allow_private: true}\n"

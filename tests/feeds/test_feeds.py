@@ -7,6 +7,10 @@ from pathlib import Path
 
 import feedparser
 
+from support.cli import run
+from support.clock import EXAMPLE_TODAY
+from support.paths import REPO
+
 BASE = "https://commons.example.org/"
 
 
@@ -38,8 +42,6 @@ def test_json_feed_matches_atom(built_example: Path) -> None:
 
 
 def test_feeds_are_stable_across_builds(built_example: Path, tmp_path: Path) -> None:
-    from conftest import EXAMPLE_TODAY, REPO, run
-
     other = tmp_path / "again"
     result = run("build", "--today", EXAMPLE_TODAY, "--output", str(other), cwd=REPO)
     assert result.exit_code == 0, result.output
@@ -54,9 +56,7 @@ def test_icalendar_has_every_event(built_example: Path) -> None:
     assert all(len(line.encode()) <= 75 for line in lines)
     unfolded = raw.decode().replace("\r\n ", "")
     events = unfolded.split("BEGIN:VEVENT")[1:]
-    posts = list(
-        (REPO_CONTENT := Path(__file__).parent.parent.parent / "content/posts").rglob("*.md")
-    )
+    posts = list((REPO_CONTENT := REPO / "content/posts").rglob("*.md"))
     expected = sum(1 for p in posts if "\nkind: event\n" in p.read_text())
     assert len(events) == expected > 0, REPO_CONTENT
     for event in events:

@@ -17,11 +17,12 @@ from newsletter.core.diagnostics import Location
 from newsletter.feeds.cache import open_cache
 from newsletter.feeds.fetch import FeedTarget, FetchSettings, fetch
 
-from conftest import FIXTURES, TODAY, run
+from support.cli import run
+from support.clock import TODAY
 from support.feedserver import FeedServer, Gate
 from support.helpers import project, write
+from support.paths import FEEDS
 
-FEEDS = FIXTURES / "feeds"
 RSS = "application/rss+xml; charset=utf-8"
 LOCAL = "title: Test Exchange\nbase_url: https://news.example.org/\nfeeds: {allow_private: true}\n"
 """newsletter.yaml of a project whose feeds are on the local test server."""
@@ -349,7 +350,7 @@ def test_a_damaged_cache_is_reported_by_build_and_set_aside_by_fetch(tmp_path: P
     """(tests/test_faults.py damages a real cache in several ways.)"""
     root = members_with_feeds(tmp_path / "p", {"ada": ["http://127.0.0.1:9/feed.xml"]})
     write(root, ".newsletter/feeds.sqlite", "this is not a database")
-    built = run("build", "--today", "2026-11-25", "--no-search", cwd=root)
+    built = run("build", "--today", TODAY, "--no-search", cwd=root)
     assert built.exit_code == 0, built.output
     assert "the feed cache is damaged (file is not a database)" in built.output
     assert "[feed.cache]" in built.output

@@ -29,7 +29,8 @@ from newsletter.feeds.cache import open_cache
 from newsletter.feeds.fetch import FeedOutcome, FeedTarget, FetchSettings, fetch, retry_after
 from newsletter.feeds.http import AddressRefused, feed_client, user_agent, why_refused
 
-from conftest import FIXTURES, run
+from support.cli import run
+from support.clock import TODAY
 from support.feedserver import (
     PUBLIC,
     FakeNetwork,
@@ -38,9 +39,9 @@ from support.feedserver import (
     fake_network_fixture,  # noqa: F401  (the `fake_network` fixture)
 )
 from support.helpers import project, write
+from support.paths import FEEDS
 
-TODAY = "2026-11-25"
-RSS = (FIXTURES / "feeds" / "rss20.xml").read_bytes()
+RSS = (FEEDS / "rss20.xml").read_bytes()
 CONFIG = "title: Test Exchange\nbase_url: https://news.example.org/\n"
 ALLOW = CONFIG + "feeds: {allow_private: true}\n"
 HINT = "(set feeds.allow_private: true in newsletter.yaml to allow it)"

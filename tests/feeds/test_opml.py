@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run
+from support.cli import run
+from support.clock import TODAY
 from support.helpers import project, write
 
 OPML = """<?xml version="1.0" encoding="UTF-8"?>
@@ -78,7 +79,7 @@ def test_import_adds_feeds_and_keeps_the_file(tmp_path: Path, member: str) -> No
             assert line in text
     again = run("feeds", "import", str(opml), "--member", "ada", cwd=root)
     assert "✓ 0 feeds added to content/members/ada.yaml (2 already there)" in again.output
-    assert run("check", "--today", "2026-11-25", cwd=root).exit_code == 0
+    assert run("check", "--today", TODAY, cwd=root).exit_code == 0
 
 
 def test_import_refuses_what_it_cannot_use(tmp_path: Path) -> None:

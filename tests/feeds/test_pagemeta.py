@@ -13,6 +13,7 @@ import pytest
 from newsletter import __version__
 from newsletter.authoring.pagemeta import AddressRefused, PageMeta, fetch_meta, parse_meta
 
+from support.clock import TODAY
 from support.feedserver import (
     PUBLIC,
     FakeNetwork,
@@ -56,7 +57,7 @@ def test_no_metadata_when_the_page_cannot_be_had(feed_server: FeedServer) -> Non
 
 
 def test_new_post_from_a_link_takes_the_pages_title(tmp_path, feed_server: FeedServer) -> None:  # type: ignore[no-untyped-def]
-    from conftest import run
+    from support.cli import run
     from support.helpers import project, write
 
     root = project(tmp_path / "p")
@@ -68,7 +69,7 @@ def test_new_post_from_a_link_takes_the_pages_title(tmp_path, feed_server: FeedS
     text = made.read_text()
     assert "title: Why weak ties find you the next job" in text
     assert "> Granovetter's idea, fifty years on & still true." in text
-    assert run("check", "--today", "2026-11-25", cwd=root).exit_code == 0
+    assert run("check", "--today", TODAY, cwd=root).exit_code == 0
     offline = run(
         "new", "post", "--link", "http://127.0.0.1:9/x", "--by", "ada", cwd=root
     )  # no page and no title: asks, or (not on a terminal) says what is missing
@@ -120,7 +121,7 @@ def test_a_redirect_to_this_machine_is_refused(
 def test_new_post_says_why_a_link_was_not_read_then_asks(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    from conftest import run
+    from support.cli import run
     from support.helpers import project, write
 
     root = project(tmp_path / "p")

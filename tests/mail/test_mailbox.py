@@ -44,7 +44,9 @@ from newsletter.mail.mailbox import (
 )
 from newsletter.project.sources import Project
 
+from support.cli import run
 from support.helpers import project, write
+from support.ports import free_port
 
 NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
 PASSWORD = "secret"
@@ -521,12 +523,6 @@ def test_settings_from_env_errors(url: str, problem: str) -> None:
 # -- a real dovecot --------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass(frozen=True)
 class Dovecot:
     port: int
@@ -810,8 +806,6 @@ def test_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_command_line(
     dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from conftest import run
-
     news, _ = newsletter(tmp_path)
     user = "cli"
     dovecot.append(user, [LIST_UNSUBSCRIBE])

@@ -7,54 +7,18 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
 
-from conftest import run
-from support.helpers import post, project, write
-from support.smtpserver import SmtpServer, free_port
-
-TODAY = "2026-11-25"
-CONFIG = """title: Test Exchange
-base_url: https://news.example.org/
-editors: [ada]
-email:
-  from: Test Exchange <news@example.org>
-  reply_to: editors@example.org
-  unsubscribe: leave@example.org
-  per_second: 0
-"""
-NEWSLETTER = [sys.executable, "-c", "from newsletter.cli import main; main()"]
-
-
-def send_project(root: Path, subscribers: str, config: str = CONFIG) -> Path:
-    project(
-        root,
-        posts={
-            "hello": post("Hello", "ada", **{"for": "[grace]"}),
-            "maps": post("Maps", "grace", date="2026-11-12"),
-        },
-    )
-    write(root, "newsletter.yaml", config)
-    write(root, "private/subscribers.csv", subscribers)
-    return root
-
-
-def subscribers(n: int) -> str:
-    rows = [f"reader{i}@example.org,Reader {i},," for i in range(n)]
-    return "email,name,member,status\n" + "\n".join(rows) + "\n"
-
-
-def send(root: Path, server: SmtpServer, *args: str) -> object:
-    os.environ["NEWSLETTER_SMTP_URL"] = server.url
-    try:
-        return run("send", *args, "--today", TODAY, cwd=root)
-    finally:
-        del os.environ["NEWSLETTER_SMTP_URL"]
+from support.cli import NEWSLETTER, run
+from support.clock import TODAY
+from support.helpers import post, write
+from support.ports import free_port
+from support.sending import SEND_CONFIG, send, send_project, subscribers
+from support.smtpserver import SmtpServer
 
 
 def test_every_subscriber_gets_one_well_formed_message(
@@ -112,7 +76,7 @@ def test_every_subscriber_gets_one_well_formed_message(
 
 
 def test_one_click_unsubscribe_when_configured(tmp_path: Path, smtp_server: SmtpServer) -> None:
-    config = CONFIG + "  unsubscribe_url: https://lists.example.org/unsubscribe\n"
+    config = SEND_CONFIG + "  unsubscribe_url: https://lists.example.org/unsubscribe\n"
     root = send_project(tmp_path / "p", subscribers(1), config)
     assert send(root, smtp_server, "latest", "--yes").exit_code == 0
     msg = smtp_server.handler.received[0].message
@@ -288,7 +252,7 @@ def test_killed_with_sigkill_and_resumed_everyone_gets_it_once(
 ) -> None:
     total = 60
     root = send_project(
-        tmp_path / "p", subscribers(total), CONFIG + f"  connections: {connections}\n"
+        tmp_path / "p", subscribers(total), SEND_CONFIG + f"  connections: {connections}\n"
     )
     environment = {**os.environ, "NEWSLETTER_SMTP_URL": smtp_server.url}
     kills = 0

@@ -12,9 +12,11 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from conftest import run
-from support.smtpserver import Handler, free_port
-from test_send import CONFIG, TODAY, send_project, subscribers
+from support.cli import run
+from support.clock import TODAY
+from support.ports import free_port
+from support.sending import SEND_CONFIG, send_project, subscribers
+from support.smtpserver import Handler
 
 USER, PASSWORD = "mailer", "s3cret:/@"
 # aiosmtpd cannot tell that an SMTPS connection is encrypted, and warns about AUTH on it
@@ -66,7 +68,7 @@ def test_login_over_tls(
     authority, pem = ca
     controller, handler, port = start(authority, implicit=scheme == "smtps")
     try:
-        root = send_project(tmp_path / "p", subscribers(3), CONFIG)
+        root = send_project(tmp_path / "p", subscribers(3), SEND_CONFIG)
         url = f"{scheme}://{USER}:s3cret%3A%2F%40@127.0.0.1:{port}"
         monkeypatch.setenv("NEWSLETTER_SMTP_URL", url)
         untrusted = run("send", "1", "--yes", "--today", TODAY, cwd=root)

@@ -399,7 +399,7 @@ def test_a_subscribers_file_without_an_email_column_is_left_alone(project: Proje
 
 
 def test_the_command_line_imports_and_reports(tmp_path: Path) -> None:
-    from conftest import run
+    from support.cli import run
     from support.helpers import project as make_project
 
     root = make_project(tmp_path / "p")

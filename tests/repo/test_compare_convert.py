@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
+from support.paths import REPO
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from compare import PER_PAGE, read_corpus, to_hugo, to_pelican

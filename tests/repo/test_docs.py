@@ -9,7 +9,8 @@ import pytest
 
 from newsletter.cli import main
 
-from conftest import REPO, run
+from support.cli import run
+from support.paths import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

@@ -10,7 +10,7 @@ import venv
 import zipfile
 from pathlib import Path
 
-from conftest import REPO
+from support.paths import REPO
 
 
 def installed_packages() -> list[str]:

@@ -23,10 +23,11 @@ import yaml
 
 from newsletter.authoring.scaffold import GITHUB_FILES
 
-from conftest import REPO, run
+from support.cli import run
+from support.clock import TODAY
 from support.helpers import check_jsonschema
+from support.paths import REPO
 
-TODAY = "2026-11-25"
 ZIZMOR = Path(sysconfig.get_path("scripts")) / "zizmor"
 """The binary the `zizmor` wheel installs beside this Python (it has no `python -m`)."""
 USES_LINE = re.compile(r"^\s*(?:- )?uses:\s*(?P<ref>.*)$")

@@ -12,10 +12,10 @@ from PIL import Image
 
 import newsletter.load.assets
 
-from conftest import run
+from support.cli import run
+from support.clock import TODAY
 from support.helpers import post, project, write
 
-TODAY = "2026-11-25"
 FOLDER = "content/posts/2026/street-trees"
 
 

@@ -11,7 +11,9 @@ import pytest
 
 from newsletter.core.markup import EMAIL_RE
 
-from conftest import EXAMPLE_TODAY, GOLDEN, REPO, run
+from support.cli import run
+from support.clock import EXAMPLE_TODAY
+from support.paths import GOLDEN, REPO
 
 GOLDEN_FILES = [
     "editions/3/index.html",

@@ -23,15 +23,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from support.cli import NEWSLETTER
+from support.clock import TODAY
 from support.feedserver import FeedServer
 from support.helpers import post, project, write
+from support.paths import REPO
+from support.sending import send_project, subscribers
 from support.smtpserver import SmtpServer
-from test_send import send_project, subscribers
-
-TODAY = "2026-11-25"
-NEWSLETTER = [sys.executable, "-c", "from newsletter.cli import main; main()"]
-FEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
 
 
 def newsletter(

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_TODAY, run
+from support.cli import run
+from support.clock import EXAMPLE_TODAY
 
 POST = "content/posts/2026/alt-text-for-charts-a-pattern-that-works.md"
 """A post no other post links to, so that renaming and deleting it is no error."""

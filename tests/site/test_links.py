@@ -1,13 +1,14 @@
 """Every internal link of the built site leads somewhere, whatever the base_url.
 
 Goes further than test_build.py's check of root-relative hrefs: every built HTML file
-is parsed, and every href, src, srcset, form action and Open Graph URL that is
-relative, root-relative or absolute under the site's base_url must name a file in
-site/ (a folder: its index.html), with its #fragment an id of that page. Every other
-published text file (feeds, sitemap, robots.txt, calendar, plain-text email) is
-searched for absolute addresses under base_url, which must resolve too. Run on the
-example as it is, and on a build under a base path (https://example.org/news/) with a
-post that carries an image, a PDF and links of every shape, so prefixing is covered.
+is parsed, and every URL in an attribute (href, src, srcset, form action… the list of
+tests/support/urls.py) or an Open Graph tag that is relative, root-relative or absolute
+under the site's base_url must name a file in site/ (a folder: its index.html), with
+its #fragment an id of that page. Every other published text file (feeds, sitemap,
+robots.txt, calendar, plain-text email) is searched for absolute addresses under
+base_url, which must resolve too. Run on the example as it is, and on a build under a
+base path (https://example.org/news/) with a post that carries an image, a PDF and
+links of every shape, so prefixing is covered.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from PIL import Image
 
-from conftest import EXAMPLE_TODAY, copy_example, run
+from support.cli import run
+from support.clock import EXAMPLE_TODAY
+from support.example import copy_example
+from support.urls import urls_in
 
 EXAMPLE_BASE = "https://commons.example.org/"
 NEWS_BASE = "https://example.org/news/"
 TEXT_FILES = (".xml", ".json", ".txt", ".ics", ".opml", ".css", ".js", ".svg")
-URL_ATTRIBUTES = {"href", "src", "action", "poster", "data"}
 META_URLS = {"og:url", "og:image", "twitter:image"}
 
 
@@ -43,13 +46,8 @@ class PageParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v for k, v in attrs if v is not None}
         for key, value in values.items():
-            if key in URL_ATTRIBUTES:
-                self.targets.append((f"{tag} {key}", value))
-            elif key in ("srcset", "imagesrcset"):
-                for candidate in value.split(","):
-                    if candidate.strip():
-                        self.targets.append((f"{tag} {key}", candidate.split()[0]))
-            elif key == "id":
+            self.targets += [(f"{tag} {key}", url) for url in urls_in(key, value)]
+            if key == "id":
                 self.ids.add(value)
         if tag == "meta" and values.get("property", values.get("name")) in META_URLS:
             self.targets.append(

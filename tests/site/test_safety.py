@@ -20,11 +20,13 @@ from PIL import Image, PngImagePlugin
 
 from newsletter.core.markup import EMAIL_RE, render_markdown
 
-from conftest import EXAMPLE_TODAY, copy_example, run
+from support.cli import run
+from support.clock import EXAMPLE_TODAY, TODAY
+from support.example import copy_example
 from support.feedserver import FeedServer
 from support.helpers import post, project, write
+from support.sending import send
 from support.smtpserver import SmtpServer
-from test_send import send
 
 HOSTILE_BODY = """\
 <script>alert(1)</script>
@@ -50,7 +52,7 @@ def test_hostile_markdown_and_fields_are_neutralised(tmp_path: Path) -> None:
         tmp_path,
         {"evil": post(f"'{title}'", "ada", HOSTILE_BODY, tags="[x]", link="https://ok.example/a")},
     )
-    result = run("build", "--today", "2026-11-25", cwd=root)
+    result = run("build", "--today", TODAY, cwd=root)
     assert result.exit_code == 0, result.output
     page = (root / "site/posts/2026/evil/index.html").read_text()
     body = page.split('<div class="body">', 1)[1].split("</div>", 1)[0]
@@ -70,7 +72,7 @@ def test_email_addresses_never_reach_the_site(tmp_path: Path) -> None:
         {"a": post("Mail me", "ada", "Write to ada@example.com")},
         {"ada": "name: Ada\nbio: reach me at ada.l@mail.example.org\n", "grace": "name: Grace\n"},
     )
-    result = run("build", "--today", "2026-11-25", cwd=root)
+    result = run("build", "--today", TODAY, cwd=root)
     assert result.exit_code == 1
     assert result.output.count("[privacy.email]") == 2
     assert not (root / "site").exists()
@@ -80,7 +82,7 @@ def test_a_template_that_leaks_an_address_is_stopped(tmp_path: Path) -> None:
     root = project(tmp_path)
     (root / "templates").mkdir()
     (root / "templates/404.html").write_text("<p>Contact editor@news.example.org</p>")
-    result = run("build", "--today", "2026-11-25", cwd=root)
+    result = run("build", "--today", TODAY, cwd=root)
     assert result.exit_code == 1
     assert "site/404.html:1:1: error: an email address would be published" in result.output
     assert not (root / "site").exists()
@@ -134,7 +136,7 @@ def test_any_text_builds_valid_feeds_and_no_script(
     """Whatever a member types as title and body: the build never crashes, the
     feeds stay well-formed XML, and no script element appears."""
     root = project(tmp_path_factory.mktemp("any"), {"any": post(json.dumps(title), "ada", body)})
-    result = run("build", "--today", "2026-11-25", cwd=root)
+    result = run("build", "--today", TODAY, cwd=root)
     assert "Traceback" not in result.output
     if result.exit_code != 0:  # refused (e.g. an address in the text): said so, not crashed
         assert "nothing was published" in result.output

@@ -7,17 +7,12 @@ NEWSLETTER_REQUIRE_BROWSER=1 (CI), which turns the skip into a failure.
 
 from __future__ import annotations
 
-import functools
 import gzip
 import json
-import os
 import re
-import shutil
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +20,11 @@ import pytest
 
 from newsletter.publish.search import search_files, searched_pages
 
-from conftest import EXAMPLE_TODAY, copy_example, run
-from support.helpers import browser_env, post, project, write
+from support.cli import run
+from support.clock import EXAMPLE_TODAY
+from support.example import copy_example
+from support.helpers import post, project, write
+from support.siteserver import serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -258,50 +256,6 @@ while chunk := sys.stdin.buffer.read1(65536):
 
 # -- in a browser ---------------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium")
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM:
-        if os.environ.get("NEWSLETTER_REQUIRE_BROWSER"):
-            raise RuntimeError("chromium is required here: apt-get install -y chromium")
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            env=browser_env(),
-            args=["--no-sandbox", "--headless", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def server(built_example: Path) -> Iterator[str]:
-    with serving(built_example) as url:
-        yield url
-
 
 @contextmanager
 def watched(browser: Browser, **options: Any) -> Iterator[Page]:
@@ -332,9 +286,9 @@ def results(page: Page) -> list[str]:
     return [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
 
 
-def test_the_search_box_finds_a_post(server: str, browser: Browser) -> None:
+def test_the_search_box_finds_a_post(site_server: str, browser: Browser) -> None:
     with watched(browser, viewport={"width": 390, "height": 800}) as page:
-        page.goto(server + KNOWN_POST)
+        page.goto(site_server + KNOWN_POST)
         page.get_by_role("searchbox", name="Search").fill(KNOWN_WORD)
         page.keyboard.press("Enter")
         page.wait_for_url("**/search/?q=" + KNOWN_WORD)
@@ -344,26 +298,28 @@ def test_the_search_box_finds_a_post(server: str, browser: Browser) -> None:
         assert overflow <= 0
 
 
-def test_a_word_in_no_page_finds_nothing(server: str, browser: Browser) -> None:
+def test_a_word_in_no_page_finds_nothing(site_server: str, browser: Browser) -> None:
     with watched(browser) as page:
-        page.goto(server + "search/?q=xylophonequux")
+        page.goto(site_server + "search/?q=xylophonequux")
         assert results(page) == []
         assert "No results" in page.locator(".pagefind-ui__message").inner_text()
 
 
-def test_typing_on_the_search_page_searches(server: str, browser: Browser) -> None:
+def test_typing_on_the_search_page_searches(site_server: str, browser: Browser) -> None:
     with watched(browser) as page:
-        page.goto(server + "search/")
+        page.goto(site_server + "search/")
         page.locator(".pagefind-ui__search-input").fill(KNOWN_WORD.lower())
         assert "/" + KNOWN_POST in results(page)
         page.keyboard.press("Enter")  # its form goes nowhere, and the CSP has no complaint
         assert page.url.endswith("/search/?q=" + KNOWN_WORD.lower())  # the address follows
 
 
-def test_without_javascript_the_box_still_leads_to_search(server: str, browser: Browser) -> None:
+def test_without_javascript_the_box_still_leads_to_search(
+    site_server: str, browser: Browser
+) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(server)
+    page.goto(site_server)
     page.locator("#site-search-q").fill(KNOWN_WORD)
     page.locator("#site-search-q").press("Enter")
     page.wait_for_url("**/search/?q=" + KNOWN_WORD)

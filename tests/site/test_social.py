@@ -24,7 +24,9 @@ from newsletter.render.social import (
     shorten,
 )
 
-from conftest import EXAMPLE_TODAY, copy_example, run
+from support.cli import run
+from support.clock import EXAMPLE_TODAY
+from support.example import copy_example
 from support.helpers import post, project, write
 
 BASE = "https://commons.example.org/"

@@ -12,7 +12,8 @@ from urllib.parse import unquote
 
 from newsletter.pipeline.build import find_leaks
 
-from conftest import EXAMPLE_TODAY, run
+from support.cli import run
+from support.clock import EXAMPLE_TODAY
 
 FORM_URL = "https://lists.commons.example.org/subscription/form"
 MAILTO = "join@commons.example.org"

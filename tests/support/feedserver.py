@@ -584,19 +584,12 @@ class FakeNetwork:
 
 @pytest.fixture(name="fake_network")
 def fake_network_fixture(monkeypatch: pytest.MonkeyPatch) -> FakeNetwork:
-    """A :class:`FakeNetwork` for one test (import it as ``fake_network_fixture``)."""
+    """A :class:`FakeNetwork` for one test (tests/conftest.py registers it)."""
     return FakeNetwork(monkeypatch)
 
 
 @pytest.fixture(name="feed_server")
 def feed_server_fixture() -> Iterator[FeedServer]:
-    """A running FeedServer, shut down after the test: the fixture ``feed_server``.
-
-    Import it as ``feed_server_fixture``: importing ``feed_server`` itself also works, but then
-    ruff reports each test's ``feed_server`` parameter as a redefinition (F811).
-    """
+    """A running FeedServer, shut down after the test (tests/conftest.py registers it)."""
     with FeedServer() as server:
         yield server
-
-
-feed_server = feed_server_fixture

@@ -1,8 +1,8 @@
-"""Small project builders for tests that need one specific piece of content."""
+"""Small project builders for tests that need one specific piece of content, and
+check-jsonschema for the files `init` and `new` write."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,17 +36,6 @@ def project(
 def post(title: str, by: str, body: str = "Body.", date: str = "2026-11-10", **fields: str) -> str:
     extra = "".join(f"{k}: {v}\n" for k, v in fields.items())
     return f"---\ntitle: {title}\nby: {by}\ndate: {date}\n{extra}---\n{body}\n"
-
-
-def browser_env() -> dict[str, str]:
-    """The environment Chromium is started with: this one, less libfaketime. The browser
-    stands for a reader's, and keeps the real clock when .ci/run moves the suite's
-    (under libfaketime its processes spin or crash)."""
-    return {
-        name: value
-        for name, value in os.environ.items()
-        if name != "LD_PRELOAD" and not name.startswith("FAKETIME")
-    }
 
 
 def check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:

@@ -3,7 +3,6 @@ accept, answer 4xx or 5xx for chosen recipients, or drop the connection mid-batc
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,11 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from support.ports import free_port
 
 
 @dataclass
@@ -122,5 +117,6 @@ class SmtpServer:
 
 @pytest.fixture(name="smtp_server")
 def smtp_server_fixture() -> Iterator[SmtpServer]:
+    """A running SmtpServer, stopped after the test (tests/conftest.py registers it)."""
     with SmtpServer() as server:
         yield server

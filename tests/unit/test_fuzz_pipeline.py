@@ -37,9 +37,10 @@ from newsletter.render import Theme, render
 from newsletter.render.email import email_html, personal
 from newsletter.render.environment import globals_for
 
+from support.clock import TODAY_DATE
 from support.helpers import write
+from support.urls import urls_in
 
-TODAY = dt.date(2026, 11, 25)
 FETCHED = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
 FEED_URL = "https://ada.example.org/feed.xml"
 CONFIG = (
@@ -325,7 +326,7 @@ def pipeline(root: Path | str, theme: Theme, reader: str = "Ada") -> dict[str, b
     the latest edition; None when the content was refused, with diagnostics saying why."""
     project = Project(Path(root))
     try:
-        site, _ = site_in_memory(project, BuildOptions(today=TODAY))
+        site, _ = site_in_memory(project, BuildOptions(today=TODAY_DATE))
     except BuildFailed as failed:
         assert any(d.is_error and d.message for d in failed.diagnostics), failed
         tally("refused, with diagnostics")
@@ -352,18 +353,6 @@ def pipeline(root: Path | str, theme: Theme, reader: str = "Ada") -> dict[str, b
 
 # -- reading what was rendered ---------------------------------------------------------
 
-URL_ATTRIBUTES = {
-    "href",
-    "src",
-    "action",
-    "formaction",
-    "poster",
-    "data",
-    "background",
-    "cite",
-    "xlink:href",
-    "longdesc",
-}
 NEVER = {"iframe", "frame", "frameset", "object", "embed", "applet", "base"}
 
 
@@ -393,9 +382,7 @@ class Markup(HTMLParser):
         for name, value in values.items():
             if name.startswith("on"):
                 self.problems.append(f"<{tag} {name}=…>")
-            if name in URL_ATTRIBUTES and dangerous(value):
-                self.problems.append(f"<{tag} {name}={value[:40]!r}>")
-            if name in ("srcset", "imagesrcset") and any(dangerous(c) for c in value.split(",")):
+            if any(dangerous(url) for url in urls_in(name, value)):
                 self.problems.append(f"<{tag} {name}={value[:40]!r}>")
             if name == "style" and re.search(r"expression\(|script:", value, re.I):
                 self.problems.append(f"<{tag} style={value[:40]!r}>")

@@ -24,18 +24,19 @@ from click.testing import Result
 
 from newsletter.core.diagnostics import Diagnostics, Location
 from newsletter.core.markup import render_markdown, sanitize
+from newsletter.load.yaml import check_yaml
 from newsletter.project.limits import (
     MAX_FRONT_MATTER,
     MAX_MARKDOWN_CHARS,
     check_file,
     check_markdown,
-    check_yaml,
 )
 
-from conftest import REPO, run
+from support.cli import run
+from support.clock import TODAY
 from support.helpers import post, project, write
+from support.paths import REPO
 
-TODAY = "2026-11-25"
 QUICK_CHECK = 500_000
 """Calls that `check` of a small project makes at most when it refuses a hostile file
 early (at most ~72,000 here); reading the 30,000 tags whole costs 1.5 million."""

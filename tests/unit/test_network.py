@@ -27,7 +27,8 @@ from newsletter.core.community import (
 from newsletter.core.diagnostics import Location
 from newsletter.core.model import Kind, Member, NetworkOptions, Post, Share
 
-TODAY = dt.date(2026, 11, 25)
+from support.clock import TODAY_DATE
+
 OPTIONS = NetworkOptions()
 HERE = Location("x")
 _slugs = itertools.count()
@@ -66,7 +67,7 @@ def share(
     tags: tuple[str, ...] = (),
     also_by: tuple[str, ...] = (),
 ) -> Share:
-    date = TODAY - dt.timedelta(days=days_ago)
+    date = TODAY_DATE - dt.timedelta(days=days_ago)
     post = Post(
         date.year,
         f"post-{next(_slugs)}",
@@ -96,7 +97,7 @@ def community(*members: Member) -> dict[str, Member]:
 def run(
     members: dict[str, Member], ledger: list[Share], options: NetworkOptions = OPTIONS
 ) -> Network:
-    return analyse(members, ledger, TODAY, options)
+    return analyse(members, ledger, TODAY_DATE, options)
 
 
 def pairs(ties: list[Tie]) -> dict[tuple[str, str], Tie]:
@@ -108,7 +109,7 @@ def pairs(ties: list[Tie]) -> dict[tuple[str, str], Tie]:
 
 def test_a_share_for_someone_ties_the_two() -> None:
     net = run(community(member("grace"), member("ada")), [share("grace", for_=("ada",))])
-    assert net.ties == [Tie("ada", "grace", 1.0, 1, TODAY, ("for",))]
+    assert net.ties == [Tie("ada", "grace", 1.0, 1, TODAY_DATE, ("for",))]
 
 
 def test_via_and_introductions_make_their_own_kinds_of_tie() -> None:
@@ -178,7 +179,9 @@ def test_members_of_one_org_have_an_org_tie() -> None:
     people = community(member("ada", "Engines"), member("bob", "Engines"), member("cy", "Engines"))
     net = run(people, [share("ada", for_=("bob",), days_ago=180)])
     assert pairs(net.ties) == {
-        ("ada", "bob"): Tie("ada", "bob", 0.5 + 0.1, 1, TODAY - dt.timedelta(180), ("for", "org")),
+        ("ada", "bob"): Tie(
+            "ada", "bob", 0.5 + 0.1, 1, TODAY_DATE - dt.timedelta(180), ("for", "org")
+        ),
         ("ada", "cy"): Tie("ada", "cy", 0.1, 0, None, ("org",)),
         ("bob", "cy"): Tie("bob", "cy", 0.1, 0, None, ("org",)),
     }
@@ -285,11 +288,11 @@ def test_a_tie_silent_for_more_than_dormant_months_is_dormant() -> None:
         *(share("dee", for_=("eve",), days_ago=390) for _ in range(3)),  # stronger: first
     ]
     assert run(people, ledger).dormant == [
-        DormantTie("dee", "eve", TODAY - dt.timedelta(390), 13),
-        DormantTie("ada", "bob", TODAY - dt.timedelta(181), 6),
+        DormantTie("dee", "eve", TODAY_DATE - dt.timedelta(390), 13),
+        DormantTie("ada", "bob", TODAY_DATE - dt.timedelta(181), 6),
     ]
     assert run(people, ledger, replace(OPTIONS, dormant_months=12)).dormant == [
-        DormantTie("dee", "eve", TODAY - dt.timedelta(390), 13)
+        DormantTie("dee", "eve", TODAY_DATE - dt.timedelta(390), 13)
     ]
 
 
@@ -308,8 +311,8 @@ def test_quiet_members_longest_silent_first_never_active_last() -> None:
         intro("cy", "eve", "fay", days_ago=5),  # cy introduced, eve and fay introduced: active
     ]
     assert run(people, ledger).quiet == [
-        Quiet("dee", TODAY - dt.timedelta(400), 13),
-        Quiet("ada", TODAY - dt.timedelta(200), 6),
+        Quiet("dee", TODAY_DATE - dt.timedelta(400), 13),
+        Quiet("ada", TODAY_DATE - dt.timedelta(200), 6),
         Quiet("gus", None, None),
     ]
 
@@ -514,7 +517,7 @@ def test_member_view() -> None:
     net = run(people, ledger)
     mine = net.member("ada")
     assert [(t.a, t.b) for t in mine.ties] == [("ada", "cy"), ("ada", "bob")]
-    assert mine.dormant == [DormantTie("ada", "bob", TODAY - dt.timedelta(400), 13)]
+    assert mine.dormant == [DormantTie("ada", "bob", TODAY_DATE - dt.timedelta(400), 13)]
     assert mine.suggestions == [Suggestion("ada", "dee", 1.0, "Both work on x.")]
     assert net.member("nobody") == MemberNetwork([], [], [])
 
@@ -568,7 +571,7 @@ def test_network_json() -> None:
         "ties",
         "unbridged",
     ]
-    assert data["ties"][0]["last"] == TODAY.isoformat()
+    assert data["ties"][0]["last"] == TODAY_DATE.isoformat()
     assert data["brokers"][0]["handle"] == "zoe"
     assert network_json(net).endswith("}\n")
 
