@@ -14,7 +14,8 @@ in the result, and a share naming them still links the others it names.
 Pure and deterministic: it takes members, the ledger and today's date, reads no files,
 reads no clock, and returns every list sorted, ties in ordering broken by handle; the
 ledger's order does not matter. It renders nothing (``network_json`` aside, the JSON of
-``newsletter network --format json``): the site and the command line present its result.
+``newsletter network --format json``): the site presents its result, and
+``newsletter.analysis.report`` makes the text report the command line shows.
 """
 
 from __future__ import annotations

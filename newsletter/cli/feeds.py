@@ -123,6 +123,8 @@ def fetch_settings(
     per_host: int,
     allow_private: bool,
 ) -> FetchSettings:
+    """The fetch's settings from its options: one --timeout to connect and to read, the
+    size cap in MB."""
     return FetchSettings(
         jobs=jobs,
         per_host=per_host,
@@ -135,6 +137,7 @@ def fetch_settings(
 
 
 DEFAULTS = FetchSettings()
+"""What the fetch options default to (and --help shows)."""
 
 
 @main.command("fetch")

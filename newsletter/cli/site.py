@@ -73,6 +73,7 @@ def _checkout_folder(project: Project) -> str:
 def _build_options(
     drafts: bool, base_url: str | None, output: Path | None, today: str | None
 ) -> BuildOptions:
+    """The build's options from what build and serve are given (the rest as defaults)."""
     from newsletter.pipeline.build import BuildOptions
 
     return BuildOptions(
@@ -81,6 +82,7 @@ def _build_options(
 
 
 def report_build(app: App, result: BuildResult) -> None:
+    """The build's notes, then one line: what was built where, how fast, and what changed."""
     r = result.report
     try:
         where = result.output.relative_to(Path.cwd())
@@ -249,12 +251,11 @@ def serve(
       newsletter serve --open
       newsletter serve --drafts --port 8080 --no-search
     """
-    from newsletter.pipeline.build import BuildOptions
     from newsletter.preview.server import serve_preview
 
     serve_preview(
         app.project(),
-        BuildOptions(drafts=drafts, today=parse_date(today, "--today"), search=not no_search),
+        replace(_build_options(drafts, None, None, today), search=not no_search),
         host=host,
         port=port,
         open_browser=open_browser,
