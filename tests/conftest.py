@@ -17,9 +17,10 @@ pytest_plugins = [
     "support.browser",
     "support.feedserver",
     "support.smtpserver",
+    "support.imapserver",
 ]
 """The shared fixtures: example and built_example, site_server, browser and
-chromium_executable, feed_server and fake_network, smtp_server."""
+chromium_executable, feed_server and fake_network, smtp_server, dovecot."""
 
 MARKED_BY_FIXTURE = {
     "browser": "browser",
@@ -27,6 +28,7 @@ MARKED_BY_FIXTURE = {
     "site_server": "network",
     "feed_server": "network",
     "smtp_server": "network",
+    "dovecot": "network",
 }
 """A test that uses the fixture (directly or through another) gets the marker."""
 

@@ -238,6 +238,7 @@ def test_dotted_octal_is_not_even_a_url_to_httpx(tmp_path: Path, feed_server: Fe
     assert fetched(root, "--allow-private") == {url: ("failed", reason)}
 
 
+@pytest.mark.network
 def test_ipv6_loopback_is_refused_and_allowed_when_asked(tmp_path: Path) -> None:
     with FeedServer("::1") as server:
         url = server.route("/feed.xml", RSS)
@@ -382,6 +383,7 @@ def test_dns_rebinding_finds_no_second_lookup_to_win(
     assert fake_network.connected == [PUBLIC, PUBLIC]
 
 
+@pytest.mark.network
 def test_tls_verifies_the_host_name_while_connecting_to_the_checked_address(
     fake_network: FakeNetwork,
 ) -> None:

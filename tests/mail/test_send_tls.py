@@ -19,8 +19,11 @@ from support.sending import SEND_CONFIG, send_project, subscribers
 from support.smtpserver import Handler
 
 USER, PASSWORD = "mailer", "s3cret:/@"
-# aiosmtpd cannot tell that an SMTPS connection is encrypted, and warns about AUTH on it
-pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+pytestmark = [
+    pytest.mark.network,  # each test starts its own SMTP server, with TLS
+    # aiosmtpd cannot tell that an SMTPS connection is encrypted, and warns about AUTH on it
+    pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS"),
+]
 
 
 def authenticate(server, session, envelope, mechanism, data):  # type: ignore[no-untyped-def]

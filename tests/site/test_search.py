@@ -327,6 +327,7 @@ def test_without_javascript_the_box_still_leads_to_search(
     context.close()
 
 
+@pytest.mark.network
 def test_results_under_a_base_path_open(news_site: Path, browser: Browser) -> None:
     with serving(news_site) as url, watched(browser) as page:
         page.goto(url + "news/search/?q=" + KNOWN_WORD)
