@@ -100,6 +100,58 @@ def _shown(value: str, limit: int = 60) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
+@dataclass(frozen=True)
+class _Form:
+    """A filled-in form's raw values, read one field at a time; what is wrong with a value
+    is added to ``problems``, and the value read as empty."""
+
+    sections: dict[str, str]
+    problems: list[str]
+
+    def value(self, field_id: str) -> str:
+        text = self.sections.get(field_id, "").strip()
+        return "" if text == NO_RESPONSE else text
+
+    def line(self, field_id: str, limit: int = MAX_FIELD) -> str:
+        text = self.value(field_id)
+        label = LABELS[field_id]
+        if len(text.splitlines()) > 1:  # '\n', and U+2028, U+0085… which YAML folds
+            self.problems.append(
+                f"{label}: must be one line; remove the line breaks (some are invisible)."
+            )
+            return ""
+        if len(text) > limit:
+            self.problems.append(
+                f"{label}: {len(text):,} characters is too long; shorten it to {limit:,} or fewer."
+            )
+            return ""
+        return text
+
+    def handle(self, field_id: str, text: str) -> str:
+        name = text.strip().removeprefix("@").lower()
+        if not HANDLE_RE.match(name):
+            self.problems.append(
+                f"{LABELS[field_id]}: {_shown(text)} is not a member handle; a handle is "
+                "the name of a file in content/members/, like ada or grace-hopper "
+                "(letters, digits, '-' and '_', no spaces)."
+            )
+            return ""
+        return name
+
+    def items(self, field_id: str) -> list[str]:
+        found = [v.strip() for v in self.line(field_id).split(",") if v.strip()]
+        if len(found) > MAX_ITEMS:
+            self.problems.append(
+                f"{LABELS[field_id]}: {len(found)} items is too many; give {MAX_ITEMS} or fewer."
+            )
+            return []
+        return found
+
+    def handles(self, field_id: str) -> list[str]:
+        names = [self.handle(field_id, v) for v in self.items(field_id)]
+        return list(dict.fromkeys(n for n in names if n))
+
+
 def parse_issue(body: str) -> IssuePost:
     """The Markdown GitHub renders for a filled-in share form → an IssuePost.
 
@@ -110,119 +162,106 @@ def parse_issue(body: str) -> IssuePost:
     body = CONTROL_RE.sub("", body.replace("\r\n", "\n").replace("\r", "\n"))
     sections = _sections(body)
     post = IssuePost()
-    problems = post.problems
-
-    def value(field_id: str) -> str:
-        text = sections.get(field_id, "").strip()
-        return "" if text == NO_RESPONSE else text
-
-    def line(field_id: str, limit: int = MAX_FIELD) -> str:
-        text = value(field_id)
-        label = LABELS[field_id]
-        if len(text.splitlines()) > 1:  # '\n', and U+2028, U+0085… which YAML folds
-            problems.append(
-                f"{label}: must be one line; remove the line breaks (some are invisible)."
-            )
-            return ""
-        if len(text) > limit:
-            problems.append(
-                f"{label}: {len(text):,} characters is too long; shorten it to {limit:,} or fewer."
-            )
-            return ""
-        return text
-
-    def handle(field_id: str, text: str) -> str:
-        name = text.strip().removeprefix("@").lower()
-        if not HANDLE_RE.match(name):
-            problems.append(
-                f"{LABELS[field_id]}: {_shown(text)} is not a member handle; a handle is "
-                "the name of a file in content/members/, like ada or grace-hopper "
-                "(letters, digits, '-' and '_', no spaces)."
-            )
-            return ""
-        return name
-
-    def items(field_id: str) -> list[str]:
-        found = [v.strip() for v in line(field_id).split(",") if v.strip()]
-        if len(found) > MAX_ITEMS:
-            problems.append(
-                f"{LABELS[field_id]}: {len(found)} items is too many; give {MAX_ITEMS} or fewer."
-            )
-            return []
-        return found
-
-    def handles(field_id: str) -> list[str]:
-        names = [handle(field_id, v) for v in items(field_id)]
-        return list(dict.fromkeys(n for n in names if n))
-
+    form = _Form(sections, post.problems)
     for field_id in REQUIRED:
-        if not value(field_id) and field_id != "text":  # the text: once its '---' are gone
-            problems.append(f"{LABELS[field_id]}: this field is required; fill it in.")
+        if not form.value(field_id) and field_id != "text":  # the text: once its '---' are gone
+            post.problems.append(f"{LABELS[field_id]}: this field is required; fill it in.")
+    post.title = form.line("title", MAX_TITLE)
+    post.kind = _kind(form)
+    by = form.line("by")
+    post.by = form.handle("by", by) if by else ""
+    post.link = _link(form)
+    post.for_ = form.handles("for")
+    post.via = _via(form)
+    post.connects = form.handles("connects")
+    post.tags = _tags(form)
+    post.when = _when(form, post.kind)
+    post.where = form.line("where")
+    post.text = _text(form)
+    _check_intro(post)
+    _check_private(post, sections)
+    return post
 
-    post.title = line("title", MAX_TITLE)
-    kind = line("kind").lower()
+
+def _kind(form: _Form) -> str:
+    kind = form.line("kind").lower()
     if kind and kind not in {k.value for k in Kind}:
-        problems.append(
+        form.problems.append(
             f"{LABELS['kind']}: {_shown(kind)} is not a kind; choose one of "
             + ", ".join(k.value for k in Kind)
             + "."
         )
-    else:
-        post.kind = kind
-    by = line("by")
-    post.by = handle("by", by) if by else ""
-    post.link = line("link")
-    if post.link and not WEB_URL_RE.match(post.link):
-        problems.append(
-            f"{LABELS['link']}: {_shown(post.link)} is not a web address; give one that "
+        return ""
+    return kind
+
+
+def _link(form: _Form) -> str:
+    link = form.line("link")
+    if link and not WEB_URL_RE.match(link):
+        form.problems.append(
+            f"{LABELS['link']}: {_shown(link)} is not a web address; give one that "
             "starts with https:// (or http://), or leave it empty."
         )
-        post.link = ""
-    post.for_ = handles("for")
-    via = line("via")
+        return ""
+    return link
+
+
+def _via(form: _Form) -> str:
+    via = form.line("via")
     if "," in via:
-        problems.append(f"{LABELS['via']}: names one member; give a single handle.")
-    elif via:
-        post.via = handle("via", via)
-    post.connects = handles("connects")
-    for tag in items("tags"):
+        form.problems.append(f"{LABELS['via']}: names one member; give a single handle.")
+        return ""
+    return form.handle("via", via) if via else ""
+
+
+def _tags(form: _Form) -> list[str]:
+    tags: list[str] = []
+    for tag in form.items("tags"):
         slug = slugify(tag)
         if not slug:
-            problems.append(
+            form.problems.append(
                 f"{LABELS['tags']}: {_shown(tag)} has no letters or digits; "
                 "use words like open data."
             )
-        elif slug not in post.tags:
-            post.tags.append(slug)
-    when = line("when")
-    if post.kind == Kind.EVENT and not when:
-        problems.append(
+        elif slug not in tags:
+            tags.append(slug)
+    return tags
+
+
+def _when(form: _Form, kind: str) -> str:
+    """The start, as 'YYYY-MM-DD HH:MM'; an event must have one."""
+    when = form.line("when")
+    if kind == Kind.EVENT and not when:
+        form.problems.append(
             f"{LABELS['when']}: an event needs a start; write it like 2026-12-03 18:00."
         )
     elif when:
         try:
-            post.when = dt.datetime.fromisoformat(when).strftime("%Y-%m-%d %H:%M")
+            return dt.datetime.fromisoformat(when).strftime("%Y-%m-%d %H:%M")
         except ValueError:
-            problems.append(
+            form.problems.append(
                 f"{LABELS['when']}: {_shown(when)} is not a date and time; "
                 "write it like 2026-12-03 18:00."
             )
-    post.where = line("where")
-    text = value("text").split("\n")
-    while text and (not text[0].strip() or FENCE_LINE_RE.match(text[0])):
-        text.pop(0)  # a leading '---' would read as front matter to people, if not to us
-    post.text = "\n".join(row.rstrip() for row in text).strip("\n")
-    if not post.text:
-        problems.append(f"{LABELS['text']}: this field is required; fill it in.")
-    elif len(post.text) > MAX_TEXT:
-        problems.append(
-            f"{LABELS['text']}: {len(post.text):,} characters is too long; shorten it to "
+    return ""
+
+
+def _text(form: _Form) -> str:
+    """The member's words, without the leading lines that read as a front matter's
+    fence and without trailing spaces."""
+    lines = form.value("text").split("\n")
+    while lines and (not lines[0].strip() or FENCE_LINE_RE.match(lines[0])):
+        lines.pop(0)  # a leading '---' would read as front matter to people, if not to us
+    text = "\n".join(row.rstrip() for row in lines).strip("\n")
+    if not text:
+        form.problems.append(f"{LABELS['text']}: this field is required; fill it in.")
+    elif len(text) > MAX_TEXT:
+        form.problems.append(
+            f"{LABELS['text']}: {len(text):,} characters is too long; shorten it to "
             f"{MAX_TEXT:,} or fewer (link to a longer text instead)."
         )
-        post.text = ""
-    _check_intro(post)
-    _check_private(post, sections)
-    return post
+        return ""
+    return text
 
 
 def _check_intro(post: IssuePost) -> None:
