@@ -100,29 +100,33 @@ def init_project(
         raise ProjectError(f"{root / CONFIG_NAME} already exists: this is a newsletter already")
     package = package or package_spec()
     created = [
-        _create(
-            root / CONFIG_NAME,
-            yaml_text(
-                {
-                    "title": title,
-                    "description": "What our members learned, asked and shared this fortnight.",
-                    "base_url": base_url,
-                    "language": "en",
-                    "editors": [handle],
-                    "email": {"from": f"{title} <newsletter@{_domain(base_url)}>"},
-                }
-            ),
-        ),
+        _create(root / CONFIG_NAME, _config_text(title, base_url, handle)),
         _create(root / ".gitignore", GITIGNORE),
+        *(_create(root / rel, github_file(file, package)) for rel, file in GITHUB_FILES.items()),
+        *_first_content(Project(root), handle, name, today),
     ]
-    created += [
-        _create(root / rel, github_file(name, package)) for rel, name in GITHUB_FILES.items()
-    ]
-    project = Project(root)
-    created.append(
-        new_member(project, handle, name=name, org="", role="Editor", topics=["community"])
+    shutil.copytree(builtin_theme(), root / "templates", dirs_exist_ok=False)
+    created.append(root / "templates")
+    return created
+
+
+def _config_text(title: str, base_url: str, editor: str) -> str:
+    return yaml_text(
+        {
+            "title": title,
+            "description": "What our members learned, asked and shared this fortnight.",
+            "base_url": base_url,
+            "language": "en",
+            "editors": [editor],
+            "email": {"from": f"{title} <newsletter@{_domain(base_url)}>"},
+        }
     )
-    created.append(
+
+
+def _first_content(project: Project, handle: str, name: str, today: dt.date) -> list[Path]:
+    """The editor's member file, a welcome post and the first edition: enough to build."""
+    return [
+        new_member(project, handle, name=name, org="", role="Editor", topics=["community"]),
         new_post(
             project,
             title="Welcome to the exchange",
@@ -133,20 +137,14 @@ def init_project(
             body="This is where members share what they know: an article "
             "for someone who needs it, an ask, an offer, an introduction.\n\n"
             "Add yours as a file in `content/posts/`.",
-        )
-    )
-    created.append(
+        ),
         new_edition(
             project,
             date=today,
             title="The first edition",
             body="Welcome! This is our first edition.",
-        )
-    )
-    theme = builtin_theme()
-    shutil.copytree(theme, root / "templates", dirs_exist_ok=False)
-    created.append(root / "templates")
-    return created
+        ),
+    ]
 
 
 def _domain(base_url: str) -> str:
