@@ -1,4 +1,4 @@
-"""Write tests/data/xss_payloads.json: the hostile inputs of tests/test_xss.py.
+"""Write tests/data/xss_payloads.json: the hostile inputs of tests/browser/test_xss.py.
 
 Run it after changing a family: ``python tests/data/make_xss_payloads.py``. Each payload
 that would run script calls ``__xss(N)`` (or alert/confirm/prompt/print/open with N),
@@ -838,7 +838,7 @@ def build() -> dict[str, object]:
             payloads.append(payload)
         families.append({"family": name, "comment": comment, "payloads": payloads})
     return {
-        "about": "Hostile inputs for tests/test_xss.py; made by make_xss_payloads.py. "
+        "about": "Hostile inputs for tests/browser/test_xss.py; made by make_xss_payloads.py. "
         "A payload that runs script calls __xss(N) (or alert/confirm/prompt/print/open), "
         "N being its number, counted from 1 across the families in order.",
         "families": families,

@@ -2,7 +2,7 @@
 every way a feed server can misbehave, each reported on its own line.
 
 The server is on this machine, which the guard refuses by default
-(tests/test_fetch_guard.py): these projects allow it (``feeds: {allow_private: true}``)."""
+(tests/feeds/test_fetch_guard.py): these projects allow it (``feeds: {allow_private: true}``)."""
 
 from __future__ import annotations
 
@@ -347,7 +347,7 @@ def test_member_option_and_no_feeds(tmp_path: Path, feed_server: FeedServer) -> 
 
 
 def test_a_damaged_cache_is_reported_by_build_and_set_aside_by_fetch(tmp_path: Path) -> None:
-    """(tests/test_faults.py damages a real cache in several ways.)"""
+    """(tests/site/test_faults.py damages a real cache in several ways.)"""
     root = members_with_feeds(tmp_path / "p", {"ada": ["http://127.0.0.1:9/feed.xml"]})
     write(root, ".newsletter/feeds.sqlite", "this is not a database")
     built = run("build", "--today", TODAY, "--no-search", cwd=root)
