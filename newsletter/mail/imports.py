@@ -158,10 +158,27 @@ def import_subscribers(
     columns, records = _read_export(source, shown)
     fmt = _choose_format(source_format, columns, shown)
     report = ImportReport(source_format=fmt)
-    statuses = _STATUSES[fmt]
+    wanted, leaving = _sort_rows(fmt, columns, records, shown, diags, report)
+    # Suppressions first, on disk before the subscribers file changes: whoever asked
+    # to leave stays left even if the rest of the import fails.
+    suppressed = _suppress_leavers(project, config, leaving, source, report)
+    _add_newcomers(project, config, wanted, suppressed, source, report)
+    return report
 
-    wanted: list[_Row] = []  # to add, if new
-    leaving: list[tuple[_Row, str]] = []  # to suppress, with the reason
+
+def _sort_rows(
+    fmt: str,
+    columns: list[str],
+    records: list[tuple[int, dict[str, str]]],
+    shown: str,
+    diags: Diagnostics,
+    report: ImportReport,
+) -> tuple[list[_Row], list[tuple[_Row, str]]]:
+    """The rows to add if new, and those to suppress (with the reason); the others are
+    skipped, in the report, and a bad one is a diagnostic too."""
+    statuses = _STATUSES[fmt]
+    wanted: list[_Row] = []
+    leaving: list[tuple[_Row, str]] = []
     for line, record in records:
         row = _READERS[fmt](line, record, columns)
         where = Location(shown, line)
@@ -194,9 +211,18 @@ def import_subscribers(
             leaving.append((row, decision.suppress))
         else:
             wanted.append(row)
+    return wanted, leaving
 
-    # Suppressions first, on disk before the subscribers file changes: whoever asked
-    # to leave stays left even if the rest of the import fails.
+
+def _suppress_leavers(
+    project: Project,
+    config: Config,
+    leaving: list[tuple[_Row, str]],
+    source: Path,
+    report: ImportReport,
+) -> dict[str, str]:
+    """Whoever the export says left, on the suppression list; returns the whole list
+    (address key → reason)."""
     suppressed = load_suppressed(project, config)
     for row, reason in leaving:
         key = address_key(row.email)
@@ -207,7 +233,19 @@ def import_subscribers(
             suppressed[key] = reason
         else:
             report.unchanged += 1
+    return suppressed
 
+
+def _add_newcomers(
+    project: Project,
+    config: Config,
+    wanted: list[_Row],
+    suppressed: dict[str, str],
+    source: Path,
+    report: ImportReport,
+) -> None:
+    """Who is new, appended to the subscribers file; an empty name filled in for who is
+    already there; no one who is on the suppression list."""
     path = subscribers_path(project, config)
     subscribers = _SubscribersFile.read(path, project.relative(path))
     first_line: dict[str, int] = {}
@@ -232,7 +270,6 @@ def import_subscribers(
             report.added.append(row.email)
     if subscribers.changed:
         subscribers.write(path, project.relative(path))
-    return report
 
 
 # -- reading an export ------------------------------------------------------------

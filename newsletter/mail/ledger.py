@@ -14,7 +14,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.core import clock
@@ -43,15 +42,6 @@ CREATE TABLE IF NOT EXISTS delivery (
 );
 """
 STATUSES = ("pending", "sending", "sent", "temp_failed", "failed", "suppressed")
-
-
-@dataclass(frozen=True)
-class Delivery:
-    email: str
-    status: str
-    attempts: int
-    resent: bool
-    response: str
 
 
 def _now() -> str:
@@ -165,14 +155,6 @@ class Ledger:
             "SELECT count(*) FROM delivery WHERE edition = ? AND resent = 1", (edition,)
         ).fetchone()[0]
         return counts
-
-    def deliveries(self, edition: int) -> list[Delivery]:
-        rows = self.db.execute(
-            "SELECT email, status, attempts, resent, response FROM delivery "
-            "WHERE edition = ? ORDER BY rowid",
-            (edition,),
-        )
-        return [Delivery(e, s, a, bool(r), resp) for e, s, a, r, resp in rows]
 
 
 class LedgerDamaged(ProjectError):

@@ -164,19 +164,7 @@ def build_message(
     safe_header("To", email)
     safe_header("To", name)
     mailto, url = unsubscribe_links(edition, email)
-    footer_link = url or mailto
-    page, text = edition.variant(bool(name), subscriber.member)
-    page = (
-        page.replace(NAME, html.escape(name))
-        .replace(EMAIL, html.escape(email))
-        .replace(UNSUBSCRIBE, html.escape(footer_link))
-    )
-    text = text.replace(NAME, name).replace(EMAIL, email).replace(UNSUBSCRIBE, footer_link)
-    if len(page.encode()) >= GMAIL_CLIP_BYTES:
-        raise MessageError(
-            f"the email of edition {edition.number} for {email} is over "
-            f"{GMAIL_CLIP_BYTES // 1024} KB; Gmail would clip it"
-        )
+    text, page = _bodies(edition, subscriber, url or mailto)
     msg = EmailMessage(policy=SMTP_POLICY)
     msg["From"] = edition.sender
     msg["To"] = Address(display_name=name, addr_spec=email) if name else email
@@ -191,17 +179,41 @@ def build_message(
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["X-Newsletter-Edition"] = str(edition.number)
     msg["MIME-Version"] = "1.0"
-    # the body is assembled here rather than by email.contentmanager, whose pure-Python
-    # encoder took most of the time of a send; QP output never holds "=_", so the
-    # boundary cannot occur in it
     boundary = f"=_newsletter_{edition.number}_{hashlib.sha256(email.encode()).hexdigest()[:16]}"
     msg["Content-Type"] = f'multipart/alternative; boundary="{boundary}"'
+    head = b"".join(SMTP_POLICY.fold_binary(k, v) for k, v in msg.items()) + b"\r\n"
+    return Message(msg, head + _alternatives(boundary, text, page))
+
+
+def _bodies(edition: EditionMail, subscriber: Subscriber, footer_link: str) -> tuple[str, str]:
+    """(text, html) of the subscriber's variant, their name, address and link swapped in."""
+    email, name = subscriber.email, subscriber.name
+    page, text = edition.variant(bool(name), subscriber.member)
+    page = (
+        page.replace(NAME, html.escape(name))
+        .replace(EMAIL, html.escape(email))
+        .replace(UNSUBSCRIBE, html.escape(footer_link))
+    )
+    text = text.replace(NAME, name).replace(EMAIL, email).replace(UNSUBSCRIBE, footer_link)
+    if len(page.encode()) >= GMAIL_CLIP_BYTES:
+        raise MessageError(
+            f"the email of edition {edition.number} for {email} is over "
+            f"{GMAIL_CLIP_BYTES // 1024} KB; Gmail would clip it"
+        )
+    return text, page
+
+
+def _alternatives(boundary: str, text: str, page: str) -> bytes:
+    """The body: the text part, then the HTML part, each quoted-printable."""
+    # assembled here rather than by email.contentmanager, whose pure-Python encoder took
+    # most of the time of a send; QP output never holds "=_", so the boundary cannot
+    # occur in it
     part = (
         b"\r\nContent-Type: text/%s; charset=utf-8\r\n"
         b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
     )
     dash = f"--{boundary}".encode()
-    body = b"".join(
+    return b"".join(
         (
             dash,
             part % b"plain",
@@ -215,8 +227,6 @@ def build_message(
             b"--\r\n",
         )
     )
-    head = b"".join(SMTP_POLICY.fold_binary(k, v) for k, v in msg.items()) + b"\r\n"
-    return Message(msg, head + body)
 
 
 def _words(value: object) -> str:
