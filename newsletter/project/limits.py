@@ -3,8 +3,9 @@
 Content comes from members and is untrusted. Every file the build reads is bounded
 in size; a file that is binary, or a link to a file outside the project, is refused;
 names that differ only by case, which collide on macOS and Windows checkouts and on
-case-insensitive hosts, are reported. YAML may not use anchors and aliases (the
-"billion laughs"). Markdown is scanned, in one linear pass, for what makes
+case-insensitive hosts, are reported. (YAML anchors and aliases, the "billion
+laughs", are refused by ``load.yaml``, which owns the YAML parser.)
+Markdown is scanned, in one linear pass, for what makes
 Python-Markdown slow (it is quadratic in a few places: an unclosed '[' or '<' is
 searched for to the end of its paragraph, a paragraph is re-scanned after every
 heading or rule inside it, abbreviations and footnotes are tried on every
@@ -23,12 +24,12 @@ import stat
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from newsletter.core.diagnostics import Diagnostics, Location
 
-# yaml and markdown are imported where they are used: `sources` imports this module,
+# markdown is imported where it is used: `sources` imports this module,
 # and the command line imports `sources` before it knows which command runs
 
 KB = 1024
@@ -180,46 +181,6 @@ def check_tree(
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
 
 
-# -- YAML ------------------------------------------------------------------------------
-
-
-def check_yaml(text: str, path: str, first_line: int, diags: Diagnostics) -> bool:
-    """False, after an error at it, if the YAML uses an anchor or alias (``&a``, ``*a``):
-    nothing in a member's file needs them, and aliases of aliases can make a few lines
-    stand for billions of values. Syntax errors are left for the parser to report."""
-    if "&" not in text and "*" not in text:
-        return True
-    import yaml
-
-    try:  # the parser load uses: libyaml when it is there
-        from yaml import CSafeLoader as SafeLoader
-    except ImportError:  # pragma: no cover - depends on how PyYAML was built
-        from yaml import SafeLoader  # type: ignore[assignment]
-
-    loader = SafeLoader(text)
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            anchor = getattr(event, "anchor", None)
-            mark = getattr(event, "start_mark", None)
-            if anchor is None or mark is None:
-                continue
-            alias = isinstance(event, yaml.AliasEvent)
-            diags.error(
-                Location(path, mark.line + first_line, mark.column + 1),
-                "yaml.alias",
-                f"YAML {'alias' if alias else 'anchor'} '{'*' if alias else '&'}{anchor}': "
-                "anchors and aliases are not allowed here",
-                "write each value out in full; quote a text that starts with '&' or '*'",
-            )
-            return False
-    except yaml.YAMLError:
-        return True
-    finally:
-        loader.dispose()
-    return True
-
-
 # -- Markdown ----------------------------------------------------------------------------
 
 
@@ -352,20 +313,6 @@ def _scan_cost(block: str) -> _Cost:
 def check_markdown(text: str, path: str, first_line: int, diags: Diagnostics) -> bool:
     """False, after an error at the line where it happens, if ``text`` would take
     Python-Markdown too long (or too deep) to render. Linear in the text's length."""
-    # what Python-Markdown parses: tabs expanded, fenced code set aside (same lines)
-    source = text.expandtabs(4)
-
-    def at(offset: int) -> Location:
-        """The place of ``source[offset]`` in ``text``: the same line; the column
-        counted back through the tabs that were expanded."""
-        line = source.count("\n", 0, offset)
-        expanded = offset - (source.rfind("\n", 0, offset) + 1)
-        original = text.split("\n", line + 1)[line]
-        col = 0
-        while col < len(original) and len(original[:col].expandtabs(4)) < expanded:
-            col += 1
-        return Location(path, first_line + line, col + 1)
-
     if len(text) > MAX_MARKDOWN_CHARS:
         diags.error(
             Location(path, first_line),
@@ -375,6 +322,53 @@ def check_markdown(text: str, path: str, first_line: int, diags: Diagnostics) ->
             "shorten it, split it into several posts, or link to the full text",
         )
         return False
+    # what Python-Markdown parses: tabs expanded, fenced code set aside (same lines)
+    source = text.expandtabs(4)
+    at = partial(_location, text, source, path, first_line)
+    if not _few_costly_constructs(source, at, diags):
+        return False
+    fenced = "```" in source or "~~~" in source
+    spent, worst_fence = _fence_cost(source) if fenced else (0, 0)
+    if spent > MAX_SCAN:
+        diags.error(
+            at(worst_fence),
+            "markdown.complex",
+            "fences (```) that are never closed: this text would take too long to render",
+            "close each fenced code block with the same fence on a line of its own",
+        )
+        return False
+    if fenced:  # offsets are in the text without its code from here on
+        source = _without_code(source)
+        at = partial(_location, text, source, path, first_line)
+    if not _shallow(source, at, diags):
+        return False
+    # what any paragraph can cost at most: each opener or split line, the whole text
+    bound = (source.count("[") + source.count("<") + len(_SPLITS.findall(source))) * len(source)
+    if spent + bound <= MAX_SCAN // 2:
+        return True  # most texts: nothing to add up
+    for block in _BLOCK.finditer(source):
+        spent = _block(source, block.start(), block.end(), spent, at, diags)
+        if spent < 0:
+            return False
+    return True
+
+
+def _location(text: str, source: str, path: str, first_line: int, offset: int) -> Location:
+    """The place of ``source[offset]`` in ``text``, of which ``source`` is what
+    Python-Markdown parses (tabs expanded, perhaps code blanked; the same lines): the same
+    line; the column counted back through the tabs that were expanded."""
+    line = source.count("\n", 0, offset)
+    expanded = offset - (source.rfind("\n", 0, offset) + 1)
+    original = text.split("\n", line + 1)[line]
+    col = 0
+    while col < len(original) and len(original[:col].expandtabs(4)) < expanded:
+        col += 1
+    return Location(path, first_line + line, col + 1)
+
+
+def _few_costly_constructs(source: str, at: Callable[[int], Location], diags: Diagnostics) -> bool:
+    """False, after an error, if ``source`` has more abbreviations, footnotes or
+    Markdown-in-HTML tags than their limits: each is tried on every paragraph."""
     for pattern, limit, what, sign in (
         (_ABBREVIATION, MAX_ABBREVIATIONS, "abbreviation definitions ('*[…]:')", "*["),
         (_FOOTNOTE, MAX_FOOTNOTES, "footnotes ('[^…]')", "[^"),
@@ -396,17 +390,12 @@ def check_markdown(text: str, path: str, first_line: int, diags: Diagnostics) ->
                 "use fewer of them; each one slows down every paragraph",
             )
             return False
-    fenced = "```" in source or "~~~" in source
-    spent, worst_fence = _fence_cost(source) if fenced else (0, 0)
-    if spent > MAX_SCAN:
-        diags.error(
-            at(worst_fence),
-            "markdown.complex",
-            "fences (```) that are never closed: this text would take too long to render",
-            "close each fenced code block with the same fence on a line of its own",
-        )
-        return False
-    source = _without_code(source) if fenced else source
+    return True
+
+
+def _shallow(source: str, at: Callable[[int], Location], diags: Diagnostics) -> bool:
+    """False, after an error, if a line of ``source`` (fenced code set aside) nests
+    deeper than MAX_NESTING."""
     for deep in _DEEP.finditer(source):
         stop = source.find("\n", deep.start())
         line = source[deep.start() : stop if stop >= 0 else None]
@@ -418,14 +407,6 @@ def check_markdown(text: str, path: str, first_line: int, diags: Diagnostics) ->
                 f"at most {MAX_NESTING} are rendered",
                 "flatten it; for code, use a fenced block (```)",
             )
-            return False
-    # what any paragraph can cost at most: each opener or split line, the whole text
-    bound = (source.count("[") + source.count("<") + len(_SPLITS.findall(source))) * len(source)
-    if spent + bound <= MAX_SCAN // 2:
-        return True  # most texts: nothing to add up
-    for block in _BLOCK.finditer(source):
-        spent = _block(source, block.start(), block.end(), spent, at, diags)
-        if spent < 0:
             return False
     return True
 
