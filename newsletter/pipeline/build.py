@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsletter.core import clock
+from newsletter.core import clock, urls
 from newsletter.core.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
 from newsletter.core.errors import BuildFailed, ProjectError
 from newsletter.core.model import Config, Content, Site
@@ -152,7 +152,7 @@ def warn_clipped_emails(site: Site, records: dict[str, OutputRecord], diags: Dia
     from newsletter.render.email import GMAIL_CLIP_BYTES
 
     for view in site.editions:
-        name = f"email/{view.edition.number}.html"
+        name = urls.edition_email(view.edition.number)[0]
         record = records.get(name)
         size = next((f.size for f in record.files if f.path == name), 0) if record else 0
         if size >= GMAIL_CLIP_BYTES:
