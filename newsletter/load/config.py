@@ -1,0 +1,178 @@
+"""Config: ``newsletter.yaml`` → ``Config``, each mistake reported at its line.
+
+The newsletter's title and address, and its settings sections (``email:``, ``feeds:``,
+``network:``), each value checked and defaulted. A config that cannot be read still
+gives a ``Config`` (the defaults), so that the rest of the project is checked too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsletter.core.diagnostics import Diagnostics, Location
+from newsletter.core.markup import EMAIL_RE
+from newsletter.core.model import Config, EmailOptions, FeedOptions, NetworkOptions
+from newsletter.load.fields import Fields, mapping_or_error
+from newsletter.load.yaml import parse_yaml
+from newsletter.project.sources import Project, read_text
+
+CONFIG_FIELDS = {
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "editors",
+    "email",
+    "feeds",
+    "network",
+}
+NETWORK_OPTIONS = {
+    "dormant_months",
+    "half_life_days",
+    "suggestions",
+    "brokers",
+    "reciprocity_ratio",
+    "min_exchanges",
+}
+FEED_OPTIONS = {"excerpt_words", "backfill_days", "stale_days", "allow_private"}
+
+
+def load_config(project: Project, diags: Diagnostics, base_url: str | None = None) -> Config:
+    """``newsletter.yaml`` → ``Config`` (the defaults where it cannot be read); a
+    ``base_url`` given on the command line stands in for the file's."""
+    path = project.relative(project.config_path)
+    where = Location(path)
+    text = read_text(project, project.config_path, diags)
+    data, marks = parse_yaml(text, path, diags) if text is not None else (None, {})
+    data = mapping_or_error(data, where, diags, path) if data is not None else None
+    fields = Fields(data or {}, marks, where, diags)
+    if data is not None:
+        fields.unknown(CONFIG_FIELDS)
+    title = fields.text("title", required=data is not None, example="Our Community Exchange")
+    url = base_url or fields.text(
+        "base_url", required=data is not None, example="https://example.org/"
+    )
+    if url and not re.match(r"^https?://[^/\s]+", url):
+        diags.error(
+            fields.at("base_url"),
+            "config.base-url",
+            f"base_url must be an absolute http(s) URL, not {url!r}",
+            "for example: base_url: https://news.example.org/",
+        )
+        url = ""
+    return Config(
+        feeds=_feed_options(fields),
+        network=_network_options(fields),
+        title=title or "Newsletter",
+        base_url=(url or "http://localhost/").rstrip("/") + "/",
+        description=fields.text("description"),
+        language=fields.text("language") or "en",
+        editors=fields.texts("editors"),
+        email=_email_options(fields),
+        location=where,
+        marks=marks,
+    )
+
+
+EMAIL_OPTIONS = {
+    "from",
+    "reply_to",
+    "subscribers",
+    "suppressed",
+    "unsubscribe",
+    "unsubscribe_url",
+    "subscribe_url",
+    "subscribe_mailto",
+    "per_second",
+    "per_hour",
+    "batch",
+    "connections",
+}
+
+
+def _section(fields: Fields, name: str, known: set[str], example: str) -> Fields | None:
+    """The fields of a settings section of newsletter.yaml (``email:``, ``feeds:``)."""
+    value = fields.data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        fields.wrong(name, "a mapping of settings", example)
+        return None
+    options = fields.sub(name, value)
+    options.unknown(known)
+    return options
+
+
+def _email_options(fields: Fields) -> EmailOptions:
+    options = _section(fields, "email", EMAIL_OPTIONS, "{from: News <news@example.org>}")
+    if options is None:
+        return EmailOptions()
+    value = options.data
+    defaults = EmailOptions()
+    per_second = value.get("per_second", defaults.per_second)
+    if isinstance(per_second, bool) or not isinstance(per_second, int | float) or per_second < 0:
+        options.wrong("per_second", "a number, zero or more (0: no limit)", "10")
+        per_second = defaults.per_second
+    for name in ("unsubscribe_url", "subscribe_url"):
+        url = options.text(name)
+        if url and not url.lower().startswith("https://"):
+            fields.diags.error(
+                options.at(name),
+                "config.email",
+                f"'{name}' must be an https:// URL, not {url!r}",
+                f"for example: {name}: https://lists.example.org/{name.split('_')[0]}",
+            )
+    mailto = options.text("subscribe_mailto").removeprefix("mailto:")
+    if mailto and not EMAIL_RE.fullmatch(mailto):
+        fields.diags.error(
+            options.at("subscribe_mailto"),
+            "config.email",
+            f"'subscribe_mailto' must be a bare address, not {mailto!r}",
+            "for example: subscribe_mailto: editors@example.org",
+        )
+        mailto = ""
+    return EmailOptions(
+        from_=options.text("from"),
+        reply_to=options.text("reply_to"),
+        subscribers=options.text("subscribers") or defaults.subscribers,
+        suppressed=options.text("suppressed") or defaults.suppressed,
+        unsubscribe=options.text("unsubscribe").removeprefix("mailto:"),
+        unsubscribe_url=options.text("unsubscribe_url"),
+        subscribe_url=options.text("subscribe_url"),
+        subscribe_mailto=mailto,
+        per_second=float(per_second),
+        per_hour=options.count("per_hour", defaults.per_hour, example="1000"),
+        batch=options.count("batch", defaults.batch, example="100") or defaults.batch,
+        connections=min(options.count("connections", 1, example="4") or 1, 32),
+    )
+
+
+def _network_options(fields: Fields) -> NetworkOptions:
+    options = _section(fields, "network", NETWORK_OPTIONS, "{dormant_months: 6}")
+    if options is None:
+        return NetworkOptions()
+    defaults = NetworkOptions()
+    ratio = options.data.get("reciprocity_ratio", defaults.reciprocity_ratio)
+    if isinstance(ratio, bool) or not isinstance(ratio, int | float) or ratio < 1:
+        options.wrong("reciprocity_ratio", "a number, 1 or more", "3")
+        ratio = defaults.reciprocity_ratio
+    counts = {
+        name: options.count(name, getattr(defaults, name), example="6")
+        for name in sorted(NETWORK_OPTIONS - {"reciprocity_ratio"})
+    }
+    counts["half_life_days"] = counts["half_life_days"] or defaults.half_life_days
+    return NetworkOptions(reciprocity_ratio=float(ratio), **counts)
+
+
+def _feed_options(fields: Fields) -> FeedOptions:
+    options = _section(fields, "feeds", FEED_OPTIONS, "{excerpt_words: 60}")
+    if options is None:
+        return FeedOptions()
+    defaults = FeedOptions()
+    return FeedOptions(
+        allow_private=options.flag("allow_private", defaults.allow_private),
+        **{
+            name: options.count(name, getattr(defaults, name), example="30")
+            for name in sorted(FEED_OPTIONS - {"allow_private"})
+        },
+    )

@@ -1,0 +1,225 @@
+"""Fields: typed access to a file's mapping of fields, each mistake reported at its line.
+
+``Fields`` turns the values YAML gave into texts, lists, flags, counts, dates and URLs,
+and reports a wrong type, a missing required field or an unknown one where the file
+has it (the marks of ``load.yaml``), with an example of what to write. It also holds
+the shapes names must have (slugs, handles, web URLs). It reads no file and knows no
+file kind: which fields a file has is each kind's module's job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from newsletter.core.diagnostics import Diagnostics, Location, did_you_mean
+from newsletter.core.markup import CONTROL_RE
+from newsletter.core.model import Marks
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+WEB_URL_RE = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
+HANDLE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+class Fields:
+    """Typed access to a mapping of fields, reporting wrong types at their line."""
+
+    def __init__(
+        self, data: dict[str, Any], marks: Marks, location: Location, diags: Diagnostics
+    ) -> None:
+        self.data, self.marks, self.location, self.diags = data, marks, location, diags
+
+    def at(self, name: str) -> Location:
+        return self.marks.get(name, self.location)
+
+    def sub(self, name: str, data: dict[str, Any]) -> Fields:
+        """The fields of the mapping at ``name`` (e.g. 'feeds[0]'), with their own marks."""
+        prefix = name + "."
+        marks = {
+            ("@" if k[0] == "@" else "") + k.lstrip("@")[len(prefix) :]: v
+            for k, v in self.marks.items()
+            if k.lstrip("@").startswith(prefix)
+        }
+        return Fields(data, marks, self.at(name), self.diags)
+
+    def wrong(self, name: str, expected: str, example: str) -> None:
+        """Report that the value of ``name`` is not ``expected``."""
+        value = self.data[name]
+        self.diags.error(
+            self.at(name),
+            "field.type",
+            f"'{name}' must be {expected}, not {describe(value)}",
+            f"for example: {name}: {example}",
+        )
+
+    def _get(self, name: str, required: bool, example: str) -> Any:
+        value = self.data.get(name)
+        if value is None and required:
+            self.diags.error(
+                self.location,
+                "field.required",
+                f"missing required field '{name}'",
+                f"add a line: {name}: {example}",
+            )
+        return value
+
+    def text(self, name: str, *, required: bool = False, example: str = "…") -> str:
+        value = self._get(name, required, example)
+        if value is None:
+            return ""
+        if isinstance(value, bool | dict | list):
+            self.wrong(name, "text", example)
+            return ""
+        return _clean(value)
+
+    def texts(self, name: str, *, example: str = "[a, b]") -> tuple[str, ...]:
+        """A list of short texts; a single text is taken as a list of one."""
+        value = self.data.get(name)
+        if value is None:
+            return ()
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return (_clean(value),)
+        if not isinstance(value, list) or any(
+            isinstance(v, dict | list | bool) or v is None for v in value
+        ):
+            self.wrong(name, "a list of texts", example)
+            return ()
+        return tuple(_clean(v) for v in value)
+
+    def flag(self, name: str, default: bool) -> bool:
+        value = self.data.get(name)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.wrong(name, "true or false", "true")
+            return default
+        return value
+
+    def count(self, name: str, default: int, *, example: str = "10") -> int:
+        """A whole number, zero or more."""
+        value = self.data.get(name)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.diags.error(
+                self.at(name),
+                "field.type",
+                f"'{name}' must be a whole number, zero or more, not {value!r}",
+                f"for example: {name}: {example}",
+            )
+            return default
+        return value
+
+    def date(self, name: str, *, required: bool = False) -> dt.date | None:
+        value = self._get(name, required, "2026-11-20")
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.diags.error(
+                self.at(name),
+                "date.invalid",
+                f"'{name}' is not a valid date: {value!r}",
+                f"write it as YYYY-MM-DD, for example: {name}: 2026-11-20",
+            )
+            return None
+
+    def datetime(self, name: str, *, required: bool = False) -> dt.datetime | None:
+        value = self._get(name, required, "2026-12-03 18:00")
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=None)
+        if isinstance(value, dt.date):
+            return dt.datetime.combine(value, dt.time())
+        try:
+            return dt.datetime.fromisoformat(str(value).strip()).replace(tzinfo=None)
+        except ValueError:
+            self.diags.error(
+                self.at(name),
+                "date.invalid",
+                f"'{name}' is not a valid date and time: {value!r}",
+                f"write it as YYYY-MM-DD HH:MM, for example: {name}: 2026-12-03 18:00",
+            )
+            return None
+
+    def mapping(self, name: str) -> dict[str, str]:
+        value = self.data.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or any(isinstance(v, dict | list) for v in value.values()):
+            self.wrong(name, "a mapping of names to texts", "{site: https://example.org}")
+            return {}
+        return {_clean(k): _clean(v) for k, v in value.items() if v is not None}
+
+    def url(self, name: str, value: str, *, example: str) -> str:
+        """``value`` if it is an http(s) URL; otherwise an error at ``name`` and ''."""
+        if not value or WEB_URL_RE.match(value):
+            return value
+        self.diags.error(
+            self.at(name),
+            "field.link",
+            f"'{name.split('[')[0]}': {value!r} is not an http(s) URL",
+            f"for example: {name.split('[')[0]}: {example}",
+        )
+        return ""
+
+    def slugs(self, name: str, values: tuple[str, ...]) -> None:
+        """Report each of ``values`` (the list at ``name``) that is not a valid tag."""
+        for i, value in enumerate(values):
+            if not SLUG_RE.match(value.lower()):
+                self.diags.error(
+                    self.at(f"{name}[{i}]"),
+                    "field.tag",
+                    f"'{value}' is not a valid tag",
+                    "tags are lowercase words joined by '-', like open-data",
+                )
+
+    def unknown(self, known: set[str]) -> None:
+        for name in self.data:
+            if str(name) not in known:
+                self.diags.warning(
+                    self.marks.get("@" + str(name), self.location),
+                    "field.unknown",
+                    f"unknown field '{name}'{did_you_mean(str(name), known)}",
+                    "known fields: " + ", ".join(sorted(known)),
+                )
+
+
+def _clean(value: object) -> str:
+    # YAML escapes ("\x1b") can still produce control characters: drop them too
+    return CONTROL_RE.sub("", str(value)).strip()
+
+
+def describe(value: Any) -> str:
+    """What a value is, in the words of a diagnostic: 'a list', 'a number'…"""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, int | float):
+        return "a number"
+    return f"{type(value).__name__}"
+
+
+def mapping_or_error(
+    data: Any, location: Location, diags: Diagnostics, what: str
+) -> dict[str, Any] | None:
+    """``data`` if it is a mapping of fields; otherwise an error at ``location`` and None."""
+    if isinstance(data, dict):
+        return data
+    diags.error(
+        location,
+        "syntax.structure",
+        f"{what} must be a mapping of fields",
+        "write one 'name: value' per line",
+    )
+    return None

@@ -1,0 +1,157 @@
+"""Posts: ``content/posts/<yyyy>/<slug>.md`` (or ``<slug>/index.md``) → ``Post``.
+
+A post's fields (who wrote it, what kind it is, whom it is for or connects, its tags,
+an event's time), its Markdown rendered, and, for a post that is a folder, the images
+and attachments beside it (``load.assets``). Its URL takes the year from the folder
+it is filed in. Whether the members it names exist is ``check``'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from newsletter.core.diagnostics import Diagnostics, Location, did_you_mean
+from newsletter.core.markup import render_markdown
+from newsletter.core.model import Asset, Config, Kind, Post
+from newsletter.load.assets import check_images, load_assets, sized_images
+from newsletter.load.documents import read_document
+from newsletter.load.fields import SLUG_RE, Fields
+from newsletter.project.sources import Project
+
+POST_FIELDS = {
+    "title",
+    "by",
+    "kind",
+    "link",
+    "for",
+    "via",
+    "connects",
+    "tags",
+    "when",
+    "where",
+    "date",
+    "draft",
+}
+
+
+def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) -> Post | None:
+    """A post's file → its ``Post``; None, with the reasons reported, if it cannot be one."""
+    path = project.relative(file)
+    where = Location(path)
+    slug = _slug(file, where, diags)
+    if slug is None:
+        return None
+    document = read_document(project, file, diags, POST_FIELDS)
+    if document is None:
+        return None
+    fields, body, body_line = document
+    title = fields.text("title", required=True, example="Why weak ties find you the next job")
+    by = fields.text("by", required=True, example="ada").lstrip("@").lower()
+    date = fields.date("date", required=True)
+    kind = _kind(fields)
+    tags = fields.texts("tags", example="[careers, networks]")
+    fields.slugs("tags", tags)
+    when = fields.datetime("when", required=kind is Kind.EVENT)
+    via = _via(fields)
+    link = fields.url("link", fields.text("link"), example="https://example.org/article")
+    if not title or not by or date is None:
+        return None
+    folder = file.parent.parent if file.name == "index.md" else file.parent
+    year = int(folder.name) if re.fullmatch(r"\d{4}", folder.name) else date.year
+    body_html, assets = _body(project, file, config, body, body_line, f"{year}/{slug}", diags)
+    if year != date.year:
+        diags.warning(
+            fields.at("date"),
+            "post.year",
+            f"dated {date.isoformat()} but filed under {folder.name}/",
+            f"move it to content/posts/{date.year}/ (its URL uses the folder's year)",
+        )
+    return Post(
+        year=year,
+        slug=slug,
+        title=title,
+        by=by,
+        kind=kind,
+        date=date,
+        location=where,
+        body_location=Location(path, body_line),
+        marks=fields.marks,
+        body_md=body,
+        body_html=body_html,
+        assets=assets,
+        link=link,
+        for_=_handles(fields, "for"),
+        via=via,
+        connects=_handles(fields, "connects"),
+        tags=tuple(t.lower() for t in tags),
+        when=when,
+        where=fields.text("where"),
+        draft=fields.flag("draft", False),
+    )
+
+
+def _slug(file: Path, where: Location, diags: Diagnostics) -> str | None:
+    """The post's name in its URL: the file's, or its folder's for an ``index.md``."""
+    slug = file.parent.name if file.name == "index.md" else file.stem
+    if SLUG_RE.match(slug):
+        return slug
+    diags.error(
+        where,
+        "post.slug",
+        f"'{slug}' is not a valid post name",
+        "rename the file: lowercase letters, digits and '-', like weak-ties.md",
+    )
+    return None
+
+
+def _kind(fields: Fields) -> Kind:
+    """``kind:``, an article when it is not given or not known (that is reported)."""
+    kind_text = fields.text("kind") or "article"
+    try:
+        return Kind(kind_text.lower())
+    except ValueError:
+        kinds = [k.value for k in Kind]
+        fields.diags.error(
+            fields.at("kind"),
+            "field.kind",
+            f"unknown kind '{kind_text}'{did_you_mean(kind_text.lower(), kinds)}",
+            "kind is one of: " + ", ".join(kinds),
+        )
+        return Kind.ARTICLE
+
+
+def _via(fields: Fields) -> str:
+    """``via:``, the one member a post came through; '' when none, or more (reported)."""
+    via = fields.texts("via", example="grace")
+    if len(via) > 1:
+        fields.diags.error(
+            fields.at("via"),
+            "field.type",
+            "'via' names one member, not a list",
+            "for example: via: grace",
+        )
+    return via[0].lstrip("@").lower() if len(via) == 1 else ""
+
+
+def _handles(fields: Fields, name: str) -> tuple[str, ...]:
+    return tuple(h.lstrip("@").lower() for h in fields.texts(name, example="[grace, linus]"))
+
+
+def _body(
+    project: Project,
+    file: Path,
+    config: Config,
+    body: str,
+    body_line: int,
+    key: str,
+    diags: Diagnostics,
+) -> tuple[str, tuple[Asset, ...]]:
+    """The post's text as HTML, and the assets beside it (a post that is a folder, whose
+    ``key`` is 'yyyy/slug'), checked; its images are linked at their sizes."""
+    folder_url = f"{config.base_path}posts/{key}/"
+    assets_of = file.name == "index.md"
+    assets = load_assets(project, file.parent, diags) if assets_of else ()
+    check_images(body, body_line, project.relative(file), assets, diags)
+    html = render_markdown(body, config.base_path, folder_url if assets_of else "")
+    return sized_images(html, folder_url, assets), assets

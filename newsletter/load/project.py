@@ -1,0 +1,132 @@
+"""The whole project: every file, loaded by its kind, into ``Content``.
+
+The config first (every other file is read in its light), then members, posts and
+editions, each file from the build cache when it has not changed since the last build,
+or parsed now — many of them in worker processes (``core.parallel``) — and finally the
+cached feed items of the members (``feeds.items``). The diagnostics come out in the same
+order whichever way a file was had.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsletter.core.diagnostics import Diagnostics
+from newsletter.core.model import Config, Content, Edition, Member, Post
+from newsletter.core.parallel import map_in_processes
+from newsletter.core.progress import Progress, quiet
+from newsletter.feeds.items import feed_items
+from newsletter.load.config import load_config
+from newsletter.load.editions import load_edition
+from newsletter.load.members import load_member
+from newsletter.load.posts import load_post
+from newsletter.project import limits
+from newsletter.project.buildcache import BuildCache, FileMemo, code_stamp, digest_bytes
+from newsletter.project.sources import Project
+
+LoadOne = Callable[[Project, Path, Config, Diagnostics], object]
+"""How one kind of file is loaded: ``load_member``, ``load_post``, ``load_edition``."""
+
+PARALLEL_LOAD = 400
+"""Files to parse at least, before parsing is spread over processes (start-up costs)."""
+
+
+def load_members(project: Project, diags: Diagnostics) -> tuple[Config, dict[str, Member]]:
+    """The config and the members only: what ``fetch`` and ``feeds`` need."""
+    config = load_config(project, diags)
+    members = (load_member(project, f, config, diags) for f in project.member_files())
+    return config, {m.handle: m for m in members if m is not None}
+
+
+def load(
+    project: Project,
+    diags: Diagnostics,
+    base_url: str | None = None,
+    progress: Progress = quiet,
+    cache: BuildCache | None = None,
+    jobs: int = 1,
+) -> Content:
+    """Every file of the project, parsed, and the cached feed items of its members;
+    problems go to ``diags``. With a ``cache``, files unchanged since the last build are
+    not parsed again; with ``jobs`` > 1, many files are parsed in that many processes."""
+    config = load_config(project, diags, base_url)
+    limits.check_tree(project.root, project.content, project.relative, diags)
+    files = (project.member_files(), project.post_files(), project.edition_files())
+    memo = FileMemo(cache, digest_bytes(pickle.dumps(config, protocol=5) + code_stamp().encode()))
+    kinds = _Kinds(project, config, diags, memo, _Tally(progress, sum(map(len, files))), jobs)
+    members: list[Member] = kinds.each(files[0], load_member)
+    posts: list[Post] = kinds.each(files[1], load_post)
+    editions: list[Edition] = kinds.each(files[2], load_edition)
+    memo.save()
+    by_handle = {m.handle: m for m in members}
+    posts = feed_items(project, by_handle, posts, config, diags)
+    return Content(config, by_handle, posts, editions)
+
+
+@dataclass
+class _Tally:
+    """Files loaded so far, told to ``progress`` as the 'load' stage."""
+
+    progress: Progress
+    total: int
+    done: int = 0
+
+    def one(self) -> None:
+        self.done += 1
+        self.progress("load", self.done, self.total)
+
+
+@dataclass(frozen=True)
+class _Kinds:
+    """Loading the project's files, kind by kind, through the build cache."""
+
+    project: Project
+    config: Config
+    diags: Diagnostics
+    memo: FileMemo
+    tally: _Tally
+    jobs: int
+
+    def each(self, files: Sequence[Path], load_one: LoadOne) -> list[Any]:
+        """What each file holds: from the cache, or parsed now; diagnostics either way."""
+        blobs: dict[Path, bytes] = {}
+        todo = []
+        for path in files:
+            blob = self.memo.get(self.project.relative(path), path)
+            if blob is None:
+                todo.append(path)
+            else:
+                blobs[path] = blob
+                self.tally.one()
+        for path, blob in zip(todo, self._parse(todo, load_one), strict=True):
+            self.memo.put(self.project.relative(path), path, blob)
+            blobs[path] = blob
+        loaded = []
+        for path in files:
+            item, found = pickle.loads(blobs[path])
+            self.diags.items.extend(found)
+            if item is not None:
+                loaded.append(item)
+        return loaded
+
+    def _parse(self, files: list[Path], load_one: LoadOne) -> list[bytes]:
+        """Each file's item (or None) and diagnostics, pickled: the form the cache keeps.
+        In processes when there are many."""
+        start = self.tally.done
+
+        def parse(file: Path) -> bytes:
+            found = Diagnostics()
+            item = load_one(self.project, file, self.config, found)
+            return pickle.dumps((item, found.items), protocol=5)
+
+        def advance(done: int) -> None:
+            while self.tally.done < start + done:
+                self.tally.one()
+
+        return map_in_processes(
+            parse, files, self.jobs, min_items=PARALLEL_LOAD, min_chunk=16, progress=advance
+        )
