@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,20 +19,6 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 from rich.text import Text
 
-from newsletter.core.diagnostics import (
-    Diagnostics,
-)
-from newsletter.core.errors import ProjectError
-from newsletter.mail.formats import FORMATS as IMPORT_FORMATS
-
-if TYPE_CHECKING:
-    from newsletter.mail.send import (
-        Pacing,
-        Plan,
-        SendReport,
-    )
-    from newsletter.mail.smtp import Answer, SmtpSettings
-
 from newsletter.cli.app import (
     App,
     fail,
@@ -44,6 +29,13 @@ from newsletter.cli.app import (
     print_table,
     today_option,
 )
+from newsletter.core.diagnostics import Diagnostics
+from newsletter.mail.formats import FORMATS as IMPORT_FORMATS
+
+if TYPE_CHECKING:
+    from newsletter.mail.campaign import Pacing, SendReport
+    from newsletter.mail.send import Plan
+    from newsletter.mail.smtp import Answer, SmtpSettings
 
 # -- sending ----------------------------------------------------------------------------
 
@@ -106,16 +98,16 @@ def send_command(
       newsletter send 12                            # everyone (asks first)
       newsletter send 12 --status
     """
-    from newsletter.mail.send import dry_run, pacing_for, plan_send, send_test
-    from newsletter.mail.send import status as send_status
+    from newsletter.mail.campaign import campaign_status, pacing_for
+    from newsletter.mail.send import plan_send
     from newsletter.mail.smtp import SmtpSettings
 
     project = app.project()
     if show_status:
-        if not edition.isdigit():
-            raise ProjectError("--status needs an edition number, e.g. newsletter send 12 --status")
-        print_table(app.out, status_table(int(edition), send_status(project, int(edition))))
+        counts = campaign_status(project, edition)
+        print_table(app.out, status_table(int(edition), counts))
         return
+    settings = None
     if dry_folder is None and test_address is None:
         hold_lock(project, "send")
         settings = SmtpSettings.from_env()  # before building: fail fast without a server
@@ -123,53 +115,78 @@ def send_command(
         project, edition, parse_date(today, "--today"), need_subscribers=test_address is None
     )
     print_diagnostics(app.err, the_plan.diagnostics)
-    number = the_plan.edition.number
     if dry_folder is not None:
-        written = dry_run(the_plan, dry_folder)
-        app.out.print(
-            Text.assemble(
-                ("✓ ", "green"),
-                f"wrote {len(written)} messages of edition {number} to {dry_folder}/ ",
-                (f"({len(the_plan.subscribers) - len(written)} suppressed)", "dim"),
-            ),
-            highlight=False,
+        write_dry_run(app, the_plan, dry_folder)
+    elif test_address is not None:
+        send_test_copy(app, the_plan, test_address)
+    else:
+        assert settings is not None
+        confirm(the_plan, settings, yes)
+        pacing = pacing_for(
+            the_plan, per_second=per_second, connections=connections, retry_wait=retry_wait
         )
-        return
-    if test_address is not None:
-        answer = send_test(the_plan, test_address, SmtpSettings.from_env())
-        if answer.kind != "sent":
-            fail(f"the server did not take the test message: {answer}", 1)
-        app.out.print(f"✓ sent a test copy of edition {number} to {test_address}", highlight=False)
-        return
-    recipients = len(the_plan.recipients)
+        send_to_everyone(app, the_plan, settings, pacing, force)
+
+
+def send_to_everyone(
+    app: App, the_plan: Plan, settings: SmtpSettings, pacing: Pacing, force: bool
+) -> None:
+    """The campaign and its report; exit status 1 when some are left for the next send."""
+    report = run_campaign(app, the_plan, settings, pacing, force)
+    print_report(app, report)
+    if not report.finished:
+        sys.exit(1)
+
+
+def write_dry_run(app: App, the_plan: Plan, folder: Path) -> None:
+    from newsletter.mail.send import dry_run
+
+    written = dry_run(the_plan, folder)
+    app.out.print(
+        Text.assemble(
+            ("✓ ", "green"),
+            f"wrote {len(written)} messages of edition {the_plan.edition.number} to {folder}/ ",
+            (f"({len(the_plan.suppressed)} suppressed)", "dim"),
+        ),
+        highlight=False,
+    )
+
+
+def send_test_copy(app: App, the_plan: Plan, address: str) -> None:
+    from newsletter.mail.send import send_test
+    from newsletter.mail.smtp import SmtpSettings
+
+    answer = send_test(the_plan, address, SmtpSettings.from_env())
+    if answer.kind != "sent":
+        fail(f"the server did not take the test message: {answer}", 1)
+    number = the_plan.edition.number
+    app.out.print(f"✓ sent a test copy of edition {number} to {address}", highlight=False)
+
+
+def confirm(the_plan: Plan, settings: SmtpSettings, yes: bool) -> None:
+    """Ask before mailing everyone; off a terminal, only --yes goes on."""
     question = (
-        f"Send edition {number} “{the_plan.edition.view.edition.title}” to "
-        f"{recipients:,} subscribers via {settings}?"
+        f"Send edition {the_plan.edition.number} “{the_plan.edition.view.edition.title}” to "
+        f"{len(the_plan.recipients):,} subscribers via {settings}?"
     )
     if not yes:
         if not sys.stdin.isatty():
             fail(f"{question} Not on a terminal: add --yes to confirm.")
         click.confirm(question, abort=True)
-    pacing = pacing_for(the_plan)
-    if per_second is not None:
-        pacing = replace(pacing, per_second=per_second)
-    if connections is not None:
-        pacing = replace(pacing, connections=connections)
-    pacing = replace(pacing, retry_wait=retry_wait)
-    report = run_campaign(app, the_plan, settings, pacing, force)
-    print_table(app.out, status_table(number, report.counts))
+
+
+def print_report(app: App, report: SendReport) -> None:
+    counts = report.counts
+    print_table(app.out, status_table(report.edition, counts))
     for email, why in report.failures[:20]:
         app.err.print(f"  failed: {email}: {why}", highlight=False)
-    rate = sum(report.counts[s] for s in ("sent", "failed", "temp_failed")) / max(
-        report.seconds, 1e-9
-    )
     mark, style = ("✓", "green") if report.finished else ("!", "yellow")
     app.out.print(
         Text.assemble(
             (f"{mark} ", style),
-            f"edition {number}: {report.counts['sent']:,} sent, {report.counts['failed']} failed, "
-            f"{report.counts['temp_failed']} to retry, {report.counts['suppressed']} suppressed "
-            f"in {report.seconds:.1f} s ({rate:.0f}/s)",
+            f"edition {report.edition}: {counts['sent']:,} sent, {counts['failed']} failed, "
+            f"{counts['temp_failed']} to retry, {counts['suppressed']} suppressed "
+            f"in {report.seconds:.1f} s ({report.rate:.0f}/s)",
             (
                 f"; {report.in_flight} were in flight when the last send stopped and went again"
                 if report.in_flight
@@ -180,14 +197,13 @@ def send_command(
         ),
         highlight=False,
     )
-    if not report.finished:
-        sys.exit(1)
 
 
 def run_campaign(
     app: App, the_plan: Plan, settings: SmtpSettings, pacing: Pacing, force: bool
 ) -> SendReport:
-    from newsletter.mail.send import send_campaign
+    """The campaign, with a progress bar on a terminal."""
+    from newsletter.mail.campaign import send_campaign
 
     if not app.err.is_terminal:
         return send_campaign(the_plan, settings, pacing, force=force)

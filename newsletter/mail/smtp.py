@@ -134,7 +134,6 @@ class Sender:
         self.batch = max(1, batch)
         self.connection: smtplib.SMTP | None = None
         self.sent_on_connection = 0
-        self.connections = 0
 
     def __enter__(self) -> Sender:
         return self
@@ -161,7 +160,6 @@ class Sender:
         except (OSError, smtplib.SMTPException) as err:
             _close(smtp)
             raise ProjectError(f"cannot connect to the SMTP server {s}: {err}") from None
-        self.connections += 1
         self.sent_on_connection = 0
         return smtp
 
