@@ -90,6 +90,48 @@ def _time(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
 
 
+_STORE_FEED = (
+    "INSERT INTO feed (url, title, site_url, etag, last_modified, content_hash, "
+    "first_fetched, last_success, last_checked, last_status, last_error, moved_to) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', '', ?) ON CONFLICT(url) DO UPDATE SET "
+    "title = excluded.title, site_url = excluded.site_url, etag = excluded.etag, "
+    "last_modified = excluded.last_modified, content_hash = excluded.content_hash, "
+    "first_fetched = coalesce(feed.first_fetched, excluded.first_fetched), "
+    "last_success = excluded.last_success, last_checked = excluded.last_checked, "
+    "last_status = 'ok', last_error = '', moved_to = excluded.moved_to"
+)
+"""A fetched feed: its validators now, its first fetch kept from the first time."""
+
+_STORE_ENTRY = (
+    "INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT(feed_url, id) DO UPDATE SET link = excluded.link, "
+    "title = excluded.title, author = excluded.author, "
+    "published = CASE WHEN excluded.dated THEN excluded.published "
+    "ELSE entry.first_seen END, dated = excluded.dated, "
+    "summary_html = excluded.summary_html, content_html = excluded.content_html, "
+    "categories = excluded.categories"
+)
+"""An entry: a missing or future date is replaced by the first-seen time, which the
+update keeps, so the entry stays in the edition it first landed in."""
+
+
+def _entry_row(feed_url: str, e: Entry, now: dt.datetime) -> tuple[object, ...]:
+    dated = e.published is not None and e.published <= now
+    return (
+        feed_url,
+        e.id,
+        e.link,
+        e.title,
+        e.author,
+        (e.published if e.published and dated else now).isoformat(),
+        int(dated),
+        now.isoformat(),
+        e.summary_html,
+        e.content_html,
+        json.dumps(e.categories),
+    )
+
+
 class FeedCache:
     """One open cache. Use :func:`open_cache`; writes are committed per feed."""
 
@@ -133,14 +175,7 @@ class FeedCache:
         stamp = now.isoformat()
         with self.db:
             self.db.execute(
-                "INSERT INTO feed (url, title, site_url, etag, last_modified, content_hash, "
-                "first_fetched, last_success, last_checked, last_status, last_error, moved_to) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', '', ?) ON CONFLICT(url) DO UPDATE SET "
-                "title = excluded.title, site_url = excluded.site_url, etag = excluded.etag, "
-                "last_modified = excluded.last_modified, content_hash = excluded.content_hash, "
-                "first_fetched = coalesce(feed.first_fetched, excluded.first_fetched), "
-                "last_success = excluded.last_success, last_checked = excluded.last_checked, "
-                "last_status = 'ok', last_error = '', moved_to = excluded.moved_to",
+                _STORE_FEED,
                 (
                     state.url,
                     state.title,
@@ -155,34 +190,7 @@ class FeedCache:
                 ),
             )
             before = self._count(state.url)
-            self.db.executemany(
-                # a missing or future date is replaced by the first-seen time, which the
-                # update keeps: the entry stays in the edition it first landed in
-                "INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(feed_url, id) DO UPDATE SET link = excluded.link, "
-                "title = excluded.title, author = excluded.author, "
-                "published = CASE WHEN excluded.dated THEN excluded.published "
-                "ELSE entry.first_seen END, dated = excluded.dated, "
-                "summary_html = excluded.summary_html, content_html = excluded.content_html, "
-                "categories = excluded.categories",
-                (
-                    (
-                        state.url,
-                        e.id,
-                        e.link,
-                        e.title,
-                        e.author,
-                        (e.published if e.published and dated else now).isoformat(),
-                        int(dated),
-                        stamp,
-                        e.summary_html,
-                        e.content_html,
-                        json.dumps(e.categories),
-                    )
-                    for e in entries
-                    for dated in [e.published is not None and e.published <= now]
-                ),
-            )
+            self.db.executemany(_STORE_ENTRY, (_entry_row(state.url, e, now) for e in entries))
             return self._count(state.url) - before
 
     def _count(self, url: str) -> int:
@@ -240,48 +248,60 @@ def open_cache(
     try:
         if existed and (why := damage(path, db)) is not None:
             db.close()
-            if diags is None:
-                raise ProjectError(
-                    f"the feed cache {path} is damaged ({why}); run 'newsletter fetch': "
-                    "it sets the damaged file aside and fills a new cache"
-                )
-            where = Location(f".newsletter/{CACHE_NAME}")
-            if not create:
-                diags.warning(
-                    where,
-                    "feed.cache",
-                    f"the feed cache is damaged ({why}): this build has no feed items",
-                    "run 'newsletter fetch': it sets the damaged file aside and fills a new cache",
-                )
+            if not _set_aside_damaged(path, why, create, diags):
                 yield None
                 return
-            aside = set_aside(path)
-            diags.warning(
-                where,
-                "feed.cache",
-                f"the feed cache was damaged ({why}); it was moved to .newsletter/"
-                f"{aside.name} and every feed is fetched again in full",
-                "nothing to do; delete the damaged copy once you no longer need it",
-            )
             db = _connect(path, state_dir)
-        db.row_factory = sqlite3.Row
-        try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version != SCHEMA_VERSION:
-                _create(db)
-            db.execute("PRAGMA journal_mode = WAL")
-            # a cache: with WAL, NORMAL never corrupts; a power cut may lose the last feeds
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.DatabaseError as err:
-            raise ProjectError(
-                f"the feed cache {path} cannot be used ({err}); run 'newsletter fetch' "
-                "to fill it again"
-            ) from err
-        db.isolation_level = "DEFERRED"  # transactions again, committed by `with db:`
+        _prepare(db, path)
         yield FeedCache(db)
     finally:
         db.close()
+
+
+def _set_aside_damaged(path: Path, why: str, create: bool, diags: Diagnostics | None) -> bool:
+    """Report the damaged cache at ``path``; with ``create``, move it aside, so that a new
+    one can be made (True). Without ``diags``, ProjectError."""
+    if diags is None:
+        raise ProjectError(
+            f"the feed cache {path} is damaged ({why}); run 'newsletter fetch': "
+            "it sets the damaged file aside and fills a new cache"
+        )
+    where = Location(f".newsletter/{CACHE_NAME}")
+    if not create:
+        diags.warning(
+            where,
+            "feed.cache",
+            f"the feed cache is damaged ({why}): this build has no feed items",
+            "run 'newsletter fetch': it sets the damaged file aside and fills a new cache",
+        )
+        return False
+    aside = set_aside(path)
+    diags.warning(
+        where,
+        "feed.cache",
+        f"the feed cache was damaged ({why}); it was moved to .newsletter/"
+        f"{aside.name} and every feed is fetched again in full",
+        "nothing to do; delete the damaged copy once you no longer need it",
+    )
+    return True
+
+
+def _prepare(db: sqlite3.Connection, path: Path) -> None:
+    """Rows by name, the current schema (made anew if the file has another), WAL."""
+    db.row_factory = sqlite3.Row
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            _create(db)
+        db.execute("PRAGMA journal_mode = WAL")
+        # a cache: with WAL, NORMAL never corrupts; a power cut may lose the last feeds
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as err:
+        raise ProjectError(
+            f"the feed cache {path} cannot be used ({err}); run 'newsletter fetch' to fill it again"
+        ) from err
+    db.isolation_level = "DEFERRED"  # transactions again, committed by `with db:`
 
 
 def _connect(path: Path, state_dir: Path) -> sqlite3.Connection:
