@@ -10,8 +10,9 @@ Two ways to update site/, both leaving a visitor only whole files:
   checked, and each replaced by a rename; a journal in .newsletter/ marks the update
   until it is done, and a build that finds it rebuilds site/ staged.
 
-Jobs run in this process, or spread over ``jobs`` forked processes that write their
-files themselves, so no process holds the whole site in memory. A file whose bytes
+Jobs run in this process, or spread over ``jobs`` forked processes
+(``core.parallel``) that write their files themselves, so no process holds the whole
+site in memory. A file whose bytes
 did not change keeps its inode and mtime (static hosts and rsync see nothing changed).
 Every file is checked for email addresses before it can be published.
 """
