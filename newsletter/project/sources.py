@@ -1,6 +1,7 @@
 """Sources: where a newsletter project's files are, and reading them as text.
 
-Owns the project layout of DESIGN.md; knows nothing of what files mean.
+Owns the project layout (newsletter.yaml, content/, templates/, .newsletter/); knows nothing
+of what files mean.
 """
 
 from __future__ import annotations
