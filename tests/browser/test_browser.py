@@ -13,6 +13,7 @@ from playwright.sync_api import Browser
 from support.browser import PAGES
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [390, 1280])
 def test_pages_fit_and_load_cleanly(site_server: str, browser: Browser, width: int) -> None:
     for path in PAGES:
@@ -42,6 +43,7 @@ def test_readable_without_javascript(site_server: str, browser: Browser) -> None
     context.close()
 
 
+@pytest.mark.slow
 def test_anchor_links_to_an_item(site_server: str, browser: Browser) -> None:
     page = browser.new_page()
     page.goto(site_server + "posts/2026/geocoding-asthma-admissions-offline/")

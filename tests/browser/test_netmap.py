@@ -160,6 +160,7 @@ def test_layers_drawn_lines_then_circles_then_names(
     assert not [e for e in layer(root, "nm-e").iter() if e.tag not in (f"{SVG}g", f"{SVG}line")]
 
 
+@pytest.mark.slow
 def test_every_number_has_at_most_one_decimal(
     large: tuple[list[MapNode], list[MapEdge], str],
 ) -> None:
@@ -215,6 +216,7 @@ def test_stronger_ties_are_thicker_and_drawn_last() -> None:
 # -- determinism ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_same_input_in_any_order_gives_the_same_bytes(
     large: tuple[list[MapNode], list[MapEdge], str],
 ) -> None:
@@ -335,6 +337,7 @@ def test_site_relative_and_http_urls_are_linked(url: str) -> None:
     assert [a.get("href") for a in root.iter(f"{SVG}a")] == [url]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
@@ -477,6 +480,7 @@ def in_theme(svg: str) -> str:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", ["small", "large"])
 def test_names_are_legible_in_the_browser(
     browser: Browser, size: str, request: pytest.FixtureRequest

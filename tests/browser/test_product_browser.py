@@ -125,6 +125,7 @@ SIDEWAYS_JS = """() => {
 }"""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_screenshots_show_the_pages_and_nothing_scrolls_sideways_on_a_phone(
     site_server: str,
@@ -191,6 +192,7 @@ def check_email(page: Page, where: str) -> dict[str, Any]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [600, 375])
 def test_the_email_fits_a_mail_window_and_is_readable(
     site_server: str,
@@ -253,6 +255,7 @@ def axe_violations(page: Page, source: str, where: str) -> list[str]:
     return sorted(lines, key=lambda line: "[serious]" not in line and "[critical]" not in line)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("width", "scheme"), [(PHONE, "light"), (DESKTOP, "light"), (PHONE, "dark")]
 )

@@ -176,6 +176,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 # --- serving ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_pages_are_served_with_the_reload_script_added(server: Server) -> None:
     status, headers, body = server.get("/")
@@ -191,6 +192,7 @@ def test_pages_are_served_with_the_reload_script_added(server: Server) -> None:
     assert status == 200 and TITLE.encode() in body and RELOAD_TAG in body
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_content_types_redirects_and_no_listing(server: Server) -> None:
     status, headers, body = server.get("/feed.xml")
@@ -209,6 +211,7 @@ def test_content_types_redirects_and_no_listing(server: Server) -> None:
     assert b"/__newsletter__/events" in body and headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_missing_page_gets_the_sites_404(server: Server) -> None:
     status, headers, body = server.get("/no/such/page/")
@@ -219,6 +222,7 @@ def test_missing_page_gets_the_sites_404(server: Server) -> None:
     assert body.replace(RELOAD_TAG, b"") == built.read_bytes()
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_paths_out_of_the_folder_are_refused(server: Server, tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
@@ -240,6 +244,7 @@ def test_paths_out_of_the_folder_are_refused(server: Server, tmp_path: Path) -> 
         inside.unlink()
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_events_stream_tells_a_page_from_an_older_build_at_once(server: Server) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
@@ -280,6 +285,7 @@ class EventClient:
         self.conn.close()
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_a_change_rebuilds_and_reloads_once_and_state_is_ignored(server: Server) -> None:
     """Proved by what happens next, never by waiting to see that nothing does: each save
@@ -313,6 +319,7 @@ def test_a_change_rebuilds_and_reloads_once_and_state_is_ignored(server: Server)
         shutil.rmtree(server.root / "site")
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_a_broken_file_shows_an_overlay_and_the_fix_brings_the_page_back(server: Server) -> None:
     before = server.rebuilds()
@@ -337,6 +344,7 @@ def test_a_broken_file_shows_an_overlay_and_the_fix_brings_the_page_back(server:
     assert page_title(server) == TITLE
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_the_browser_tab_reloads_by_itself(server: Server, browser: Browser) -> None:
     page = browser.new_page()
@@ -371,6 +379,7 @@ def test_the_browser_tab_reloads_by_itself(server: Server, browser: Browser) -> 
         page.close()  # its event stream too, before Ctrl-C
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_ctrl_c_stops_cleanly(server: Server) -> None:
     assert server.stop() == 0

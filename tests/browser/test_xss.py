@@ -1051,6 +1051,7 @@ def test_the_corpus_is_large_distinct_and_numbered() -> None:
         assert numbers <= {p.n}, p
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_payloads_are_planted_everywhere_and_refusals_are_diagnosed(
     hostile: HostileSite,
@@ -1101,6 +1102,7 @@ def test_payloads_are_planted_everywhere_and_refusals_are_diagnosed(
     )
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_built_files_hold_no_script_handler_or_unsafe_url(hostile: HostileSite) -> None:
     """Read every built page, feed and email: no <script>, no on*= attribute, no
@@ -1118,6 +1120,7 @@ def test_built_files_hold_no_script_handler_or_unsafe_url(hostile: HostileSite) 
     assert any("__xss(" in p.read_text(encoding="utf-8") for p in pages)
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_every_href_and_src_is_http_mailto_or_relative(hostile: HostileSite) -> None:
     """Every URL a built page links to or loads is http(s), mailto: or relative; the only
@@ -1138,6 +1141,7 @@ def test_every_href_and_src_is_http_mailto_or_relative(hostile: HostileSite) -> 
     assert seen["data"] == len(list(hostile.site.glob("email/*.html"))) + 1  # the icons
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_every_built_page_runs_no_payload_in_chromium(
     hostile: HostileSite, chromium_executable: str
@@ -1181,6 +1185,7 @@ RAW_SAMPLE = 3
 """One payload in this many is also run raw (a frame costs Chromium about 30 ms)."""
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_each_payload_alone_runs_raw_and_never_sanitized(
     tmp_path: Path, chromium_executable: str
@@ -1231,6 +1236,7 @@ def test_each_payload_alone_runs_raw_and_never_sanitized(
     assert not sanitized.problems, sanitized.problems
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_template_syntax_reaches_readers_literally(hostile: HostileSite) -> None:
     """{{ 7*7 }}, {% print 1 %}, {{ config }}, ${7*7}… in titles, bodies, names, bios and
@@ -1258,6 +1264,7 @@ def test_template_syntax_reaches_readers_literally(hostile: HostileSite) -> None
     report("template syntax", literal_checks=checked)
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_feeds_stay_well_formed_with_payloads(hostile: HostileSite) -> None:
     site = hostile.site
@@ -1335,6 +1342,7 @@ def test_templates_autoescape_html_and_xml(tmp_path: Path) -> None:
                 assert sanitized.fullmatch(use), (path.name, use)
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_csp_is_strict_and_names_the_subscribe_form(hostile: HostileSite) -> None:
     """A strict policy, first in the head of every page of the theme: no inline script, no
@@ -1368,6 +1376,7 @@ CSP_PAGES = [
 """A page of each kind: each template of the theme, the network map, the topic bars."""
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_pages_raise_no_csp_violation_and_the_csp_blocks_inline_script(
     hostile: HostileSite, chromium_executable: str
@@ -1419,6 +1428,7 @@ def test_pages_raise_no_csp_violation_and_the_csp_blocks_inline_script(
     assert "script-src-elem" in directives and "script-src-attr" in directives
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_email_html_has_no_script_at_all(hostile: HostileSite) -> None:
     """The email of every edition (and a member's own) carries no script in any form."""

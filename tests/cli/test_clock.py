@@ -87,6 +87,7 @@ def without_date_header(eml: bytes) -> bytes:
     return message.as_bytes()
 
 
+@pytest.mark.slow
 def test_the_whole_flow_is_the_same_under_any_clock(tmp_path: Path) -> None:
     seen: dict[str, dict[str, bytes]] = {}
     for moment in CLOCKS:

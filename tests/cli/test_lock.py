@@ -67,6 +67,7 @@ def stopped_build(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen[str]]
         build.communicate()
 
 
+@pytest.mark.slow
 def test_a_second_command_stops_at_once_naming_the_first(
     stopped_build: tuple[Path, subprocess.Popen[str]], smtp_server: SmtpServer
 ) -> None:
@@ -123,6 +124,7 @@ def test_the_lock_goes_with_a_killed_process(
     assert holder(root)["command"] == "send"
 
 
+@pytest.mark.slow
 def test_two_builds_at_once(tmp_path: Path) -> None:
     """Two real builds started together: one builds, the other stops with the message."""
     root = send_project(tmp_path / "p", subscribers(1))

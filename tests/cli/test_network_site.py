@@ -8,6 +8,8 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from support.cli import run
 from support.clock import EXAMPLE_TODAY
 from support.paths import REPO
@@ -93,6 +95,7 @@ def someone_with_a_suggestion() -> tuple[str, str]:
     return first["a"], first["b"]
 
 
+@pytest.mark.slow
 def test_build_as_a_member_previews_their_email(example: Path) -> None:
     handle, other = someone_with_a_suggestion()
     result = run("build", "--today", EXAMPLE_TODAY, "--as", handle, cwd=example)

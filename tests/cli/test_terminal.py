@@ -10,6 +10,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from support.cli import NEWSLETTER, run
 from support.clock import TODAY
 from support.feedserver import FeedServer
@@ -81,6 +83,7 @@ def test_new_post_asks_for_title_and_author(tmp_path: Path) -> None:
     assert run("check", "--today", TODAY, cwd=tmp_path).exit_code == 0
 
 
+@pytest.mark.slow
 def test_build_on_a_terminal_reports_in_colour(tmp_path: Path) -> None:
     assert run("init", str(tmp_path), "--date", TODAY, "--editor", "ada").exit_code == 0
     code, shown = _in_terminal(["build"], tmp_path)
@@ -88,6 +91,7 @@ def test_build_on_a_terminal_reports_in_colour(tmp_path: Path) -> None:
     assert "built" in shown and "\x1b[" in shown
 
 
+@pytest.mark.slow
 def test_fetch_on_a_terminal_shows_progress_and_a_coloured_table(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
@@ -107,6 +111,7 @@ def test_fetch_on_a_terminal_shows_progress_and_a_coloured_table(
     assert "not modified" in piped.stdout and "HTTP 500" in piped.stdout
 
 
+@pytest.mark.slow
 def test_send_asks_before_mailing_everyone(tmp_path: Path, smtp_server: SmtpServer) -> None:
     root = send_project(tmp_path / "p", subscribers(3), SEND_CONFIG)
     os.environ["NEWSLETTER_SMTP_URL"] = smtp_server.url

@@ -226,6 +226,7 @@ def test_hostile_feed_content_never_reaches_a_page(tmp_path: Path, feed_server: 
     assert len(list((site / "posts/2026").glob("*/index.html"))) == 12
 
 
+@pytest.mark.slow
 def test_build_is_offline_and_reproducible(tmp_path: Path, feed_server: FeedServer) -> None:
     url = serve(feed_server, "atom10.xml")
     root = feed_project(tmp_path / "p", {"ada": f"name: Ada\nfeeds: [{url}]\n"})

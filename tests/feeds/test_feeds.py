@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from support.cli import run
 from support.clock import EXAMPLE_TODAY
@@ -41,6 +42,7 @@ def test_json_feed_matches_atom(built_example: Path) -> None:
     assert all(i["date_published"].endswith("T00:00:00Z") for i in data["items"])
 
 
+@pytest.mark.slow
 def test_feeds_are_stable_across_builds(built_example: Path, tmp_path: Path) -> None:
     other = tmp_path / "again"
     result = run("build", "--today", EXAMPLE_TODAY, "--output", str(other), cwd=REPO)

@@ -246,6 +246,7 @@ def test_several_connections_each_subscriber_once(tmp_path: Path, smtp_server: S
     assert "40 sent" in result.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("connections", [1, 3])
 def test_killed_with_sigkill_and_resumed_everyone_gets_it_once(
     tmp_path: Path, smtp_server: SmtpServer, connections: int

@@ -10,6 +10,8 @@ import venv
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from support.paths import REPO
 
 
@@ -25,6 +27,7 @@ def installed_packages() -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_wheel_works_outside_the_repository(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     subprocess.run(

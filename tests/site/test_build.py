@@ -158,6 +158,7 @@ def test_email_is_table_layout_inlined_and_small(built_example: Path) -> None:
         assert f"https://commons.example.org/editions/{number}/" in plain
 
 
+@pytest.mark.slow
 def test_drafts_only_with_the_flag(example: Path) -> None:
     draft = next(
         p for p in (example / "content/posts").rglob("*.md") if "draft: true" in p.read_text()
@@ -169,6 +170,7 @@ def test_drafts_only_with_the_flag(example: Path) -> None:
     assert (example / url).is_file()
 
 
+@pytest.mark.slow
 def test_future_edition_is_a_draft(example: Path) -> None:
     result = run("build", "--today", "2026-10-01", cwd=example)
     assert result.exit_code == 0, result.output
@@ -177,6 +179,7 @@ def test_future_edition_is_a_draft(example: Path) -> None:
     assert "Edition 8" in (example / "site/index.html").read_text()
 
 
+@pytest.mark.slow
 def test_base_url_with_a_path(example: Path) -> None:
     result = run(
         "build", "--today", EXAMPLE_TODAY, "--base-url", "https://org.example.io/news/", cwd=example
@@ -190,12 +193,14 @@ def test_base_url_with_a_path(example: Path) -> None:
     assert "https://org.example.io/news/editions/10/" in feed
 
 
+@pytest.mark.slow
 def test_quiet_prints_nothing_on_success(example: Path) -> None:
     result = run("build", "--today", EXAMPLE_TODAY, "--quiet", cwd=example)
     assert result.exit_code == 0
     assert result.output == ""
 
 
+@pytest.mark.slow
 def test_build_from_the_repository_root_as_documented(tmp_path: Path) -> None:
     """The README's first command builds this repository's own example."""
     result = run("build", "--today", EXAMPLE_TODAY, "--output", str(tmp_path / "site"), cwd=REPO)
@@ -208,6 +213,7 @@ def _anchors(site: Path, number: int) -> set[str]:
     return {i for i in ids if re.fullmatch(r"\d{4}-[a-z0-9-]+", i)}
 
 
+@pytest.mark.slow
 def test_include_and_exclude_move_items_between_editions(example: Path) -> None:
     assert run("build", "--today", EXAMPLE_TODAY, cwd=example).exit_code == 0
     site = example / "site"
@@ -226,6 +232,7 @@ def test_include_and_exclude_move_items_between_editions(example: Path) -> None:
     assert (site / f"posts/{include}/index.html").is_file()  # still published on its own page
 
 
+@pytest.mark.slow
 def test_a_huge_edition_email_falls_back_to_excerpts(tmp_path: Path) -> None:
     """Gmail clips messages over 102 KB: a long edition is sent as excerpts with links."""
     from support.helpers import post, project
@@ -244,6 +251,7 @@ def test_a_huge_edition_email_falls_back_to_excerpts(tmp_path: Path) -> None:
     assert len((root / "site/editions/1/index.html").read_bytes()) > 102 * 1024  # web: in full
 
 
+@pytest.mark.slow
 def test_an_edition_too_long_even_for_excerpts_is_reported(tmp_path: Path) -> None:
     from support.helpers import post, project
 

@@ -90,6 +90,7 @@ def grow_post_b(root: Path) -> None:
 # -- writing site/ fails ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cache", [False, True], ids=["staged", "incremental"])
 def test_a_file_size_limit_leaves_the_old_site(tmp_path: Path, cache: bool) -> None:
     """RLIMIT_FSIZE: every write past 20 KB fails with EFBIG ('File too large'). With the
@@ -134,6 +135,7 @@ def fill(disk: Path, leave: int = 16 * 1024) -> Path:
     return filler
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cache", [False, True], ids=["staged", "in-place"])
 def test_a_full_disk_leaves_the_old_site(tmp_path: Path, small_disk: Path, cache: bool) -> None:
     """site/ on a tmpfs that is full: a staged build cannot fill its staging folder, an
@@ -156,6 +158,7 @@ def test_a_full_disk_leaves_the_old_site(tmp_path: Path, small_disk: Path, cache
     assert leftovers(site) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cache", [False, True], ids=["staged", "in-place"])
 def test_a_refused_write_leaves_the_old_site(tmp_path: Path, cache: bool) -> None:
     """The output folder is read-only, and the build runs without the capability that
@@ -237,6 +240,7 @@ def _build_while_writing(root: Path, options: list[str], kill_after: float | Non
     return "killed"
 
 
+@pytest.mark.slow
 def test_a_killed_build_leaves_the_old_site_or_the_new_one(tmp_path: Path) -> None:
     """1,500 posts; the build that retitles every page is killed at moments spread over
     the time it writes (the last ones close to the swap): site/ is then exactly the old
@@ -271,6 +275,7 @@ def test_a_killed_build_leaves_the_old_site_or_the_new_one(tmp_path: Path) -> No
     assert leftovers(root / "site") == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("change", ["nothing", "one post"])
 def test_any_next_build_clears_what_a_killed_one_left(tmp_path: Path, change: str) -> None:
     """Not only a whole new build: one with nothing to do, or an in-place update, too."""
@@ -312,6 +317,7 @@ def _damage(path: Path, how: str) -> None:
 DAMAGE = ["garbage", "truncated", "emptied", "flipped"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", DAMAGE)
 def test_a_damaged_feed_cache_is_reported_set_aside_and_fetched_again(
     tmp_path: Path, feed_server: FeedServer, how: str
@@ -360,6 +366,7 @@ def _feed(entries: int) -> bytes:
     ).encode()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", DAMAGE)
 def test_a_damaged_ledger_stops_send_and_is_never_replaced(
     tmp_path: Path, smtp_server: SmtpServer, how: str

@@ -131,6 +131,7 @@ SCENARIOS: list[tuple[str, Callable[[Path], None]]] = [
 ]
 
 
+@pytest.mark.slow
 def test_incremental_builds_are_never_stale(example: Path, tmp_path: Path) -> None:
     build(example)
     for label, change in SCENARIOS:
@@ -149,6 +150,7 @@ def file_system_now(folder: Path) -> int:
         mark.unlink()
 
 
+@pytest.mark.slow
 def test_an_edit_in_the_same_second_is_seen(example: Path, tmp_path: Path) -> None:
     """A file written within the mtime granularity of a build (here: stamped a minute
     ahead, as by a skewed clock), then changed with the same size and mtime: only the
@@ -166,6 +168,7 @@ def test_an_edit_in_the_same_second_is_seen(example: Path, tmp_path: Path) -> No
     assert_same_as_clean(example, tmp_path, "same-second")
 
 
+@pytest.mark.slow
 def test_nothing_changed_stops_at_once_and_repairs_a_touched_site(example: Path) -> None:
     # files written within 2 s of a build are not trusted by their times alone (a change
     # in the same mtime tick would not show): here they were written a while ago
@@ -185,6 +188,7 @@ def test_nothing_changed_stops_at_once_and_repairs_a_touched_site(example: Path)
     assert (example / "site/archive/index.html").is_file()
 
 
+@pytest.mark.slow
 def test_an_edit_rewrites_only_what_shows_it(example: Path) -> None:
     build(example)
     site = example / "site"
@@ -199,6 +203,7 @@ def test_an_edit_rewrites_only_what_shows_it(example: Path) -> None:
     assert len(changed) < len(before) // 4, sorted(changed)
 
 
+@pytest.mark.slow
 def test_parallel_build_is_byte_identical_to_serial(example: Path, tmp_path: Path) -> None:
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     build(example, "--no-cache", "--jobs", "1", "--output", str(serial))
@@ -209,6 +214,7 @@ def test_parallel_build_is_byte_identical_to_serial(example: Path, tmp_path: Pat
     assert [n for n in one if one[n] != two[n]] == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])
 def test_a_damaged_build_cache_is_set_aside(example: Path, tmp_path: Path, damage: str) -> None:
     build(example)
@@ -226,6 +232,7 @@ def test_a_damaged_build_cache_is_set_aside(example: Path, tmp_path: Path, damag
     assert sqlite3.connect(cache).execute("PRAGMA quick_check").fetchone()[0] == "ok"
 
 
+@pytest.mark.slow
 def test_an_interrupted_update_is_redone_whole(example: Path, tmp_path: Path) -> None:
     """The journal of an in-place update that never finished: site/ is rebuilt staged."""
     build(example)
@@ -238,6 +245,7 @@ def test_an_interrupted_update_is_redone_whole(example: Path, tmp_path: Path) ->
     assert not [p for p in example.iterdir() if p.name.startswith(".site.")]
 
 
+@pytest.mark.slow
 def test_long_listings_are_paginated(example: Path) -> None:
     posts = example / "content/posts/2026"
     for i in range(120):

@@ -177,6 +177,7 @@ def built_under_a_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "site"
 
 
+@pytest.mark.slow
 def test_every_internal_link_resolves_under_a_base_path(built_under_a_path: Path) -> None:
     site = built_under_a_path
     report = check_site(site, NEWS_BASE)

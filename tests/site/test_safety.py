@@ -125,6 +125,7 @@ def test_email_pattern_finds_addresses(address: str) -> None:
         assert EMAIL_RE.search(f"write to {address} today")
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(
     title=st.text(min_size=1, max_size=60).filter(lambda t: t.strip()),
@@ -245,6 +246,7 @@ def _files(site: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_nothing_private_reaches_any_published_file(
     tmp_path: Path, feed_server: FeedServer, smtp_server: SmtpServer
 ) -> None:

@@ -135,6 +135,7 @@ def test_search_files_is_pure_and_picks_pages(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_no_search_makes_no_bundle_and_no_box(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "example")
     result = run("build", "--today", EXAMPLE_TODAY, "--no-search", cwd=root)
@@ -147,6 +148,7 @@ def test_no_search_makes_no_bundle_and_no_box(tmp_path: Path) -> None:
     assert "<script" not in page
 
 
+@pytest.mark.slow
 def test_search_follows_the_flag_between_builds(tmp_path: Path) -> None:
     """Incremental builds: turning search off removes the bundle and the box, and back."""
     root = project(tmp_path / "p")
@@ -173,6 +175,7 @@ def news_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return served
 
 
+@pytest.mark.slow
 def test_results_link_under_the_base_path(news_site: Path) -> None:
     site = news_site / "news"
     urls = set(fragments(site))
@@ -195,6 +198,7 @@ def fake_pagefind(tmp_path: Path, body: str) -> str:
     return str(script)
 
 
+@pytest.mark.slow
 def test_a_missing_pagefind_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -286,6 +290,7 @@ def results(page: Page) -> list[str]:
     return [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
 
 
+@pytest.mark.slow
 def test_the_search_box_finds_a_post(site_server: str, browser: Browser) -> None:
     with watched(browser, viewport={"width": 390, "height": 800}) as page:
         page.goto(site_server + KNOWN_POST)
@@ -327,6 +332,7 @@ def test_without_javascript_the_box_still_leads_to_search(
     context.close()
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_results_under_a_base_path_open(news_site: Path, browser: Browser) -> None:
     with serving(news_site) as url, watched(browser) as page:

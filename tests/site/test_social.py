@@ -153,6 +153,7 @@ def test_cards_are_the_right_size_and_carry_no_metadata(built_example: Path) -> 
         assert set(png_chunks(data)) <= {"IHDR", "PLTE", "tRNS", "IDAT", "IEND"}, card
 
 
+@pytest.mark.slow
 def test_cards_are_byte_identical_across_builds(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "example")
     outputs = []

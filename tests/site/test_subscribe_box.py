@@ -10,6 +10,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
+import pytest
+
 from newsletter.pipeline.build import find_leaks
 
 from support.cli import run
@@ -67,6 +69,7 @@ def test_the_bundled_example_has_a_form(built_example: Path) -> None:
     assert form == {"class": "subscribe-form", "method": "post", "action": FORM_URL}
 
 
+@pytest.mark.slow
 def test_a_subscribe_url_gives_a_form_on_the_home_page_and_in_every_footer(example: Path) -> None:
     _configure(example, subscribe_url=FORM_URL)
     _build(example)
@@ -99,6 +102,7 @@ def test_a_subscribe_url_gives_a_form_on_the_home_page_and_in_every_footer(examp
     assert "mailto:" not in (site / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_subscribe_mailto_gives_a_link_and_is_the_one_address_allowed(example: Path) -> None:
     _configure(example, subscribe_mailto=MAILTO)
     _build(example)  # the address is on the site, on purpose: no privacy.output
@@ -117,6 +121,7 @@ def test_a_subscribe_mailto_gives_a_link_and_is_the_one_address_allowed(example:
     assert f'<span class="subscribe-address">{MAILTO}</span>' in text
 
 
+@pytest.mark.slow
 def test_neither_setting_means_no_box(example: Path) -> None:
     _configure(example)
     _build(example)
@@ -137,6 +142,7 @@ def test_any_other_address_still_fails_the_build(example: Path) -> None:
     assert "content/members/arjun.md" in result.output and "[privacy.email]" in result.output
 
 
+@pytest.mark.slow
 def test_a_template_cannot_publish_another_address_beside_the_allowed_one(example: Path) -> None:
     _configure(example, subscribe_mailto="Join@Commons.Example.org")  # any case
     footer = example / "templates/partials/footer.html"
@@ -163,6 +169,7 @@ def test_find_leaks_allows_only_the_exact_addresses_given() -> None:
     assert len(find_leaks({"index.html": page})) == 3
 
 
+@pytest.mark.slow
 def test_the_form_action_is_escaped(example: Path) -> None:
     url = "https://forms.example.org/s?list=1&x=\"><script>alert(1)</script><a b='"
     _configure(example, subscribe_url=url.replace("'", "''"))  # YAML's single quotes

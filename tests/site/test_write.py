@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from support.cli import run
 from support.clock import TODAY
 from support.helpers import post, project, write
@@ -18,6 +20,7 @@ def _snapshot(site: Path) -> dict[str, tuple[bytes, int]]:
     }
 
 
+@pytest.mark.slow
 def test_rebuild_keeps_unchanged_files_untouched(tmp_path: Path) -> None:
     # without search: Pagefind's bundle has new file names whenever a page changes
     root = project(tmp_path, {"a": post("Alpha", "ada"), "b": post("Beta", "grace")})
@@ -40,6 +43,7 @@ def test_rebuild_keeps_unchanged_files_untouched(tmp_path: Path) -> None:
     assert "unchanged" in result.output
 
 
+@pytest.mark.slow
 def test_failed_build_leaves_previous_site(tmp_path: Path) -> None:
     root = project(tmp_path)
     assert run("build", "--today", TODAY, cwd=root).exit_code == 0
@@ -52,6 +56,7 @@ def test_failed_build_leaves_previous_site(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
 
 
+@pytest.mark.slow
 def test_removed_post_disappears_and_gitkeep_survives(tmp_path: Path) -> None:
     root = project(tmp_path, {"a": post("Alpha", "ada"), "b": post("Beta", "grace")})
     (root / "site").mkdir()

@@ -39,6 +39,7 @@ def test_check_returns_what_check_prints() -> None:
     assert json.loads(format_json(found)) == json.loads(printed.output)
 
 
+@pytest.mark.slow
 def test_build_writes_the_site_the_command_writes(example: Path, built_example: Path) -> None:
     output = example.parent / "out"
     result = api.build(api.load_project(example), output, BuildOptions(today=TODAY_DATE))

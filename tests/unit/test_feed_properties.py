@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +39,7 @@ links = st.builds(
 )
 
 
+@pytest.mark.slow
 @given(links)
 def test_normalizing_a_link_twice_changes_nothing(link: str) -> None:
     once = normalize_link(link)
@@ -46,6 +48,7 @@ def test_normalizing_a_link_twice_changes_nothing(link: str) -> None:
     assert normalize_link(link.replace("://", "://www.", 1)) == once or "://www." in link.lower()
 
 
+@pytest.mark.slow
 @given(links)
 def test_stripping_tracking_keeps_everything_else(link: str) -> None:
     stripped = strip_tracking(link)

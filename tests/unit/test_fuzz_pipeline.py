@@ -450,6 +450,7 @@ def assert_safe(files: dict[str, bytes] | None, theme_scripts: set[str]) -> None
 # -- the properties ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     fields=front_matter,
@@ -477,6 +478,7 @@ def test_any_post_builds_or_is_refused_and_nothing_runs(
         assert_safe(pipeline(root, theme), theme_scripts)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(body=markdown, note=markdown, title=TEXTS, tags=st.lists(TEXTS, max_size=3))
 def test_any_markdown_in_a_valid_post_and_note_renders_safely(
@@ -499,6 +501,7 @@ def test_any_markdown_in_a_valid_post_and_note_renders_safely(
         assert_safe(pipeline(root, theme), theme_scripts)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(member=member_file, bio=markdown, reader=TEXTS)
 def test_any_member_file_and_bio_render_safely(
@@ -588,6 +591,7 @@ def atom(items: list[dict[str, str]]) -> bytes:
     ).encode("utf-8", "surrogatepass")
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(items=entries, make=st.sampled_from([rss, atom]))
 def test_any_feed_entry_goes_through_to_the_site_safely(

@@ -302,6 +302,7 @@ def test_hostile_markdown_is_refused_or_renders_quickly(name: str) -> None:
     assert rendered <= RENDER_CALLS, f"{name}: {len(text)} characters took {rendered:,} calls"
 
 
+@pytest.mark.slow
 def test_many_links_in_one_paragraph_cost_each_the_same() -> None:
     """Python-Markdown 3.11 maps a paragraph's brackets again after every link (4,000
     links: 25 s); newsletter.core.markup keeps the map for the unchanged tail. Four times the

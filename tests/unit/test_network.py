@@ -623,6 +623,7 @@ def communities(draw: st.DrawFn) -> tuple[dict[str, Member], list[Share], Networ
     return people, ledger, options
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(communities(), st.randoms(use_true_random=False))
 def test_random_communities(
@@ -664,6 +665,7 @@ def test_random_communities(
 # -- scale --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_300_members_and_10000_shares() -> None:
     """The size the analysis is built for (timed in the report, not here): each member
     shares mostly with a circle of their own, now and then with anyone."""
