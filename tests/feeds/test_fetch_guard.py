@@ -30,7 +30,7 @@ from newsletter.feeds.fetch import FeedOutcome, FeedTarget, FetchSettings, fetch
 from newsletter.feeds.http import AddressRefused, feed_client, user_agent, why_refused
 
 from support.cli import run
-from support.clock import TODAY
+from support.clock import TODAY, TODAY_DATE
 from support.feedserver import (
     PUBLIC,
     FakeNetwork,
@@ -583,7 +583,7 @@ def test_retries_are_bounded(tmp_path: Path, feed_server: FeedServer) -> None:
     assert feed_server.count("/busy.xml") == 1 + FetchSettings().max_retries
 
 
-NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+NOW = dt.datetime.combine(TODAY_DATE, dt.time(), dt.UTC)
 
 
 @pytest.mark.parametrize(

@@ -34,11 +34,12 @@ from newsletter.mail.mailbox import (
 from newsletter.project.sources import Project
 
 from support.cli import run
+from support.clock import TODAY_DATE
 from support.helpers import project, write
 from support.imapserver import PASSWORD, Dovecot
 from support.ports import free_port
 
-NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
+NOW = dt.datetime.combine(TODAY_DATE, dt.time(9, 30), dt.UTC)
 UNSUBSCRIBE = "leave@example.org"
 
 
