@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from support.cli import run
@@ -61,6 +62,7 @@ def test_init_refuses_an_existing_newsletter(tmp_path: Path) -> None:
     assert "already" in result.output
 
 
+@pytest.mark.slow
 def test_new_files_pass_check(tmp_path: Path) -> None:
     # the first edition before the posts below, whatever the real day
     assert run("init", str(tmp_path), "--editor", "ada", "--date", "2026-11-19").exit_code == 0
@@ -186,6 +188,7 @@ def test_init_pins_the_package_ci_installs(tmp_path: Path) -> None:
     assert workflow["env"]["NEWSLETTER_PACKAGE"] == spec
 
 
+@pytest.mark.slow
 def test_generated_workflow_is_valid_for_github(tmp_path: Path) -> None:
     """Checked against GitHub's workflow schema, which check-jsonschema ships (no network)."""
     assert run("init", str(tmp_path), "--date", TODAY).exit_code == 0

@@ -103,6 +103,7 @@ GOOD = {
 # -- the form and the workflow --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_init_writes_a_form_and_a_workflow_valid_for_github(tmp_path: Path) -> None:
     """Checked against GitHub's schemas, which check-jsonschema ships (no network)."""
     spec = "newsletter @ git+https://github.com/acme/newsletter@v1"

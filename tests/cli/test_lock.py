@@ -110,6 +110,7 @@ def test_a_second_command_stops_at_once_naming_the_first(
     assert (root / "site" / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_the_lock_goes_with_a_killed_process(
     stopped_build: tuple[Path, subprocess.Popen[str]], smtp_server: SmtpServer
 ) -> None:

@@ -61,6 +61,7 @@ def test_the_network_report() -> None:
     assert "no exchange for 1+ months\n  none" not in only.output  # a month is short: some
 
 
+@pytest.mark.slow
 def test_the_network_page(built_example: Path) -> None:
     page = (built_example / "network/index.html").read_text()
     svg = re.search(r"<svg.*?</svg>", page, re.S)

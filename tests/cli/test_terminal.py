@@ -55,6 +55,7 @@ def _in_terminal(args: list[str], cwd: Path, answers: tuple[str, ...] = ()) -> t
     return proc.returncode, output.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_colour_on_a_terminal_plain_when_piped() -> None:
     case = FIXTURES / "invalid" / "several-errors"
     code, shown = _in_terminal(["check", "--today", TODAY], case)
@@ -68,6 +69,7 @@ def test_colour_on_a_terminal_plain_when_piped() -> None:
     assert piped.stdout == (case / "expected.txt").read_text()
 
 
+@pytest.mark.slow
 def test_new_post_asks_for_title_and_author(tmp_path: Path) -> None:
     assert run("init", str(tmp_path), "--date", TODAY, "--editor", "ada").exit_code == 0
     code, shown = _in_terminal(

@@ -47,6 +47,7 @@ def serve(server: FeedServer, name: str, path: str | None = None) -> str:
     return server.route(path or f"/{name}", (FEEDS / name).read_bytes())
 
 
+@pytest.mark.slow
 def test_feed_items_land_everywhere(tmp_path: Path, feed_server: FeedServer) -> None:
     url = serve(feed_server, "rss20.xml")
     root = feed_project(
@@ -160,6 +161,7 @@ def test_duplicates_appear_once_credited_to_the_first_sharer(
     assert "Linus Pauling" in by_hand
 
 
+@pytest.mark.slow
 def test_members_choose_what_to_share(tmp_path: Path, feed_server: FeedServer) -> None:
     rss = serve(feed_server, "rss20.xml")
     atom = serve(feed_server, "atom10.xml")
@@ -184,6 +186,7 @@ def test_members_choose_what_to_share(tmp_path: Path, feed_server: FeedServer) -
     assert "Publishing open data" in tagged
 
 
+@pytest.mark.slow
 def test_backfill_keeps_a_new_feeds_history_out(tmp_path: Path, feed_server: FeedServer) -> None:
     url = serve(feed_server, "rss20.xml")
     root = feed_project(tmp_path / "p", {"ada": f"name: Ada\nfeeds: [{url}]\n"})
@@ -193,6 +196,7 @@ def test_backfill_keeps_a_new_feeds_history_out(tmp_path: Path, feed_server: Fee
     assert not (site / "posts/2026/packaging-a-python-tool-without-tears").exists()
 
 
+@pytest.mark.slow
 def test_hostile_feed_content_never_reaches_a_page(tmp_path: Path, feed_server: FeedServer) -> None:
     url = serve(feed_server, "hostile.xml")
     root = feed_project(tmp_path / "p", {"ada": f"name: Ada\nfeeds: [{url}]\n"})

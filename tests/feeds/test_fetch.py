@@ -146,6 +146,7 @@ def test_new_entries_are_added_and_old_ones_kept(tmp_path: Path, feed_server: Fe
     assert len(entries(root)[url]) == 6  # what was shared stays shared
 
 
+@pytest.mark.slow
 def test_a_hanging_feed_delays_the_run_by_its_timeout_not_the_sum(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
@@ -167,6 +168,7 @@ def test_a_hanging_feed_delays_the_run_by_its_timeout_not_the_sum(
     assert all(feed_server.count(f"/hang{i}.xml") == 1 for i in range(6))
 
 
+@pytest.mark.slow
 def test_a_trickling_server_is_cut_off_by_the_feed_deadline(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
@@ -346,6 +348,7 @@ def test_member_option_and_no_feeds(tmp_path: Path, feed_server: FeedServer) -> 
     assert not (bare / ".newsletter" / "feeds.sqlite").exists()  # (only the project lock)
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_is_reported_by_build_and_set_aside_by_fetch(tmp_path: Path) -> None:
     """(tests/site/test_faults.py damages a real cache in several ways.)"""
     root = members_with_feeds(tmp_path / "p", {"ada": ["http://127.0.0.1:9/feed.xml"]})

@@ -414,6 +414,7 @@ def test_tls_verifies_the_host_name_while_connecting_to_the_checked_address(
 # -- the switch -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_build_fetch_follows_the_config(tmp_path: Path, feed_server: FeedServer) -> None:
     url = feed_server.route("/feed.xml", RSS)
     root = feeds_project(tmp_path / "p", [url])
@@ -481,6 +482,7 @@ def gated_fetch(
     return done
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("per_host", [1, 2, 3])
 def test_at_most_per_host_requests_at_once_to_one_host(
     tmp_path: Path, feed_server: FeedServer, per_host: int
@@ -492,6 +494,7 @@ def test_at_most_per_host_requests_at_once_to_one_host(
     assert gate.most == per_host
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("jobs", "most"), [(16, 4), (3, 3)])
 def test_hosts_are_limited_each_and_jobs_in_all(
     tmp_path: Path, feed_server: FeedServer, fake_network: FakeNetwork, jobs: int, most: int
@@ -508,6 +511,7 @@ def test_hosts_are_limited_each_and_jobs_in_all(
     assert gate.most == most
 
 
+@pytest.mark.slow
 def test_per_host_on_the_command_line(tmp_path: Path, feed_server: FeedServer) -> None:
     gate = Gate()
     urls = [feed_server.gated(f"/{i}.xml", gate, RSS) for i in range(5)]
@@ -528,6 +532,7 @@ def test_per_host_on_the_command_line(tmp_path: Path, feed_server: FeedServer) -
     assert results == [0] and gate.most == 3
 
 
+@pytest.mark.slow
 def test_retry_after_seconds_is_honoured(tmp_path: Path, feed_server: FeedServer) -> None:
     url = feed_server.answers("/busy.xml", (503, {"Retry-After": "1"}, b"busy"), (200, {}, RSS))
     root = feeds_project(tmp_path / "p", [url], allow=True)
@@ -537,6 +542,7 @@ def test_retry_after_seconds_is_honoured(tmp_path: Path, feed_server: FeedServer
     assert second.received - first.received >= 0.9
 
 
+@pytest.mark.slow
 def test_retry_after_as_a_date_is_read_against_the_pinned_clock(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:

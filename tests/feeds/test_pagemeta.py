@@ -40,6 +40,7 @@ def test_open_graph_first_then_title(feed_server: FeedServer) -> None:
     assert plain == PageMeta("Only a title", "D")
 
 
+@pytest.mark.slow
 def test_no_metadata_when_the_page_cannot_be_had(feed_server: FeedServer) -> None:
     # a page with metadata, after 30 s: had the timeout not cut it off, it would be read
     slow = feed_server.route("/slow", PAGE, content_type="text/html; charset=utf-8")

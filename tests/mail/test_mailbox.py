@@ -601,6 +601,7 @@ def test_own_address_is_never_suppressed(dovecot: Dovecot, tmp_path: Path) -> No
     assert not (tmp_path / "private/suppressed.csv").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
@@ -644,6 +645,7 @@ def test_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert f"127.0.0.1:{port}" in str(caught.value)
 
 
+@pytest.mark.slow
 def test_the_command_line(
     dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -89,6 +89,7 @@ def test_images_beside_a_post_reach_the_site_and_the_email(tmp_path: Path) -> No
     assert 'src="https://news.example.org/posts/2026/street-trees/canopy.jpg"' in email
 
 
+@pytest.mark.slow
 def test_unchanged_images_are_not_processed_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

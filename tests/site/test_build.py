@@ -103,6 +103,7 @@ def test_editions_hold_every_item_with_an_anchor(built_example: Path) -> None:
     assert len(seen) == len(posts)
 
 
+@pytest.mark.slow
 def test_internal_links_resolve(built_example: Path) -> None:
     broken = []
     pages = list(built_example.rglob("*.html"))

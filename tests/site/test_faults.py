@@ -398,6 +398,7 @@ def test_a_damaged_ledger_stops_send_and_is_never_replaced(
     assert smtp_server.handler.count() == 2 * delivered
 
 
+@pytest.mark.slow
 def test_send_status_on_a_sound_ledger_is_unchanged(
     tmp_path: Path, smtp_server: SmtpServer
 ) -> None:

@@ -46,6 +46,7 @@ def _all_text(site: Path) -> str:
     )
 
 
+@pytest.mark.slow
 def test_hostile_markdown_and_fields_are_neutralised(tmp_path: Path) -> None:
     title = '"><script>alert(6)</script>'
     root = project(

@@ -212,6 +212,7 @@ def test_a_missing_pagefind_is_a_clear_error(
     assert run("build", "--today", EXAMPLE_TODAY, "--no-search", cwd=root).exit_code == 0
 
 
+@pytest.mark.slow
 def test_pagefind_failing_leaves_the_site_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -230,6 +231,7 @@ def test_pagefind_failing_leaves_the_site_as_it_was(
     assert (root / "site/posts/2026/hello/index.html").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_a_page_pagefind_refuses_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # a service that makes the index, then refuses every page
     refuse = """

@@ -170,6 +170,7 @@ def test_cards_are_byte_identical_across_builds(tmp_path: Path) -> None:
 HOSTILE = '"><script>alert(1)</script>'
 
 
+@pytest.mark.slow
 def test_hostile_titles_are_escaped_in_the_tags(tmp_path: Path) -> None:
     root = project(tmp_path / "p", posts={"hostile": post(f"'{HOSTILE}'", "ada", body=HOSTILE)})
     write(
@@ -190,6 +191,7 @@ def test_hostile_titles_are_escaped_in_the_tags(tmp_path: Path) -> None:
     assert (root / "site/editions/1/card.png").is_file()
 
 
+@pytest.mark.slow
 def test_a_post_with_an_image_is_previewed_by_it(tmp_path: Path) -> None:
     root = project(tmp_path / "p")
     folder = "content/posts/2026/street-trees"
@@ -210,6 +212,7 @@ def test_a_post_with_an_image_is_previewed_by_it(tmp_path: Path) -> None:
     assert other["og:image"] == "https://news.example.org/editions/1/card.png"
 
 
+@pytest.mark.slow
 def test_cards_follow_the_theme_palette(tmp_path: Path) -> None:
     root = project(tmp_path / "p")
     write(

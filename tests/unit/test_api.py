@@ -61,6 +61,7 @@ def test_build_refuses_a_broken_project_and_says_why(tmp_path: Path) -> None:
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.slow
 def test_contacts_are_the_ledger_contacts_prints(example: Path) -> None:
     found = api.contacts(api.load_project(example), today=TODAY_DATE)
     printed = json.loads(

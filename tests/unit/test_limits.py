@@ -285,6 +285,7 @@ RENDER_CALLS = 3_000_000
 seconds themselves are printed by benchmarks/hostile_markdown.py, not tested here)."""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PATTERNS))
 def test_hostile_markdown_is_refused_or_renders_quickly(name: str) -> None:
     """At the largest size allowed, every pattern is either refused (by a scan linear in
