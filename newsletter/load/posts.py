@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from newsletter.core import urls
 from newsletter.core.diagnostics import Diagnostics, Location, did_you_mean
 from newsletter.core.markup import render_markdown
 from newsletter.core.model import Asset, Config, Kind, Post
@@ -59,7 +60,9 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
         return None
     folder = file.parent.parent if file.name == "index.md" else file.parent
     year = int(folder.name) if re.fullmatch(r"\d{4}", folder.name) else date.year
-    body_html, assets = _body(project, file, config, body, body_line, f"{year}/{slug}", diags)
+    body_html, assets = _body(
+        project, file, config, body, body_line, urls.post_url(year, slug), diags
+    )
     if year != date.year:
         diags.warning(
             fields.at("date"),
@@ -144,12 +147,13 @@ def _body(
     config: Config,
     body: str,
     body_line: int,
-    key: str,
+    url: str,
     diags: Diagnostics,
 ) -> tuple[str, tuple[Asset, ...]]:
     """The post's text as HTML, and the assets beside it (a post that is a folder, whose
-    ``key`` is 'yyyy/slug'), checked; its images are linked at their sizes."""
-    folder_url = f"{config.base_path}posts/{key}/"
+    page is at ``url``, where its assets are published too), checked; its images are
+    linked at their sizes."""
+    folder_url = config.base_path + url
     assets_of = file.name == "index.md"
     assets = load_assets(project, file.parent, diags) if assets_of else ()
     check_images(body, body_line, project.relative(file), assets, diags)
