@@ -34,6 +34,13 @@ class PageMeta:
     title: str = ""
     description: str = ""
 
+    def opening(self) -> str:
+        """A new post's first lines about this page: its summary quoted, and what the
+        member is asked to add; nothing when the page has no summary."""
+        if not self.description:
+            return ""
+        return f"> {self.description}\n\nSay in a few lines why it matters to us.\n"
+
 
 class _Head(HTMLParser):
     def __init__(self) -> None:

@@ -86,6 +86,11 @@ def package_spec() -> str:
     return f"newsletter=={__version__}"
 
 
+def title_of(root: Path) -> str:
+    """A newsletter's default title, from its folder's name: our-exchange → Our Exchange."""
+    return root.name.replace("-", " ").replace("_", " ").title()
+
+
 def init_project(
     root: Path,
     title: str,

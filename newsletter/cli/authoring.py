@@ -64,10 +64,10 @@ def init(
     Example:
       newsletter init our-exchange --title "Our Exchange" --base-url https://news.example.org/
     """
-    from newsletter.authoring.scaffold import init_project
+    from newsletter.authoring.scaffold import init_project, title_of
 
     directory = directory.resolve()
-    title = title or directory.name.replace("-", " ").replace("_", " ").title()
+    title = title or title_of(directory)
     day = parse_date(date, "--date") or clock.today()
     created = init_project(
         directory, title, base_url, slugify(handle) or handle, name, day, package
@@ -180,9 +180,7 @@ def new_post_command(
         title=_ask(title, "Title", "--title", page.title),
         by=_ask(by, "Your member handle", "--by"),
         kind=Kind(kind),
-        body=f"> {page.description}\n\nSay in a few lines why it matters to us.\n"
-        if page.description
-        else "",
+        body=page.opening(),
         date=parse_date(date, "--date") or clock.today(),
         link=link,
         for_=_split(for_),
