@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from newsletter.authoring.pagemeta import PageMeta
 
 
-@main.command()
+@main.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--title", help="The newsletter's name (default: from the folder's name).")
 @click.option(
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     help="Date of the welcome post and the first edition (default: today).",
 )
 @click.pass_obj
-def init(
+def init_command(
     app: App,
     directory: Path,
     title: str | None,

@@ -29,14 +29,14 @@ if TYPE_CHECKING:
     from newsletter.project.sources import Project
 
 
-@main.command()
+@main.command("check")
 @format_option(
     ["text", "github", "json"], "text for people, github for workflow annotations, json for tools."
 )
 @drafts_option
 @today_option
 @click.pass_obj
-def check(app: App, fmt: str, drafts: bool, today: str | None) -> None:
+def check_command(app: App, fmt: str, drafts: bool, today: str | None) -> None:
     """Validate every file and report all problems at once; exit 1 on errors.
 
     \b
@@ -112,7 +112,7 @@ def report_build(app: App, result: BuildResult) -> None:
     )
 
 
-@main.command()
+@main.command("build")
 @drafts_option
 @click.option("--base-url", metavar="URL", help="Override base_url, e.g. for a preview deploy.")
 @click.option(
@@ -151,7 +151,7 @@ def report_build(app: App, result: BuildResult) -> None:
 )
 @today_option
 @click.pass_obj
-def build(
+def build_command(
     app: App,
     drafts: bool,
     base_url: str | None,
@@ -207,7 +207,7 @@ def build(
             app.out.print(f"  preview: {project.relative(path)}", highlight=False)
 
 
-@main.command()
+@main.command("serve")
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -231,7 +231,7 @@ def build(
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
 @click.pass_obj
-def serve(
+def serve_command(
     app: App,
     port: int,
     host: str,

@@ -31,7 +31,7 @@ from newsletter.project.buildcache import (
     code_stamp,
     digest_bytes,
     files_intact,
-    open_cache,
+    open_build_cache,
     stamp_files,
     tree_stamp,
 )
@@ -262,7 +262,7 @@ def build_project(
     _refuse_unsafe_output(project, output)
     clean_leftovers(output)  # of a killed build, whatever this one turns out to do
     default = Path(os.path.abspath(project.root / "site"))
-    cache = open_cache(project.state, output, default) if options.incremental else None
+    cache = open_build_cache(project.state, output, default) if options.incremental else None
     try:
         stamp, newest = inputs_stamp(project, options, output)
         if cache is not None:

@@ -164,7 +164,7 @@ def _check_editions(content: Content, diags: Diagnostics, today: dt.date, drafts
             )
 
 
-def site_paths(content: Content) -> set[str]:
+def content_paths(content: Content) -> set[str]:
     """Every page the site will have, as paths relative to the site root."""
     tags = {t for p in content.posts for t in p.tags} | {
         t for m in content.members.values() for t in m.topics
@@ -178,7 +178,7 @@ def site_paths(content: Content) -> set[str]:
 
 
 def _check_internal_links(content: Content, diags: Diagnostics) -> None:
-    paths = site_paths(content)
+    paths = content_paths(content)
     base = urlsplit(content.config.base_url)
     texts = [(p.body_md, p.body_location) for p in content.posts if p.origin is None]
     texts += [(e.note_md, e.note_location or e.location) for e in content.editions]

@@ -493,7 +493,7 @@ class Watcher:
             thread.join(timeout=2)
 
 
-def describe(project: Project, changes: Changes) -> str:
+def describe_changes(project: Project, changes: Changes) -> str:
     """'content/posts/2026/x.md', or 'content/a.md (deleted) and 2 more': what a rebuild is
     for. Files that came and went within the batch (an editor's temporary files) are left
     out; an empty string means nothing is left."""
@@ -609,7 +609,7 @@ def serve_preview(
             out.print("could not open a browser: open the address above", style="yellow")
         while True:
             changes = watcher.next(timeout=0.5)
-            if changes and (changed := describe(project, changes)):
+            if changes and (changed := describe_changes(project, changes)):
                 preview.build(changed)
     except KeyboardInterrupt:
         pass

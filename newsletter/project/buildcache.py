@@ -299,7 +299,7 @@ class _Transaction:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
-def open_cache(state: Path, output: Path, default: Path) -> BuildCache:
+def open_build_cache(state: Path, output: Path, default: Path) -> BuildCache:
     """The build cache for builds into ``output``: one per output folder, so that a
     preview (``serve``, ``--output``) and site/ do not undo each other's work."""
     if output == default:

@@ -15,7 +15,7 @@ from newsletter.core.model import Asset, Member, Site
 from newsletter.render.environment import Theme, globals_for
 from newsletter.render.jobs import Job, Output
 from newsletter.render.netmap import MapEdge, MapNode, network_svg
-from newsletter.render.social import PageMeta, Previews
+from newsletter.render.social import PageHead, Previews
 
 T = TypeVar("T")
 
@@ -114,7 +114,7 @@ class SitePages:
         self,
         path: str,
         template: str,
-        meta: Callable[[], PageMeta],
+        meta: Callable[[], PageHead],
         files: tuple[Asset, ...] = (),
         key: tuple[object, ...] | None = None,
         **context: object,

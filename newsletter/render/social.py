@@ -1,6 +1,6 @@
 """Social previews: what a link to the site shows where it is shared.
 
-Owns two things. Each page's :class:`PageMeta` (canonical URL, Open Graph and
+Owns two things. Each page's :class:`PageHead` (canonical URL, Open Graph and
 Twitter card values), which ``pages`` passes to every template and
 ``base.html`` turns into tags. And the card images: a 1200×630 PNG for each
 edition (``editions/<n>/card.png``) and one for the site (``card.png``), drawn
@@ -90,7 +90,7 @@ def member_description(member: Member) -> str:
 
 
 @dataclass(frozen=True)
-class PageMeta:
+class PageHead:
     """What a page tells link previews and search engines; drawn by base.html."""
 
     title: str
@@ -109,7 +109,7 @@ class PageMeta:
 
 @dataclass(frozen=True)
 class Previews:
-    """Builds each page's :class:`PageMeta`: one place for titles, descriptions and images."""
+    """Builds each page's :class:`PageHead`: one place for titles, descriptions and images."""
 
     site: Site
 
@@ -125,10 +125,10 @@ class Previews:
         alt = f"{config.title}: {config.description}" if config.description else config.title
         return self._abs(urls.SITE_CARD), alt
 
-    def page(self, path: str | None, title: str, description: str = "") -> PageMeta:
+    def page(self, path: str | None, title: str, description: str = "") -> PageHead:
         """A page with the site's card; ``path`` None for one with no canonical URL."""
         image, alt = self._site_card()
-        return PageMeta(
+        return PageHead(
             title=title,
             description=self._description(description),
             url=None if path is None else self._abs(path),
@@ -136,9 +136,9 @@ class Previews:
             image_alt=alt,
         )
 
-    def edition(self, view: EditionView) -> PageMeta:
+    def edition(self, view: EditionView) -> PageHead:
         edition = view.edition
-        return PageMeta(
+        return PageHead(
             title=f"Edition {edition.number}: {edition.title}",
             description=self._description(edition_description(view)),
             url=self._abs(edition.url),
@@ -147,14 +147,14 @@ class Previews:
             type="article",
         )
 
-    def post(self, post: Post, view: EditionView | None) -> PageMeta:
+    def post(self, post: Post, view: EditionView | None) -> PageHead:
         """A post: its cover image if it has one, else its edition's card, else the site's."""
         if view is not None:
             card = urls.edition_card(view.edition.number)
             image, alt = self._abs(card), card_alt(self.site, view)
         else:
             image, alt = self._site_card()
-        meta = PageMeta(
+        meta = PageHead(
             title=post.title,
             description=self._description(post_description(post)),
             url=self._abs(post.url),
@@ -173,7 +173,7 @@ class Previews:
             image_height=asset.height if asset else None,
         )
 
-    def member(self, member: Member) -> PageMeta:
+    def member(self, member: Member) -> PageHead:
         return self.page(member.url, member.name, member_description(member))
 
 
