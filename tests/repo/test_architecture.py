@@ -118,3 +118,16 @@ def test_the_api_is_documented_and_the_cli_stands_on_it() -> None:
         assert name in api.__all__
     cli = "".join(p.read_text(encoding="utf-8") for p in (PACKAGE / "cli").rglob("*.py"))
     assert "from newsletter import api" in cli
+
+
+def test_no_two_modules_define_the_same_public_name() -> None:
+    """Two ``Edition`` classes or two ``plan()``s make a reader ask which one is meant.
+    The API is the exception: its functions are named after the commands, on purpose."""
+    defined: dict[str, list[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "api.py":
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef | ast.FunctionDef) and not node.name.startswith("_"):
+                defined.setdefault(node.name, []).append(str(path.relative_to(PACKAGE)))
+    assert {name: where for name, where in defined.items() if len(where) > 1} == {}
