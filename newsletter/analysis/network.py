@@ -34,11 +34,12 @@ from newsletter.core.community import (
     Broker,
     DormantTie,
     Network,
+    NetworkOptions,
     Quiet,
     Suggestion,
     Tie,
 )
-from newsletter.core.model import Kind, Member, NetworkOptions, Share
+from newsletter.core.model import Kind, Member, Share
 
 MONTH_DAYS = 30
 """Months are 30-day months: dormant ties and quiet members are counted in them."""

@@ -2,9 +2,10 @@
 dormant ties, quiet members, the balance of giving and receiving, introductions to
 make.
 
-The shapes only: ``newsletter.analysis.network`` computes them, the site and the
-command line present them. Here so that the model (``Site.network``) can hold the
-result without knowing the analysis.
+The shapes only, and the thresholds (``network:`` in newsletter.yaml) they are found
+with: ``newsletter.analysis.network`` computes them, the site and the command line
+present them. Here, under the model, so that the model (``Config.network``,
+``Site.network``) can hold them without knowing the analysis.
 """
 
 from __future__ import annotations
@@ -12,7 +13,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from newsletter.core.model import NetworkOptions
+
+@dataclass(frozen=True)
+class NetworkOptions:
+    """``network:`` in newsletter.yaml: the thresholds of ``newsletter network``."""
+
+    dormant_months: int = 6
+    """A tie with no exchange for this long is dormant; a member silent this long, quiet."""
+    half_life_days: int = 180
+    """A tie's weight halves for every this many days since each exchange."""
+    suggestions: int = 3
+    """Suggested introductions per member (the site and `network` show the best)."""
+    brokers: int = 5
+    """How many brokers to name."""
+    reciprocity_ratio: float = 3.0
+    """Given at least this many times what was received (or the reverse) is worth a look."""
+    min_exchanges: int = 3
+    """Fewer exchanges than this say nothing about reciprocity."""
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from newsletter.core import urls
+from newsletter.core.community import Network, NetworkOptions
 from newsletter.core.diagnostics import Location
-
-if TYPE_CHECKING:  # the shapes of the analysis's result; the model computes nothing
-    from newsletter.core.community import Network
 
 Marks = dict[str, Location]
 """Where each field's value starts: ``marks["for[1]"]`` is the second handle."""
@@ -103,24 +100,6 @@ class EmailOptions:
     connections: int = 1
     """SMTP connections used at once (a message in flight on each can be resent after a
     crash)."""
-
-
-@dataclass(frozen=True)
-class NetworkOptions:
-    """``network:`` in newsletter.yaml: the thresholds of ``newsletter network``."""
-
-    dormant_months: int = 6
-    """A tie with no exchange for this long is dormant; a member silent this long, quiet."""
-    half_life_days: int = 180
-    """A tie's weight halves for every this many days since each exchange."""
-    suggestions: int = 3
-    """Suggested introductions per member (the site and `network` show the best)."""
-    brokers: int = 5
-    """How many brokers to name."""
-    reciprocity_ratio: float = 3.0
-    """Given at least this many times what was received (or the reverse) is worth a look."""
-    min_exchanges: int = 3
-    """Fewer exchanges than this say nothing about reciprocity."""
 
 
 @dataclass(frozen=True)

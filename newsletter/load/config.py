@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
+from newsletter.core.community import NetworkOptions
 from newsletter.core.diagnostics import Diagnostics, Location
 from newsletter.core.markup import EMAIL_RE
-from newsletter.core.model import Config, EmailOptions, FeedOptions, NetworkOptions
+from newsletter.core.model import Config, EmailOptions, FeedOptions
 from newsletter.load.fields import Fields, mapping_or_error
 from newsletter.load.yaml import parse_yaml
 from newsletter.project.sources import Project, read_text

@@ -20,12 +20,13 @@ from newsletter.core.community import (
     DormantTie,
     MemberNetwork,
     Network,
+    NetworkOptions,
     Quiet,
     Suggestion,
     Tie,
 )
 from newsletter.core.diagnostics import Location
-from newsletter.core.model import Kind, Member, NetworkOptions, Post, Share
+from newsletter.core.model import Kind, Member, Post, Share
 
 from support.clock import TODAY_DATE
 
