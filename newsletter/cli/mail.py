@@ -35,7 +35,7 @@ from newsletter.mail.formats import FORMATS as IMPORT_FORMATS
 if TYPE_CHECKING:
     from newsletter.mail.campaign import Pacing, SendReport
     from newsletter.mail.send import Plan
-    from newsletter.mail.smtp import Answer, SmtpSettings
+    from newsletter.mail.smtp import Reply, SmtpSettings
 
 # -- sending ----------------------------------------------------------------------------
 
@@ -223,7 +223,7 @@ def run_campaign(
     def start(total: int) -> None:
         bar.update(task, total=total)
 
-    def sent(email: str, answer: Answer) -> None:
+    def sent(email: str, answer: Reply) -> None:
         bar.advance(task)
         done = bar.tasks[0].completed
         bar.update(task, rate=f"{done / max(time.monotonic() - started, 1e-9):.1f}/s")

@@ -1,6 +1,6 @@
 """What the analysis found about the community's network, as data: ties, brokers,
 dormant ties, quiet members, the balance of giving and receiving, introductions to
-make.
+make; and its asks: who answered them, who could help with those still open.
 
 The shapes only, and the thresholds (``network:`` in newsletter.yaml) they are found
 with: ``newsletter.analysis.network`` computes them, the site and the command line
@@ -30,6 +30,8 @@ class NetworkOptions:
     """Given at least this many times what was received (or the reverse) is worth a look."""
     min_exchanges: int = 3
     """Fewer exchanges than this say nothing about reciprocity."""
+    helpers: int = 3
+    """Members suggested as helpers for each open ask."""
 
 
 @dataclass(frozen=True)
@@ -149,3 +151,108 @@ class Network:
             ],
             dormant=[d for d in self.dormant if handle in (d.a, d.b)],
         )
+
+
+ASK_STATUSES = ("open", "answered", "withdrawn")
+"""An ask's ``status:``: open until answered (a post says ``answers:``) or closed by
+its author (``status: answered`` or ``status: withdrawn``)."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A post that answers an ask (its ``answers:`` names the ask)."""
+
+    key: str
+    """The answering post's key, '2026/try-nominatim'."""
+    by: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Helper:
+    """A member who could answer an open ask, and why, in words a reader understands."""
+
+    handle: str
+    score: float
+    """How strongly their evidence matches the ask; only comparable within one ask."""
+    reason: str
+    """'offers “…”', 'has shared 4 posts on geocoding, the latest in June', …"""
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One ask post, what became of it, and who could help while it is open."""
+
+    key: str
+    """The ask post's key, '2026/who-has-a-geocoder'."""
+    title: str
+    by: str
+    date: dt.date
+    status: str
+    """One of ASK_STATUSES."""
+    tags: tuple[str, ...] = ()
+    answers: tuple[Answer, ...] = ()
+    """Oldest first."""
+    helpers: tuple[Helper, ...] = ()
+    """Best first; only for an open ask; at most ``network.helpers``."""
+
+    @property
+    def first_answer_days(self) -> int | None:
+        """Days from the ask to its first answer; None while unanswered."""
+        return (self.answers[0].date - self.date).days if self.answers else None
+
+    def waiting(self, today: dt.date) -> int:
+        """Days the ask has waited as of ``today`` (0 for one dated later)."""
+        return max(0, (today - self.date).days)
+
+
+@dataclass(frozen=True)
+class QuarterFigure:
+    """How fast asks of one quarter found a first answer."""
+
+    quarter: str
+    """'2026 Q3': the quarter the asks were posted in."""
+    asks: int
+    answered: int
+    median_days: float | None
+    """Median days to a first answer over the answered asks; None when none was."""
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A topic whose open asks found no helper at all: what the community lacks."""
+
+    topic: str
+    asks: tuple[str, ...]
+    """The keys of those asks, oldest first."""
+
+
+@dataclass(frozen=True)
+class AskReport:
+    """Every ask as of ``today``: open asks first, longest waiting first; then the
+    answered and withdrawn, newest first."""
+
+    today: dt.date
+    asks: list[Ask]
+    quarters: list[QuarterFigure] = field(default_factory=list)
+    """Oldest quarter first."""
+    gaps: list[Gap] = field(default_factory=list)
+    """Topics with the most unhelped open asks first, then by name."""
+
+    @property
+    def open(self) -> list[Ask]:
+        return [a for a in self.asks if a.status == "open"]
+
+    def by_member(self, handle: str) -> list[Ask]:
+        return [a for a in self.asks if a.by == handle]
+
+    def answered_by(self, handle: str) -> list[Ask]:
+        """The asks ``handle`` answered, in report order."""
+        return [a for a in self.asks if any(x.by == handle for x in a.answers)]
+
+    def helping(self, handle: str) -> list[tuple[Ask, Helper]]:
+        """The open asks ``handle`` is suggested for, with why, in report order."""
+        return [(a, h) for a in self.open for h in a.helpers if h.handle == handle]
+
+    def ask(self, key: str) -> Ask | None:
+        return next((a for a in self.asks if a.key == key), None)

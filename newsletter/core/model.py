@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from newsletter.core import urls
-from newsletter.core.community import Network, NetworkOptions
+from newsletter.core.community import AskReport, Network, NetworkOptions
 from newsletter.core.diagnostics import Location
 
 Marks = dict[str, Location]
@@ -200,6 +200,10 @@ class Post:
     """Set for an item that came from a member's feed; None for a Markdown post."""
     also_by: tuple[str, ...] = ()
     """Members who shared the same link later (or in another feed): credited, not repeated."""
+    answers: str = ""
+    """The key of the ask this post answers ('2026/who-has-a-geocoder'), or ''."""
+    status: str = ""
+    """An ask's ``status:`` as written (open, answered, withdrawn); '' when not given."""
 
     @property
     def cover(self) -> str:
@@ -265,6 +269,8 @@ class Share:
     for_: tuple[str, ...]
     via: str
     connects: tuple[str, ...]
+    answered: str = ""
+    """The member whose ask this share answers ('' when it answers none)."""
 
 
 @dataclass
@@ -311,3 +317,4 @@ class Site:
     ledger: list[Share]
     edition_of: dict[str, int]  # post key → edition number
     network: Network | None = None
+    asks: AskReport | None = None

@@ -34,6 +34,7 @@ NETWORK_OPTIONS = {
     "brokers",
     "reciprocity_ratio",
     "min_exchanges",
+    "helpers",
 }
 FEED_OPTIONS = {"excerpt_words", "backfill_days", "stale_days", "allow_private"}
 

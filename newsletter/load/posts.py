@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from newsletter.core import urls
+from newsletter.core.community import ASK_STATUSES
 from newsletter.core.diagnostics import Diagnostics, Location, did_you_mean
 from newsletter.core.markup import render_markdown
 from newsletter.core.model import Asset, Config, Kind, Post
@@ -33,7 +34,14 @@ POST_FIELDS = {
     "where",
     "date",
     "draft",
+    "answers",
+    "status",
 }
+ANSWERS_RE = re.compile(
+    r"(?:.*?/)?(?:posts/)?(\d{4})/([^/?#]+?)(?:\.md|/index\.md|/)?/?(?:[?#].*)?$"
+)
+"""``answers:`` names an ask as its key ('2026/who-has-a-geocoder'), its file path or
+its URL (path or absolute): each comes down to the year and the slug."""
 
 
 def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) -> Post | None:
@@ -91,6 +99,8 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
         when=when,
         where=fields.text("where"),
         draft=fields.flag("draft", False),
+        answers=_answers(fields),
+        status=_status(fields, kind),
     )
 
 
@@ -135,6 +145,48 @@ def _via(fields: Fields) -> str:
             "for example: via: grace",
         )
     return via[0].lstrip("@").lower() if len(via) == 1 else ""
+
+
+def _answers(fields: Fields) -> str:
+    """``answers:`` as the key of the ask it names; whether that ask exists is ``check``'s."""
+    text = fields.text("answers", example="2026/who-has-a-geocoder")
+    if not text:
+        return ""
+    found = ANSWERS_RE.match(text.strip())
+    if found is None:
+        fields.diags.error(
+            fields.at("answers"),
+            "answers.format",
+            f"'answers' names an ask by its year and name, not {text!r}",
+            "for example: answers: 2026/who-has-a-geocoder (the ask's file, "
+            "content/posts/2026/who-has-a-geocoder.md, without the extension)",
+        )
+        return ""
+    return f"{found[1]}/{found[2].lower()}"
+
+
+def _status(fields: Fields, kind: Kind) -> str:
+    """An ask's ``status:``, lower-cased; '' when not given or not one of ASK_STATUSES."""
+    status = fields.text("status").lower()
+    if not status:
+        return ""
+    if status not in ASK_STATUSES:
+        fields.diags.error(
+            fields.at("status"),
+            "ask.status",
+            f"unknown status '{status}'{did_you_mean(status, ASK_STATUSES)}",
+            "an ask's status is one of: " + ", ".join(ASK_STATUSES),
+        )
+        return ""
+    if kind is not Kind.ASK:
+        fields.diags.warning(
+            fields.at("status"),
+            "ask.status",
+            f"'status' is only used by asks, and this is kind: {kind}",
+            "set kind: ask, or remove 'status'",
+        )
+        return ""
+    return status
 
 
 def _handles(fields: Fields, name: str) -> tuple[str, ...]:

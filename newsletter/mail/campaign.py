@@ -22,7 +22,7 @@ from newsletter.core.errors import ProjectError
 from newsletter.mail.ledger import Ledger, open_ledger
 from newsletter.mail.message import MessageError, build_message, verify
 from newsletter.mail.send import Plan
-from newsletter.mail.smtp import Answer, RateLimiter, Sender, SmtpSettings
+from newsletter.mail.smtp import RateLimiter, Reply, Sender, SmtpSettings
 from newsletter.mail.subscribers import Subscriber, suppress
 from newsletter.project.sources import Project
 
@@ -83,7 +83,7 @@ def send_campaign(
     *,
     force: bool = False,
     on_start: Callable[[int], None] = lambda total: None,
-    on_sent: Callable[[str, Answer], None] = lambda email, answer: None,
+    on_sent: Callable[[str, Reply], None] = lambda email, answer: None,
 ) -> SendReport:
     """Mail the edition to everyone not yet served, recording every step in the ledger."""
     number = plan.edition.number
@@ -127,7 +127,7 @@ class _Delivery:
         ledger: Ledger,
         report: SendReport,
         by_key: dict[str, Subscriber],
-        on_sent: Callable[[str, Answer], None],
+        on_sent: Callable[[str, Reply], None],
     ) -> None:
         self.plan, self.settings, self.pacing = plan, settings, pacing
         self.ledger, self.report, self.by_key, self.on_sent = ledger, report, by_key, on_sent
@@ -166,7 +166,7 @@ class _Delivery:
         with lock:
             self.record(key, subscriber, answer)
 
-    def record(self, key: str, subscriber: Subscriber, answer: Answer) -> None:
+    def record(self, key: str, subscriber: Subscriber, answer: Reply) -> None:
         """The server's answer, in the ledger (and a permanent refusal suppressed)."""
         number, ledger = self.number, self.ledger
         if answer.kind == "sent":

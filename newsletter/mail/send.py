@@ -21,7 +21,7 @@ from newsletter.core.model import Config, Edition, EditionView, Site
 from newsletter.load import load_config
 from newsletter.load.editions import load_edition
 from newsletter.mail.message import EditionMail, build_message, prepare, verify
-from newsletter.mail.smtp import Answer, Sender, SmtpSettings
+from newsletter.mail.smtp import Reply, Sender, SmtpSettings
 from newsletter.mail.subscribers import (
     Subscriber,
     load_subscribers,
@@ -111,7 +111,7 @@ def dry_run(plan: Plan, folder: Path, now: dt.datetime | None = None) -> list[Pa
     return written
 
 
-def send_test(plan: Plan, address: str, settings: SmtpSettings) -> Answer:
+def send_test(plan: Plan, address: str, settings: SmtpSettings) -> Reply:
     """One copy to ``address`` (subject marked [test]); the ledger is not touched."""
     try:
         email = normalize_address(address)

@@ -87,7 +87,7 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
-class Answer:
+class Reply:
     """What the server said to one message: ``kind`` is sent, temporary or permanent."""
 
     kind: str
@@ -178,7 +178,7 @@ class Sender:
         if self.connection is None:
             self.connection = self._connect()
 
-    def send(self, recipient: str, data: bytes) -> Answer:
+    def send(self, recipient: str, data: bytes) -> Reply:
         """Send one message; reconnects once if the connection was dropped."""
         if self.connection is not None and self.sent_on_connection >= self.batch:
             self.close()
@@ -189,21 +189,21 @@ class Sender:
                 refused = self.connection.sendmail(self.sender, [recipient], data)
             except smtplib.SMTPRecipientsRefused as err:
                 code, text = err.recipients.get(recipient, (550, b"refused"))
-                return _answer(code, text)
+                return _reply(code, text)
             except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as err:
-                return _answer(err.smtp_code, err.smtp_error)
+                return _reply(err.smtp_code, err.smtp_error)
             except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionError) as err:
                 self.connection = None
                 if attempt == 2:
-                    return Answer("temporary", 421, f"connection lost: {err}")
+                    return Reply("temporary", 421, f"connection lost: {err}")
                 continue
             except smtplib.SMTPResponseException as err:
-                return _answer(err.smtp_code, err.smtp_error)
+                return _reply(err.smtp_code, err.smtp_error)
             self.sent_on_connection += 1
             if refused:
                 code, text = refused[recipient]
-                return _answer(code, text)
-            return Answer("sent", 250, "accepted", again=attempt == 2)
+                return _reply(code, text)
+            return Reply("sent", 250, "accepted", again=attempt == 2)
         raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -212,7 +212,7 @@ def _close(smtp: smtplib.SMTP | None) -> None:
         smtp.close()
 
 
-def _answer(code: int, text: bytes | str) -> Answer:
+def _reply(code: int, text: bytes | str) -> Reply:
     words = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
     kind = "temporary" if 400 <= code < 500 else "permanent" if code >= 500 else "sent"
-    return Answer(kind, code, " ".join(words.split())[:300])
+    return Reply(kind, code, " ".join(words.split())[:300])

@@ -17,8 +17,11 @@ from newsletter.pipeline.enrich import assign_items, is_published, published_edi
 
 def check(content: Content, diags: Diagnostics, today: dt.date, drafts: bool = False) -> None:
     _check_config(content, diags)
+    asks = {p.key: p for p in content.posts if p.kind is Kind.ASK}
     for post in content.posts:
         _check_references(content, post, diags)
+        if post.answers:
+            _check_answer(content, post, asks, diags)
         if post.date > today and not post.draft and post.origin is None:
             diags.warning(
                 post.mark("date"),
@@ -89,6 +92,38 @@ def _check_references(content: Content, post: Post, diags: Diagnostics) -> None:
             "field.connects",
             f"'connects' is only used by intros, and this is kind: {post.kind}",
             "set kind: intro, or remove 'connects'",
+        )
+
+
+def _check_answer(content: Content, post: Post, asks: dict[str, Post], diags: Diagnostics) -> None:
+    """``answers:`` names an ask posted no later than the answer, and not the post itself."""
+    at = post.mark("answers")
+    ask = asks.get(post.answers)
+    if post.answers == post.key:
+        diags.error(at, "answers.self", "a post cannot answer itself", "name the ask it answers")
+    elif ask is None:
+        other = next((p for p in content.posts if p.key == post.answers), None)
+        if other is not None:
+            diags.error(
+                at,
+                "answers.not-ask",
+                f"{post.answers} is not an ask (it is kind: {other.kind})",
+                "'answers' names a post with kind: ask",
+            )
+            return
+        diags.error(
+            at,
+            "answers.unknown",
+            f"no ask '{post.answers}'{did_you_mean(post.answers, asks)}",
+            "name the ask by its year and file name without .md, like 2026/who-has-a-geocoder",
+        )
+    elif ask.date > post.date:
+        diags.error(
+            at,
+            "answers.later",
+            f"answers an ask dated {ask.date.isoformat()}, after this post "
+            f"({post.date.isoformat()})",
+            "an answer comes after its ask: check both dates and which ask it names",
         )
 
 

@@ -9,11 +9,25 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable
+from typing import TypeVar, cast
 
+from newsletter.analysis.asks import report_asks
 from newsletter.analysis.network import analyse
-from newsletter.core.community import Network
-from newsletter.core.model import Activity, Content, Edition, EditionView, Post, Share, Site
+from newsletter.core.community import AskReport, Network
+from newsletter.core.model import (
+    Activity,
+    Content,
+    Edition,
+    EditionView,
+    Kind,
+    Post,
+    Share,
+    Site,
+)
 from newsletter.project.buildcache import BuildCache, Digests, code_stamp
+
+T = TypeVar("T")
 
 
 def is_published(post: Post, today: dt.date, drafts: bool) -> bool:
@@ -50,9 +64,11 @@ def assign_items(editions: list[Edition], posts: list[Post]) -> dict[int, list[P
 
 
 def ledger(posts: list[Post]) -> list[Share]:
-    """The contact ledger: every share as an event, oldest first."""
+    """The contact ledger: every share as an event, oldest first; an answer records
+    whose ask it answered."""
+    askers = {p.key: p.by for p in posts if p.kind is Kind.ASK}
     return [
-        Share(p.date, p, p.by, p.for_, p.via, p.connects)
+        Share(p.date, p, p.by, p.for_, p.via, p.connects, askers.get(p.answers, ""))
         for p in sorted(posts, key=lambda p: (p.date, p.key))
     ]
 
@@ -80,16 +96,48 @@ def network_of(
     """The network analysis, reused from the last build when none of what it reads changed:
     the members, each share's people, date, kind and tags, the day and the options."""
     config = content.config.network
+    seen = [
+        (s.date, s.sharer, s.for_, s.via, s.connects, s.answered, s.post.kind, s.post.tags)
+        for s in shares
+    ]
+    return _memo(
+        cache,
+        "network",
+        (content.members, seen, today, config),
+        lambda: analyse(content.members, shares, today, config),
+    )
+
+
+def asks_of(
+    content: Content, posts: list[Post], today: dt.date, cache: BuildCache | None
+) -> AskReport:
+    """The asks and their helpers, reused from the last build when none of what they read
+    changed: the members, every published post's text and fields, the day, the options."""
+    config = content.config
+    seen = [
+        (p.key, p.by, p.date, p.kind, p.title, p.tags, p.body_md, p.answers, p.status, p.origin)
+        for p in posts
+    ]
+    return _memo(
+        cache,
+        "asks",
+        (content.members, seen, today, config.network, config.language),
+        lambda: report_asks(content.members, posts, today, config.network, config.language),
+    )
+
+
+def _memo(cache: BuildCache | None, name: str, reads: object, compute: Callable[[], T]) -> T:
+    """``compute()``, or what it returned last time if ``reads`` (all it depends on, this
+    code aside) is the same."""
     if cache is None:
-        return analyse(content.members, shares, today, config)
-    seen = [(s.date, s.sharer, s.for_, s.via, s.connects, s.post.kind, s.post.tags) for s in shares]
-    key = Digests().of((code_stamp(), content.members, seen, today, config))
-    found = cache.memo("network", key)
-    if isinstance(found, Network):
-        return found
-    network = analyse(content.members, shares, today, config)
-    cache.save_memo("network", key, network)
-    return network
+        return compute()
+    key = Digests().of((code_stamp(), reads))
+    found = cache.memo(name, key)
+    if found is not None:
+        return cast(T, found)
+    value = compute()
+    cache.save_memo(name, key, value)
+    return value
 
 
 def enrich(
@@ -121,6 +169,7 @@ def enrich(
     shares = ledger(posts)
     return Site(
         network=network_of(content, shares, today, cache),
+        asks=asks_of(content, posts, today, cache),
         config=content.config,
         members=dict(sorted(content.members.items())),
         posts=posts,
