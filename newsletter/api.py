@@ -19,6 +19,8 @@ Example::
         print(event.date, event.item)
     network = api.analyse(project)
     print([broker.handle for broker in network.brokers])
+    for ask in api.asks(project).open:
+        print(ask.key, [helper.handle for helper in ask.helpers])
 
 The command line (``newsletter.cli``) is a face over these functions and the modules
 they name; this module is the layer between them and adds nothing of its own.
@@ -34,8 +36,9 @@ from typing import TYPE_CHECKING
 
 from newsletter.analysis import contacts as ledger
 from newsletter.analysis import network
+from newsletter.analysis.asks import report_asks
 from newsletter.core import clock
-from newsletter.core.community import Network
+from newsletter.core.community import AskReport, Network
 from newsletter.core.diagnostics import Diagnostic, Diagnostics
 from newsletter.core.model import Kind, Site
 from newsletter.core.progress import Progress, quiet
@@ -56,6 +59,8 @@ __all__ = [
     "Project",
     "analyse",
     "analyse_site",
+    "asks",
+    "asks_site",
     "build",
     "check",
     "contacts",
@@ -157,3 +162,22 @@ def analyse_site(found: Site, today: dt.date | None = None, **overrides: int) ->
     who also needs the rest of it (the members' names, say) and loads it once."""
     options = replace(found.config.network, **overrides)
     return network.analyse(found.members, found.ledger, today or clock.today(), options)
+
+
+def asks(project: Project, today: dt.date | None = None, **overrides: int) -> AskReport:
+    """Every ask as ``newsletter asks`` lists it (open first, oldest first; then the
+    answered and withdrawn, newest first): its answers, and for an open one the members
+    who could help, with why. ``overrides`` replace settings of ``network:`` in
+    newsletter.yaml (``helpers=5``: how many helpers each open ask gets)."""
+    return asks_site(site(project, today)[0], today, **overrides)
+
+
+def asks_site(found: Site, today: dt.date | None = None, **overrides: int) -> AskReport:
+    """``asks`` for a newsletter already in memory (what ``site`` gives), for a caller
+    who also needs the rest of it and loads it once: the report the site was built with,
+    or made anew when ``overrides`` change a setting or ``today`` is another day."""
+    options = replace(found.config.network, **overrides)
+    day = today or clock.today()
+    if found.asks is not None and (options, day) == (found.config.network, found.asks.today):
+        return found.asks
+    return report_asks(found.members, found.posts, day, options, found.config.language)

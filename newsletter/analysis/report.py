@@ -1,8 +1,9 @@
 """Reports as people read them, as data: a table is columns and rows of text, and the
 network report is a list of titled sections, each a table or the words said instead.
 
-This module owns what ``newsletter network`` says in text (which sections, their titles,
-columns, rows and empty texts) and the shape of every table the command line shows.
+This module owns what ``newsletter network`` and ``newsletter asks`` say in text (which
+sections, their titles, columns, rows and empty texts) and the shape of every table the
+command line shows.
 Pure: it prints nothing and knows no terminal; the command line draws the tables.
 """
 
@@ -13,7 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from newsletter.core.community import Network
+from newsletter.analysis.asklist import counts, days_text, median_days
+from newsletter.core.community import Ask, AskReport, Network
 from newsletter.core.model import Member
 
 
@@ -49,11 +51,19 @@ SUGGESTIONS_SHOWN = 10
 
 
 def network_report(
-    network: Network, members: Mapping[str, Member], only: str | None = None
+    network: Network,
+    members: Mapping[str, Member],
+    only: str | None = None,
+    asks: AskReport | None = None,
 ) -> list[Section]:
     """The sections of the network report (only the one named ``only``, if given), with
-    members called by their names."""
-    return [make(network, members) for name, make in SECTION_MAKERS.items() if only in (None, name)]
+    members called by their names; the ``asks`` part when ``asks`` is given."""
+    found = [
+        make(network, members) for name, make in SECTION_MAKERS.items() if only in (None, name)
+    ]
+    if asks is not None and only in (None, "asks"):
+        found += asks_sections(asks, members)
+    return found
 
 
 def wrapped_table(headings: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> TextTable:
@@ -128,6 +138,111 @@ def _isolated(network: Network, members: Mapping[str, Member]) -> Section:
     )
 
 
+def ask_list_sections(
+    report: AskReport, members: Mapping[str, Member], open_only: bool = False
+) -> list[Section]:
+    """What ``newsletter asks`` shows: the open asks, longest waiting first, each with who
+    might help and why; then (unless ``open_only``) the answered and withdrawn, newest
+    first, each with its answers and the days to the first."""
+    waiting = [
+        (
+            ask.date.isoformat(),
+            _name(members, ask.by),
+            days_text(ask.waiting(report.today)),
+            ask.title,
+            "\n".join(f"{_name(members, h.handle)}: {h.reason}" for h in ask.helpers),
+        )
+        for ask in report.open
+    ]
+    found = [
+        Section(
+            "Open asks: longest waiting first",
+            _table(("asked", "by", "waiting", "ask", "who might help"), waiting, right=(2,)),
+            "no open ask",
+        )
+    ]
+    if not open_only:
+        closed = [_closed_row(ask, members) for ask in report.asks if ask.status != "open"]
+        found.append(
+            Section(
+                "Answered and withdrawn: newest first",
+                _table(("asked", "by", "status", "first answer", "ask", "answers"), closed, (3,)),
+                "none yet",
+            )
+        )
+    return found
+
+
+def _closed_row(ask: Ask, members: Mapping[str, Member]) -> tuple[str, ...]:
+    days = ask.first_answer_days
+    answers = "\n".join(f"{_name(members, a.by)}, {a.date.isoformat()}" for a in ask.answers)
+    return (
+        ask.date.isoformat(),
+        _name(members, ask.by),
+        ask.status,
+        "–" if days is None else days_text(days),
+        ask.title,
+        answers,
+    )
+
+
+def asks_sections(report: AskReport, members: Mapping[str, Member]) -> list[Section]:
+    """The network report's ``asks`` part: how many asks are open, answered and
+    withdrawn, how fast they found a first answer (per quarter, and over all), and the
+    gaps: topics whose open asks found no helper at all."""
+    found = counts(report.asks)
+    speed = [
+        (q.quarter, str(q.asks), str(q.answered), _median_text(q.median_days))
+        for q in report.quarters
+    ]
+    if speed:
+        answered = sum(1 for a in report.asks if a.first_answer_days is not None)
+        speed.append(
+            ("all", str(len(report.asks)), str(answered), _median_text(median_days(report.asks)))
+        )
+    titles = {a.key: a.title for a in report.asks}
+    gaps = [(g.topic, str(len(g.asks)), "\n".join(titles[k] for k in g.asks)) for g in report.gaps]
+    return [
+        Section(
+            f"Asks: {found['open']} open, {found['answered']} answered, "
+            f"{found['withdrawn']} withdrawn",
+            _table(
+                ("asked in", "asks", "answered", "median days to a first answer"), speed, (1, 2, 3)
+            ),
+            "no ask posted yet",
+        ),
+        Section(
+            "Gaps: open asks nobody could help with, by topic",
+            _table(("topic", "asks", "open asks"), gaps, (1,)),
+            "every open ask has someone who could help",
+        ),
+    ]
+
+
+def _median_text(days: float | None) -> str:
+    return "–" if days is None else f"{days:g}"
+
+
+def _name(members: Mapping[str, Member], handle: str) -> str:
+    """A member's name; the handle of someone no longer a member."""
+    member = members.get(handle)
+    return member.name if member else handle
+
+
+def _table(
+    headings: tuple[str, ...], rows: Iterable[tuple[str, ...]], right: tuple[int, ...] = ()
+) -> TextTable:
+    """A table whose every column wraps, the columns numbered in ``right`` (counts and
+    days) aligned right."""
+    return TextTable(
+        tuple(
+            Column(h, align="right" if i in right else "left", wrap=True)
+            for i, h in enumerate(headings)
+        ),
+        tuple(rows),
+    )
+
+
 def date_or_never(date: dt.date | None) -> str:
     """A last day active as the tables show it: ISO 8601, or "never"."""
     return date.isoformat() if date else "never"
@@ -144,4 +259,5 @@ SECTION_MAKERS: dict[str, Callable[[Network, Mapping[str, Member]], Section]] = 
 """Each section of the network report by the name ``newsletter network --section`` gives
 it, in the order the report shows them."""
 
-SECTIONS = tuple(SECTION_MAKERS)
+SECTIONS = (*SECTION_MAKERS, "asks")
+"""The parts ``newsletter network --section`` can show: the network's, then the asks'."""

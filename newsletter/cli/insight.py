@@ -1,4 +1,5 @@
-"""What the sharing says: contacts (the ledger) and network."""
+"""What the sharing says: contacts (the ledger), network, and asks (who answered them,
+who could help with those still open)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from rich.text import Text
 
 from newsletter.analysis.report import SECTIONS
 from newsletter.cli.app import App, main, parse_date, today_option
-from newsletter.cli.output import emit_rows, format_option, print_rows
+from newsletter.cli.output import csv_text, emit_rows, format_option, print_rows
 from newsletter.core.model import Kind
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from newsletter.analysis.report import Section
     from newsletter.core.model import Site
 
 
@@ -103,7 +107,7 @@ def network_command(
       newsletter network --format json > network.json
     """
     from newsletter import api
-    from newsletter.analysis.network import network_json
+    from newsletter.analysis.asklist import network_and_asks_json
     from newsletter.analysis.report import network_report
 
     site = _site(app, today)
@@ -114,14 +118,75 @@ def network_command(
         "brokers": brokers,
     }
     overrides = {name: value for name, value in settings.items() if value is not None}
-    net = api.analyse_site(site, parse_date(today, "--today"), **overrides)
+    day = parse_date(today, "--today")
+    net = api.analyse_site(site, day, **overrides)
+    asks = api.asks_site(site, day)
     if fmt == "json":
-        click.echo(network_json(net), nl=False)
+        click.echo(network_and_asks_json(net, asks), nl=False)
         return
-    for part in network_report(net, site.members, None if section == "all" else section):
-        app.out.print(Text(part.title, style="bold"), highlight=False)
+    _print_sections(
+        app.out, network_report(net, site.members, None if section == "all" else section, asks)
+    )
+
+
+def _print_sections(console: Console, sections: list[Section]) -> None:
+    """Each section: its title in bold, then its table (or what is said instead)."""
+    for part in sections:
+        console.print(Text(part.title, style="bold"), highlight=False)
         if not part.table.rows:
-            app.out.print(f"  {part.empty}\n", highlight=False)
+            console.print(f"  {part.empty}\n", highlight=False)
             continue
-        print_rows(app.out, part.table, header_style="dim")
-        app.out.print()
+        print_rows(console, part.table, header_style="dim")
+        console.print()
+
+
+@main.command("asks")
+@click.option("--open", "open_only", is_flag=True, help="Only the asks still open.")
+@click.option(
+    "--member",
+    metavar="HANDLE",
+    help="Only the asks this member asked, answered, or is suggested to help with.",
+)
+@click.option("--helpers", type=click.IntRange(0), help="Override network.helpers.")
+@format_option(["text", "json", "csv"], "text: tables; json or csv for other tools.")
+@today_option
+@click.pass_obj
+def asks_command(
+    app: App,
+    open_only: bool,
+    member: str | None,
+    helpers: int | None,
+    fmt: str,
+    today: str | None,
+) -> None:
+    """Every ask: who asked, when, what became of it, who could help.
+
+    Each ask post with its status (open, answered, withdrawn), its answers (the
+    posts whose `answers:` name it) and the days to the first; each open ask with
+    the members who could help and why. Open asks come first, longest waiting
+    first; then the others, newest first.
+
+    \b
+    Example:
+      newsletter asks --open
+      newsletter asks --member grace --helpers 5
+      newsletter asks --format json > asks.json
+    """
+    from newsletter import api
+    from newsletter.analysis import asklist, contacts
+    from newsletter.analysis.report import ask_list_sections
+
+    site = _site(app, today)
+    if member:
+        contacts.check_member(site, member)
+    settings = {"helpers": helpers} if helpers is not None else {}
+    found = asklist.select_asks(
+        api.asks_site(site, parse_date(today, "--today"), **settings), open_only, member
+    )
+    if fmt == "json":
+        click.echo(asklist.asks_json(found), nl=False)
+    elif fmt == "csv":
+        click.echo(csv_text(asklist.ask_rows(found)), nl=False)
+    else:
+        _print_sections(app.out, ask_list_sections(found, site.members, open_only))
+        app.out.print(asklist.summary_line(found.asks), highlight=False)

@@ -76,7 +76,7 @@ def test_contacts_are_the_ledger_contacts_prints(example: Path) -> None:
 
 
 def test_analyse_is_the_network_network_prints(example: Path) -> None:
-    from newsletter.analysis.network import network_json
+    from newsletter.analysis.asklist import network_and_asks_json
 
     net = api.analyse(api.load_project(example), today=TODAY_DATE, dormant_months=3)
     printed = run(
@@ -89,7 +89,8 @@ def test_analyse_is_the_network_network_prints(example: Path) -> None:
         EXAMPLE_TODAY,
         cwd=example,
     )
-    assert network_json(net) == printed.output
+    asks = api.asks(api.load_project(example), today=TODAY_DATE)
+    assert network_and_asks_json(net, asks) == printed.output
     assert net.brokers and net.options.dormant_months == 3
 
 
