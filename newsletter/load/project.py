@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsletter.core.diagnostics import Diagnostics
+from newsletter.core.diagnostics import Diagnostics, Location
 from newsletter.core.model import Config, Content, Edition, Member, Post
 from newsletter.core.parallel import map_in_processes
 from newsletter.core.progress import Progress, quiet
@@ -26,7 +26,7 @@ from newsletter.load.members import load_member
 from newsletter.load.posts import load_post
 from newsletter.project import limits
 from newsletter.project.buildcache import BuildCache, FileMemo, code_stamp, digest_bytes
-from newsletter.project.sources import Project
+from newsletter.project.sources import ContentFiles, Project
 
 LoadOne = Callable[[Project, Path, Config, Diagnostics], object]
 """How one kind of file is loaded: ``load_member``, ``load_post``, ``load_edition``."""
@@ -55,7 +55,9 @@ def load(
     not parsed again; with ``jobs`` > 1, many files are parsed in that many processes."""
     config = load_config(project, diags, base_url)
     limits.check_tree(project.root, project.content, project.relative, diags)
-    files = (project.member_files(), project.post_files(), project.edition_files())
+    found = project.content_files()
+    report_unread(project, found, diags)
+    files = (found.members, found.posts, found.editions)
     memo = FileMemo(cache, digest_bytes(pickle.dumps(config, protocol=5) + code_stamp().encode()))
     kinds = _Kinds(project, config, diags, memo, _Tally(progress, sum(map(len, files))), jobs)
     members: list[Member] = kinds.each(files[0], load_member)
@@ -65,6 +67,26 @@ def load(
     by_handle = {m.handle: m for m in members}
     posts = feed_items(project, by_handle, posts, config, diags)
     return Content(config, by_handle, posts, editions)
+
+
+def report_unread(project: Project, found: ContentFiles, diags: Diagnostics) -> None:
+    """Each file under content/ that is not read, and each name with two files."""
+    for clash in found.clashes:
+        read, other = project.relative(clash.read), project.relative(clash.other)
+        diags.error(
+            Location(other),
+            "file.duplicate",
+            f"{other} and {read} are two files for one name: only {clash.read.name} is read",
+            f"keep one: merge what {clash.other.name} says into {clash.read.name}, then delete it",
+        )
+    for unread in found.unread:
+        folder = unread.path.is_dir()
+        diags.warning(
+            Location(project.relative(unread.path) + ("/" if folder else "")),
+            "file.unread",
+            f"not read: {unread.why}",
+            unread.hint,
+        )
 
 
 @dataclass

@@ -332,7 +332,7 @@ def extra_files(path: Path) -> list[Path]:
     """Files parsed together with ``path``: a folder post's, a member's bio."""
     if path.name == "index.md":
         return sorted(p for p in path.parent.iterdir() if p != path and p.is_file())
-    if path.suffix == ".yaml":
+    if path.suffix in (".yaml", ".yml"):
         return [path.with_suffix(".md")]
     return []
 
@@ -359,7 +359,7 @@ class FileMemo:
         extra = ""
         if path.name == "index.md":  # a folder post: its images are part of it
             extra = tree_stamp([path.parent])
-        elif path.suffix == ".yaml":  # a member: its bio may be beside it, <handle>.md
+        elif path.suffix in (".yaml", ".yml"):  # a member: its bio may be beside it, <handle>.md
             extra = tree_stamp([path.with_suffix(".md")])
         return f"{st.st_size}:{st.st_mtime_ns}:{extra}"
 
