@@ -94,16 +94,19 @@ def network_command(
     fmt: str,
     today: str | None,
 ) -> None:
-    """The network: brokers, dormant ties, reciprocity, introductions to make.
+    """The network: brokers, dormant ties, reciprocity, introductions to make, asks.
 
     Members are the nodes; sharing for someone, via someone and introductions
     make the ties (weighted, and fading with time), and so does working in the
-    same organisation. Members with `network: false` are left out.
+    same organisation. Members with `network: false` are left out. The asks
+    part counts open and answered asks, how fast they found a first answer,
+    and the topics whose open asks found no one to help (the gaps).
 
     \b
     Example:
       newsletter network
       newsletter network --section dormant --dormant-months 3
+      newsletter network --section asks
       newsletter network --format json > network.json
     """
     from newsletter import api
@@ -147,7 +150,7 @@ def _print_sections(console: Console, sections: list[Section]) -> None:
     metavar="HANDLE",
     help="Only the asks this member asked, answered, or is suggested to help with.",
 )
-@click.option("--helpers", type=click.IntRange(0), help="Override network.helpers.")
+@click.option("--helpers", type=click.IntRange(0), metavar="N", help="Override network.helpers.")
 @format_option(["text", "json", "csv"], "text: tables; json or csv for other tools.")
 @today_option
 @click.pass_obj
