@@ -15,6 +15,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 
+from newsletter.analysis.network import network_json
 from newsletter.core.community import ASK_STATUSES, Ask, AskReport, Network
 
 SCORE_DECIMALS = 3
@@ -125,16 +126,9 @@ def asks_figures(report: AskReport) -> dict[str, object]:
 
 
 def network_and_asks_json(network: Network, report: AskReport) -> str:
-    """``newsletter network --format json``: the network (every key of
-    ``newsletter.analysis.network.network_json``, unchanged) and ``asks``, its figures
-    (:func:`asks_figures`); dates in ISO 8601, keys sorted."""
-    return (
-        json.dumps(
-            {**asdict(network), "asks": asks_figures(report)},
-            default=lambda value: value.isoformat(),
-            ensure_ascii=False,
-            indent=2,
-            sort_keys=True,
-        )
-        + "\n"
-    )
+    """``newsletter network --format json``: the network exactly as
+    ``newsletter.analysis.network.network_json`` writes it (its keys unchanged, for the
+    tools that read them) and ``asks``, its figures (:func:`asks_figures`); keys sorted."""
+    found = json.loads(network_json(network))
+    found["asks"] = asks_figures(report)
+    return json.dumps(found, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

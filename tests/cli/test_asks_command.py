@@ -264,10 +264,18 @@ def test_the_api_gives_what_asks_prints(community: Path) -> None:
     assert all(not a.helpers for a in fewer.asks)
 
 
-def test_the_bundled_example() -> None:
+@pytest.fixture(scope="module")
+def example_asks() -> list[dict[str, Any]]:
+    """The bundled example's asks as of EXAMPLE_DAY, as `asks --format json` gives them."""
     result = run("asks", "--format", "json", "--today", EXAMPLE_DAY, cwd=REPO)
     assert result.exit_code == 0
-    found = json.loads(result.output)["asks"]
+    found: list[dict[str, Any]] = json.loads(result.output)["asks"]
+    return found
+
+
+@pytest.mark.slow
+def test_the_bundled_example(example_asks: list[dict[str, Any]]) -> None:
+    found = example_asks
     posts = [p for p in (REPO / "content/posts").rglob("*.md") if "\nkind: ask" in p.read_text()]
     assert len(found) == len(posts) >= 10
     answered = [a for a in found if a["answers"]]
@@ -277,19 +285,53 @@ def test_the_bundled_example() -> None:
         for a in answered
     )
     dates = [a["date"] for a in found if a["status"] == "open"]
-    assert dates == sorted(dates)
+    assert dates and dates == sorted(dates)
     text = run("asks", "--today", EXAMPLE_DAY, cwd=REPO).output
     counts = {s: sum(a["status"] == s for a in found) for s in ("open", "answered", "withdrawn")}
-    assert (
-        text.rstrip()
-        .splitlines()[-1]
-        .startswith(
-            f"{len(found)} asks: {counts['open']} open, {counts['answered']} answered, "
-            f"{counts['withdrawn']} withdrawn; median "
-        )
+    last = text.rstrip().splitlines()[-1]
+    assert last.startswith(
+        f"{len(found)} asks: {counts['open']} open, {counts['answered']} answered, "
+        f"{counts['withdrawn']} withdrawn; median "
     )
     section = run("network", "--section", "asks", "--today", EXAMPLE_DAY, cwd=REPO).output
     assert f"Asks: {counts['open']} open, {counts['answered']} answered" in section
+
+
+@pytest.mark.slow
+def test_the_example_names_helpers_with_reasons(example_asks: list[dict[str, Any]]) -> None:
+    helped = [a for a in example_asks if a["helpers"]]
+    assert helped and all(a["status"] == "open" for a in helped)
+    ask = helped[0]
+    helper = ask["helpers"][0]
+    assert helper["reason"] and helper["handle"] != ask["by"]
+    assert helper["score"] == round(helper["score"], 3)
+    scores = [h["score"] for h in ask["helpers"]]
+    assert scores == sorted(scores, reverse=True)
+    mine = run(
+        "asks", "--member", helper["handle"], "--format", "json", "--today", EXAMPLE_DAY, cwd=REPO
+    )
+    listed = json.loads(mine.output)["asks"]
+    assert ask["path"] in [a["path"] for a in listed]
+    handle = helper["handle"]
+    assert all(
+        a["by"] == handle
+        or handle in {x["by"] for x in a["answers"]}
+        or handle in {h["handle"] for h in a["helpers"]}
+        for a in listed
+    )
+    text = run("asks", "--open", "--today", EXAMPLE_DAY, cwd=REPO).output
+    people = {p.stem: p.read_text() for p in (REPO / "content/members").glob("*.yaml")}
+    name = next(line for line in people[handle].splitlines() if line.startswith("name:"))[5:]
+    assert f"{name.strip()}: {helper['reason'][:30]}" in text
+    one = json.loads(
+        run(
+            "asks", "--open", "--helpers", "1", "--format", "json", "--today", EXAMPLE_DAY, cwd=REPO
+        ).output
+    )["asks"]
+    assert all(len(a["helpers"]) <= 1 for a in one)
+    assert [a["helpers"][:1] for a in one] == [
+        a["helpers"][:1] for a in example_asks if a["status"] == "open"
+    ]
 
 
 # Helpers are ranked elsewhere (newsletter.analysis.helpers); how they are shown is here.
