@@ -243,6 +243,21 @@ class AskReport:
     def open(self) -> list[Ask]:
         return [a for a in self.asks if a.status == "open"]
 
+    def open_on(self, day: dt.date) -> list[Ask]:
+        """The asks that were open on ``day``, oldest first: asked by then, and either
+        still open or answered only later. An ask its author closed (``withdrawn``, or
+        ``answered`` with no answer post) never is: when that happened is not known."""
+        found = [
+            a
+            for a in self.asks
+            if a.date <= day
+            and (
+                a.status == "open"
+                or (a.status == "answered" and a.answers and a.answers[0].date > day)
+            )
+        ]
+        return sorted(found, key=lambda a: (a.date, a.key))
+
     def by_member(self, handle: str) -> list[Ask]:
         return [a for a in self.asks if a.by == handle]
 

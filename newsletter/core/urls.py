@@ -23,6 +23,8 @@ ARCHIVE = "archive/"
 MEMBERS = "members/"
 TOPICS = "topics/"
 NETWORK = "network/"
+ASKS = "asks/"
+"""Every ask, open first, and how long asks wait for a first answer."""
 SEARCH = "search/"
 NOT_FOUND = "404.html"
 ROBOTS = "robots.txt"
@@ -52,12 +54,20 @@ FIXED_PAGES = (
     NETWORK,
     SITE_CARD,
     SEARCH,
+    ASKS,
 )
 """Pages every site has; the rest come from content."""
 
 
 def post_url(year: int, slug: str) -> str:
     return f"posts/{year}/{slug}/"
+
+
+def post_key_url(key: str) -> str:
+    """The page of the post whose key is ``key`` ('2026/weak-ties'), as asks and answers
+    name each other."""
+    year, _, slug = key.partition("/")
+    return post_url(int(year), slug)
 
 
 def member_url(handle: str) -> str:

@@ -10,6 +10,7 @@ import jinja2
 import jinja2.meta
 
 from newsletter import __version__
+from newsletter.core import urls
 from newsletter.core.errors import ProjectError
 from newsletter.core.markup import absolute_html
 from newsletter.core.model import Kind, Member, Site
@@ -119,6 +120,7 @@ def globals_for(site: Site) -> dict[str, Any]:
         "member": member,
         "name": name,
         "names": names,
+        "post_url": urls.post_key_url,  # a post named by its key, as asks and answers are
         "absolute": absolute,
         "kinds": list(Kind),
         "version": __version__,

@@ -1,8 +1,9 @@
 """The site's HTML pages: home, editions, posts, archive, members, topics, the network
-page with its map, search (its index is newsletter/publish/search.py's), 404."""
+page with its map, the asks, search (its index is newsletter/publish/search.py's), 404."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,7 +12,8 @@ from itertools import islice
 from typing import TypeVar
 
 from newsletter.core import urls
-from newsletter.core.model import Asset, Member, Site
+from newsletter.core.community import AskReport
+from newsletter.core.model import Asset, Kind, Member, Site
 from newsletter.render.environment import Theme, globals_for
 from newsletter.render.jobs import Job, Output
 from newsletter.render.netmap import MapEdge, MapNode, network_svg
@@ -47,6 +49,39 @@ def member_ties(site: Site, member: Member) -> MemberTies | None:
             for s in site.network.member(member.handle).suggestions
         ],
     )
+
+
+@dataclass(frozen=True)
+class AskLine:
+    """An ask as a list shows it: its title (linked by key), who asked, when, and a number of
+    days. Only what the list shows, not the ask's helpers or answers, so that a page listing
+    it is rendered again only when that changes."""
+
+    key: str
+    title: str
+    by: str
+    date: dt.date
+    days: int
+    """Days waited as of the list's day (an open ask), or from the ask to an answer."""
+
+
+def waiting_on(report: AskReport | None, day: dt.date, by: str = "") -> list[AskLine]:
+    """The asks open on ``day`` (by member ``by`` only, if given), oldest first, with how
+    long each had waited by then: what an edition of that day lists, whenever it is built."""
+    found = report.open_on(day) if report else []
+    return [
+        AskLine(a.key, a.title, a.by, a.date, a.waiting(day)) for a in found if not by or a.by == by
+    ]
+
+
+def answered_by(report: AskReport | None, handle: str) -> list[AskLine]:
+    """The asks member ``handle`` answered, in the report's order, with the days from each
+    ask to their first answer to it."""
+    lines = []
+    for ask in report.answered_by(handle) if report else []:
+        first = next(x for x in ask.answers if x.by == handle)
+        lines.append(AskLine(ask.key, ask.title, ask.by, ask.date, (first.date - ask.date).days))
+    return lines
 
 
 MAP_SUGGESTIONS = 8
@@ -142,21 +177,32 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
     previews = pages.previews
     latest = site.editions[0] if site.editions else None
     robots = f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}{urls.SITEMAP}\n".encode()
+    report = site.asks
     return [
         pages.page(
             urls.HOME,
             "home.html",
             partial(previews.page, urls.HOME, site.config.title),
             view=latest,
+            asks=waiting_on(report, report.today) if report else [],
         ),
         *(
-            pages.page(view.edition.url, "edition.html", partial(previews.edition, view), view=view)
+            pages.page(
+                view.edition.url,
+                "edition.html",
+                partial(previews.edition, view),
+                view=view,
+                # as of its own date: an edition's page does not change as time passes
+                asks=waiting_on(report, view.edition.date),
+                asks_on=view.edition.date,
+            )
             for view in site.editions
         ),
         *_post_pages(pages),
         *_archive_pages(pages),
         pages.page(urls.MEMBERS, "members.html", partial(previews.page, urls.MEMBERS, "Members")),
         *_member_pages(pages),
+        *_ask_pages(pages),
         Job(
             urls.page_file(urls.NETWORK),
             ("network.html", site.network, *network_inputs(site)),
@@ -176,12 +222,17 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
 def _post_pages(pages: SitePages) -> Iterator[Job]:
     site = pages.site
     views = {view.edition.number: view for view in site.editions}
+    by_key = {p.key: p for p in site.posts}
     for post in site.posts:
         number = site.edition_of.get(post.key)
         topic = site.topics[post.tags[0]] if post.tags else []
         ev = views.get(number) if number else None
         # the newest few on its first tag; never a scan of the whole topic per post
         related = [p for p in islice(topic, RELATED + 1) if p is not post][:RELATED]
+        # an ask shows what became of it, an answer the ask it answers
+        ask = site.asks.ask(post.key) if site.asks and post.kind is Kind.ASK else None
+        answers = [by_key[a.key] for a in ask.answers if a.key in by_key] if ask else []
+        asked = by_key.get(post.answers) if post.answers else None
         yield pages.page(
             post.url,
             "post.html",
@@ -189,11 +240,23 @@ def _post_pages(pages: SitePages) -> Iterator[Job]:
             post.assets,
             # of its edition, the page shows the edition and its number of items: an edit
             # to another item of the edition does not touch this page
-            (post, ev.edition if ev else None, len(ev.items) if ev else 0, related, len(topic)),
+            (
+                post,
+                ev.edition if ev else None,
+                len(ev.items) if ev else 0,
+                related,
+                len(topic),
+                ask,
+                answers,
+                asked,
+            ),
             post=post,
             ev=ev,
             related=related,
             related_total=len(topic),
+            ask=ask,
+            answers=answers,
+            asked=asked,
         )
 
 
@@ -211,6 +274,7 @@ def _member_pages(pages: SitePages) -> Iterator[Job]:
         act = site.activity[member.handle]
         shared = pages_of(urls.shared_url(member.handle), act.shared)
         paged = len(act.shared) > MEMBER_RECENT
+        report = site.asks
         yield pages.page(
             member.url,
             "member.html",
@@ -220,6 +284,8 @@ def _member_pages(pages: SitePages) -> Iterator[Job]:
             ties=member_ties(site, member),
             recent=MEMBER_RECENT,
             shared_pager=shared[0][0] if paged else None,
+            open_asks=waiting_on(report, report.today, member.handle) if report else [],
+            answered=answered_by(report, member.handle),
         )
         if not paged:
             continue
@@ -247,6 +313,35 @@ def _topic_pages(pages: SitePages) -> Iterator[Job]:
                 pager.path, "topic.html", meta, tag=tag, posts=chunk, people=people, pager=pager
             )
 
+
+def _ask_pages(pages: SitePages) -> Iterator[Job]:
+    """/asks/: every ask, open first, a page at a time; the first page also has how long
+    asks waited for a first answer, quarter by quarter."""
+    report = pages.site.asks
+    asks = report.asks if report else []
+    statuses = Counter(a.status for a in asks)
+    about = ASKS_DESCRIPTION.format(title=pages.site.config.title)
+    for pager, chunk in pages_of(urls.ASKS, asks, ASKS_PER_PAGE):
+        meta = partial(pages.previews.page, pager.path, _paged("Asks", pager), about)
+        yield pages.page(
+            pager.path,
+            "asks.html",
+            meta,
+            pager=pager,
+            asks=chunk,
+            today=report.today if report else None,
+            statuses=(statuses["open"], statuses["answered"], statuses["withdrawn"]),
+            quarters=report.quarters if report and pager.number == 1 else [],
+        )
+
+
+ASKS_PER_PAGE = 100
+"""Asks on one page of /asks/."""
+
+ASKS_DESCRIPTION = (
+    "What members of {title} asked, who answered, who might help with the asks still "
+    "open, and how long asks wait for a first answer."
+)
 
 ARCHIVE_PER_PAGE = 100
 """Editions on one page of the archive."""
