@@ -13,6 +13,7 @@ from functools import partial
 import css_inline
 
 from newsletter.core import urls
+from newsletter.core.community import AskReport
 from newsletter.core.markup import absolute_links
 from newsletter.core.model import EditionView, Post, Site
 from newsletter.render.environment import Theme, globals_for
@@ -20,6 +21,37 @@ from newsletter.render.jobs import Job, Output
 
 GMAIL_CLIP_BYTES = 102 * 1024
 _inliner = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
+
+
+HELP_ASKS = 2
+"""Open asks a member's email asks them to help with, at most."""
+
+
+@dataclass(frozen=True)
+class HelpWanted:
+    """An open ask a member could answer, as their email shows it."""
+
+    key: str
+    """The ask post's key: its page is ``urls.post_key_url(key)``."""
+    title: str
+    by: str
+    days: int
+    """Days it has waited, as of the build's day."""
+    reason: str
+    """Why them, in words: 'offers “…”', 'has shared 4 posts on geocoding, …'."""
+
+
+def help_wanted(report: AskReport | None, handle: str) -> tuple[HelpWanted, ...]:
+    """Up to HELP_ASKS open asks member ``handle`` is suggested for: those they rank
+    highest for first, then the longest waiting."""
+    if report is None:
+        return ()
+    found = report.helping(handle)  # the longest waiting first
+    found.sort(key=lambda pair: pair[0].helpers.index(pair[1]))  # stable: keeps that order
+    return tuple(
+        HelpWanted(ask.key, ask.title, ask.by, ask.waiting(report.today), helper.reason)
+        for ask, helper in found[:HELP_ASKS]
+    )
 
 
 @dataclass(frozen=True)
@@ -34,11 +66,14 @@ class Recipient:
     """A member they should meet, and why (the network's best suggestion for them)."""
     dormant: tuple[str, int] | None = None
     """A tie of theirs gone quiet: the other member, and for how many months."""
+    can_help: tuple[HelpWanted, ...] = ()
+    """Open asks they are among the best placed to answer (at most HELP_ASKS)."""
 
 
 def personal(site: Site, view: EditionView, member: str) -> Recipient:
     """What the email says to member ``member`` only: items shared for them this edition,
-    one person to meet, one tie to renew. Nothing for a member who opted out."""
+    one person to meet, one tie to renew, asks they could help with. Only the items for a
+    member who opted out of the network."""
     found = site.members.get(member)
     if not member or found is None:
         return Recipient("")
@@ -48,7 +83,13 @@ def personal(site: Site, view: EditionView, member: str) -> Recipient:
     mine = site.network.member(member)
     meet = next(((s.b if s.a == member else s.a, s.reason) for s in mine.suggestions), None)
     dormant = next(((d.b if d.a == member else d.a, d.months) for d in mine.dormant), None)
-    return Recipient("", for_you=for_you, meet=meet, dormant=dormant)
+    return Recipient(
+        "",
+        for_you=for_you,
+        meet=meet,
+        dormant=dormant,
+        can_help=help_wanted(site.asks, member),
+    )
 
 
 def email_jobs(site: Site, theme: Theme) -> list[Job]:
