@@ -115,6 +115,9 @@ class Config:
     search: bool = True
     """Whether the site has search (a Pagefind index and a search box); a build with
     ``--no-search`` has none (newsletter/publish/search.py)."""
+    timezone: str = ""
+    """The IANA name of the zone events' times are in ('Europe/London'); '' when not
+    given: times are then local wherever they are read (floating, in iCalendar)."""
     location: Location = field(default_factory=lambda: Location("newsletter.yaml"))
     marks: Marks = field(default_factory=dict, compare=False, repr=False)
 
@@ -167,10 +170,17 @@ class Member:
     links: tuple[tuple[str, str], ...] = ()
     bio_html: str = ""
     network: bool = True
+    short_name: str = ""
+    """What the member is called in a greeting ('Ada'), when not the first word of name."""
 
     @property
     def url(self) -> str:
         return urls.member_url(self.handle)
+
+    @property
+    def first_name(self) -> str:
+        """The name the email greets them by: ``short_name``, else the first word of name."""
+        return self.short_name or (self.name.split() or [self.handle])[0]
 
 
 @dataclass(frozen=True)
@@ -204,10 +214,20 @@ class Post:
     """The key of the ask this post answers ('2026/who-has-a-geocoder'), or ''."""
     status: str = ""
     """An ask's ``status:`` as written (open, answered, withdrawn); '' when not given."""
+    summary: str = ""
+    """``summary:``: a line saying what it is, for lists and link previews ('' if none)."""
+    image: str = ""
+    """``image:``: its preview image, the name of an image beside a folder post or an
+    https URL; '' for the first image beside it."""
+    end: dt.datetime | None = None
+    """``end:``: when an event ends, in the same time zone as ``when``."""
 
     @property
     def cover(self) -> str:
-        """The site-relative URL of the post's first image, or ''."""
+        """The post's preview image: ``image:`` (an absolute URL, or site-relative), else
+        the site-relative URL of its first image, or ''."""
+        if self.image:
+            return self.image if "://" in self.image else f"{self.url}{self.image}"
         image = next((a for a in self.assets if a.is_image), None)
         return f"{self.url}{image.name}" if image else ""
 
@@ -249,6 +269,34 @@ class Edition:
         return self.marks.get(name, self.location)
 
 
+MENUS = ("nav", "footer")
+"""Where a standalone page can be linked from every page: the site's top navigation, or
+its footer."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A standalone page, ``content/pages/<slug>.md`` (About, Code of conduct), at /<slug>/."""
+
+    slug: str
+    title: str
+    location: Location
+    body_location: Location
+    marks: Marks = field(default_factory=dict, compare=False, repr=False)
+    body_md: str = ""
+    body_html: str = ""
+    summary: str = ""
+    """``summary:``: a line for link previews and search results ('' if none)."""
+    menu: str = ""
+    """``menu:``: 'nav' or 'footer' (MENUS), where every page links to it; '' for none."""
+    order: int = 0
+    """``order:``: its place in its menu, lowest first (then by title)."""
+
+    @property
+    def url(self) -> str:
+        return urls.page_url(self.slug)
+
+
 @dataclass(frozen=True)
 class Content:
     """What ``load`` produces: every file parsed, nothing yet related."""
@@ -257,6 +305,7 @@ class Content:
     members: dict[str, Member]
     posts: list[Post]
     editions: list[Edition]
+    pages: list[Page] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -318,3 +367,11 @@ class Site:
     edition_of: dict[str, int]  # post key → edition number
     network: Network | None = None
     asks: AskReport | None = None
+    pages: list[Page] = field(default_factory=list)
+    """The standalone pages, by slug."""
+
+    def menu(self, name: str) -> list[Page]:
+        """The pages linked from menu ``name`` ('nav' or 'footer'), in their order."""
+        return sorted(
+            (p for p in self.pages if p.menu == name), key=lambda p: (p.order, p.title, p.slug)
+        )

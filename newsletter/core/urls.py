@@ -70,6 +70,22 @@ def post_key_url(key: str) -> str:
     return post_url(int(year), slug)
 
 
+def page_url(slug: str) -> str:
+    """A standalone page (content/pages/<slug>.md): at the top of the site, /about/."""
+    return f"{slug}/"
+
+
+SECTIONS = ("posts", "members", "editions", "topics", "email", "page", "pagefind", "static")
+"""Folders of the site that hold pages or files of their own (a listing's later pages
+are under page/)."""
+
+
+def taken_by_site(slug: str) -> bool:
+    """Whether /<slug>/ is already one of the site's own addresses (members/, search/…),
+    which a standalone page cannot take."""
+    return slug in SECTIONS or any(path.split("/")[0] == slug for path in FIXED_PAGES)
+
+
 def member_url(handle: str) -> str:
     return f"{MEMBERS}{handle}/"
 
@@ -122,10 +138,13 @@ def site_paths(
     handles: Iterable[str],
     editions: Iterable[int],
     tags: Iterable[str],
+    pages: Iterable[str] = (),
 ) -> set[str]:
-    """Every page of a site with these posts (year, slug), members, editions and topics:
-    what an internal link may point at. The later pages of a listing are left out."""
+    """Every page of a site with these posts (year, slug), members, editions, topics and
+    standalone pages (slugs): what an internal link may point at. The later pages of a
+    listing are left out."""
     paths = set(FIXED_PAGES)
+    paths.update(page_url(slug) for slug in pages)
     paths.update(post_url(year, slug) for year, slug in posts)
     paths.update(member_url(handle) for handle in handles)
     for number in editions:

@@ -8,6 +8,7 @@ it is filed in. Whether the members it names exist is ``check``'s job.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from newsletter.core.markup import render_markdown
 from newsletter.core.model import Asset, Config, Kind, Post
 from newsletter.load.assets import check_images, load_assets, sized_images
 from newsletter.load.documents import read_document
-from newsletter.load.fields import SLUG_RE, Fields
+from newsletter.load.fields import SLUG_RE, WEB_URL_RE, Fields
 from newsletter.project.sources import Project
 
 POST_FIELDS = {
@@ -36,6 +37,9 @@ POST_FIELDS = {
     "draft",
     "answers",
     "status",
+    "summary",
+    "image",
+    "end",
 }
 ANSWERS_RE = re.compile(
     r"(?:.*?/)?(?:posts/)?(\d{4})/([^/?#]+?)(?:\.md|/index\.md|/)?/?(?:[?#].*)?$"
@@ -61,23 +65,15 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
     kind = _kind(fields)
     tags = fields.texts("tags", example="[careers, networks]")
     fields.slugs("tags", tags)
-    when = fields.datetime("when", required=kind is Kind.EVENT)
+    when, end = _event_times(fields, kind)
     via = _via(fields)
     link = fields.url("link", fields.text("link"), example="https://example.org/article")
     if not title or not by or date is None:
         return None
-    folder = file.parent.parent if file.name == "index.md" else file.parent
-    year = int(folder.name) if re.fullmatch(r"\d{4}", folder.name) else date.year
+    year = _year(file, date, fields)
     body_html, assets = _body(
         project, file, config, body, body_line, urls.post_url(year, slug), diags
     )
-    if year != date.year:
-        diags.warning(
-            fields.at("date"),
-            "post.year",
-            f"dated {date.isoformat()} but filed under {folder.name}/",
-            f"move it to content/posts/{date.year}/ (its URL uses the folder's year)",
-        )
     return Post(
         year=year,
         slug=slug,
@@ -101,6 +97,9 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
         draft=fields.flag("draft", False),
         answers=_answers(fields),
         status=_status(fields, kind),
+        summary=fields.text("summary", example="What it is, in one line"),
+        image=_image(fields, file, assets),
+        end=end,
     )
 
 
@@ -116,6 +115,83 @@ def _slug(file: Path, where: Location, diags: Diagnostics) -> str | None:
         "rename the file: lowercase letters, digits and '-', like weak-ties.md",
     )
     return None
+
+
+def _year(file: Path, date: dt.date, fields: Fields) -> int:
+    """The year in the post's URL: its folder's (a warning if that is not its date's), or
+    its date's for a post filed outside a year's folder."""
+    folder = file.parent.parent if file.name == "index.md" else file.parent
+    year = int(folder.name) if re.fullmatch(r"\d{4}", folder.name) else date.year
+    if year != date.year:
+        fields.diags.warning(
+            fields.at("date"),
+            "post.year",
+            f"dated {date.isoformat()} but filed under {folder.name}/",
+            f"move it to content/posts/{date.year}/ (its URL uses the folder's year)",
+        )
+    return year
+
+
+def _event_times(fields: Fields, kind: Kind) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """An event's ``when:`` (required) and ``end:`` (optional, after ``when``)."""
+    when = fields.datetime("when", required=kind is Kind.EVENT)
+    end = fields.datetime("end")
+    if end is None:
+        return when, None
+    if kind is not Kind.EVENT:
+        fields.diags.warning(
+            fields.at("end"),
+            "event.end",
+            f"'end' is only used by events, and this is kind: {kind}",
+            "set kind: event, or remove 'end'",
+        )
+        return when, None
+    if when is not None and end <= when:
+        fields.diags.error(
+            fields.at("end"),
+            "event.end",
+            f"the event ends ({end:%Y-%m-%d %H:%M}) before it starts ({when:%Y-%m-%d %H:%M})",
+            "'end' is when it finishes, after 'when'; for example: "
+            f"end: {when + dt.timedelta(hours=2):%Y-%m-%d %H:%M}",
+        )
+        return when, None
+    return when, end
+
+
+def _image(fields: Fields, file: Path, assets: tuple[Asset, ...]) -> str:
+    """``image:``: the name of an image beside a folder post, or an https URL; '' (and a
+    diagnostic) for anything else."""
+    value = fields.text("image", example="chart.png")
+    if not value:
+        return ""
+    if value.startswith("//") or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", value):  # an address
+        if value.lower().startswith("https://") and WEB_URL_RE.match(value):
+            return value
+        fields.diags.error(
+            fields.at("image"),
+            "post.image",
+            f"'image': {value!r} is not an https:// address",
+            "pages are served over https and cannot show an image from elsewhere; "
+            "for example: image: https://example.org/chart.png",
+        )
+        return ""
+    name = value.removeprefix("./")
+    images = [a.name for a in assets if a.is_image]
+    if name in images:
+        return name
+    if file.name != "index.md":
+        why = "only a post that is a folder has files beside it"
+        hint = f"make the post a folder, <slug>/index.md, with {name} beside it"
+    else:
+        why = "there is no such image beside index.md" + did_you_mean(name, images)
+        hint = "images: " + ", ".join(images) if images else "put the image beside index.md"
+    fields.diags.error(
+        fields.at("image"),
+        "post.image",
+        f"'image': {name!r} cannot be the post's image: {why}",
+        f"{hint}, or give an https:// address",
+    )
+    return ""
 
 
 def _kind(fields: Fields) -> Kind:

@@ -186,8 +186,10 @@ def build_message(
 
 
 def _bodies(edition: EditionMail, subscriber: Subscriber, footer_link: str) -> tuple[str, str]:
-    """(text, html) of the subscriber's variant, their name, address and link swapped in."""
-    email, name = subscriber.email, subscriber.name
+    """(text, html) of the subscriber's variant, their name, address and link swapped in.
+    A member is greeted by their first name; another subscriber by the name they gave."""
+    member = edition.site.members.get(subscriber.member)
+    email, name = subscriber.email, member.first_name if member else subscriber.name
     page, text = edition.variant(bool(name), subscriber.member)
     page = (
         page.replace(NAME, html.escape(name))

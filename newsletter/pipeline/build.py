@@ -227,8 +227,9 @@ def _nothing_changed(
 
 def _global_key(site: Site, theme: Theme, digests: Digests) -> str:
     """What every page shows: the config, the members (names and avatars anywhere), the
-    theme's files and this package."""
-    return digests.of((code_stamp(), tree_stamp(theme.dirs), site.config, site.members))
+    menus' links to standalone pages, the theme's files and this package."""
+    menus = [(p.slug, p.title, p.menu, p.order) for p in site.pages if p.menu]
+    return digests.of((code_stamp(), tree_stamp(theme.dirs), site.config, site.members, menus))
 
 
 def job_keys(site: Site, theme: Theme, jobs: list[Job]) -> dict[str, str]:
@@ -484,7 +485,7 @@ def preview_email(project: Project, site: Site, handle: str) -> list[Path]:
     recipient = replace(
         personal(site, view, handle),
         email="(preview)",
-        name=member.name,
+        name=member.first_name,
         unsubscribe=site.config.base_url,
     )
     folder = project.state / "preview"

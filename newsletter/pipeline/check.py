@@ -209,6 +209,7 @@ def content_paths(content: Content) -> set[str]:
         handles=(m.handle for m in content.members.values()),
         editions=(e.number for e in content.editions),
         tags=tags,
+        pages=(p.slug for p in content.pages),
     )
 
 
@@ -217,6 +218,7 @@ def _check_internal_links(content: Content, diags: Diagnostics) -> None:
     base = urlsplit(content.config.base_url)
     texts = [(p.body_md, p.body_location) for p in content.posts if p.origin is None]
     texts += [(e.note_md, e.note_location or e.location) for e in content.editions]
+    texts += [(p.body_md, p.body_location) for p in content.pages]
     for text, where in texts:
         offset = where.line - 1 if where.line > 1 else 0
         for url, line, col in markdown_links(text):

@@ -178,4 +178,5 @@ def enrich(
         activity=activity(posts, set(content.members)),
         ledger=shares,
         edition_of={p.key: n for n, ps in items.items() for p in ps},
+        pages=sorted(content.pages, key=lambda p: p.slug),
     )

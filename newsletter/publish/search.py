@@ -13,14 +13,15 @@ We speak the service protocol ourselves rather than through the package's asynci
 152 pages) and reads answers with a 2 MiB limit, past which ``get_files`` waits forever
 (a site of about 200 posts). What we take from the package is where the binary is.
 
-Which pages are searched (:data:`SEARCHED`): a post's page, an edition's page, a
-member's page and the first page of a topic. Not the home page (the latest edition
-again), nor the listings (archive, members, topics, a member's shares), the network
-page, the 404, the search page or the emails. Within a page, the theme says what is
-content: ``data-pagefind-body`` on it, ``data-pagefind-ignore`` on what is not (bylines,
-lists of other posts), and ``data-pagefind-meta`` gives a result its kind and date. No
-``data-pagefind-filter``: Pagefind names its filter files anew on each run, and the same
-pages must give the same files. templates/search.html and static/search.js are the
+Which pages are searched (:func:`is_searched`): a post's page, an edition's page, a
+member's page, the first page of a topic and each standalone page (About…). Not the
+home page (the latest edition again), nor the listings (archive, members, topics, a
+member's shares), the network page, the 404, the search page or the emails. Within a
+page, the theme says what is content: ``data-pagefind-body`` on it,
+``data-pagefind-ignore`` on what is not (bylines, lists of other posts), and
+``data-pagefind-meta`` gives a result its kind and date. No ``data-pagefind-filter``:
+Pagefind names its filter files anew on each run, and the same pages must give the same
+files. templates/search.html and static/search.js are the
 reader's side.
 """
 
@@ -39,6 +40,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from newsletter.core import urls
 from newsletter.core.diagnostics import Diagnostic
 from newsletter.core.errors import BuildFailed, SearchError
 from newsletter.project.buildcache import OutputFile, OutputRecord
@@ -50,7 +52,18 @@ BUNDLE = "pagefind/"
 SEARCHED = re.compile(
     r"(?:posts/(?:[^/]+/)+|editions/[^/]+/|members/[^/]+/|topics/[^/]+/)index\.html"
 )
-"""The pages that are indexed, as paths relative to the site (see the module's doc)."""
+"""The pages of the site's sections that are indexed, as paths relative to the site."""
+
+
+def is_searched(name: str) -> bool:
+    """Whether the page at ``name`` (relative to the site) is indexed: one that
+    :data:`SEARCHED` matches, or a standalone page (``about/index.html``: a folder at the
+    top that is not one of the site's own)."""
+    if SEARCHED.fullmatch(name):
+        return True
+    slug, _, rest = name.partition("/")
+    return rest == "index.html" and not urls.taken_by_site(slug)
+
 
 COMPRESSED = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter")
 """Bundle files Pagefind gzips: the indexed text is in them, so they are read unzipped
@@ -73,7 +86,8 @@ def searched_pages(folder: Path) -> Mapping[str, bytes]:
             name = path.relative_to(folder).as_posix()
             if SEARCHED.fullmatch(name):
                 names.append(name)
-    return _Pages(folder, sorted(names))
+    names += (p.relative_to(folder).as_posix() for p in folder.glob("*/index.html"))
+    return _Pages(folder, sorted(n for n in set(names) if is_searched(n)))
 
 
 class _Pages(Mapping[str, bytes]):
@@ -96,12 +110,12 @@ def search_files(pages: Mapping[str, bytes], base_path: str, language: str) -> d
     """The Pagefind bundle for ``pages`` (``{path relative to the site: HTML}``), as
     ``{"pagefind/…": bytes}``.
 
-    Only the pages :data:`SEARCHED` matches are indexed. Results link to ``base_path``
+    Only the pages :func:`is_searched` accepts are indexed. Results link to ``base_path``
     (``/`` or ``/news/``) plus the page's folder. ``language`` (newsletter.yaml's) is
     the one index's language: its stemming, and the language the search page asks for.
     Raises :class:`SearchError` when Pagefind is missing or fails.
     """
-    names = sorted(name for name in pages if SEARCHED.fullmatch(name))
+    names = sorted(name for name in pages if is_searched(name))
     service = _Service(_executable(), TIMEOUT + PER_PAGE_TIMEOUT * len(names))
     files = service.run({"force_language": language}, base_path, names, pages)
     out = {}

@@ -60,6 +60,7 @@ class Recipient:
 
     email: str
     name: str = ""
+    """Whom 'Hello …' greets: a member's first name, another subscriber's name as given."""
     unsubscribe: str = ""
     for_you: tuple[Post, ...] = ()
     meet: tuple[str, str] | None = None

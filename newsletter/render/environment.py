@@ -123,5 +123,6 @@ def globals_for(site: Site) -> dict[str, Any]:
         "post_url": urls.post_key_url,  # a post named by its key, as asks and answers are
         "absolute": absolute,
         "kinds": list(Kind),
+        "menu": site.menu,
         "version": __version__,
     }

@@ -1,5 +1,6 @@
 """The site's HTML pages: home, editions, posts, archive, members, topics, the network
-page with its map, the asks, search (its index is newsletter/publish/search.py's), 404."""
+page with its map, the asks, the standalone pages (content/pages/), search (its index is
+newsletter/publish/search.py's), 404."""
 
 from __future__ import annotations
 
@@ -211,6 +212,10 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
         ),
         pages.page(urls.TOPICS, "topics.html", partial(previews.page, urls.TOPICS, "Topics")),
         *_topic_pages(pages),
+        *(
+            pages.page(p.url, "page.html", partial(previews.standalone, p), page=p)
+            for p in site.pages
+        ),
         pages.page(urls.SEARCH, "search.html", partial(previews.page, urls.SEARCH, "Search")),
         # a 404 is served at any address: a canonical URL would claim that one
         pages.page(urls.NOT_FOUND, "404.html", partial(previews.page, None, "Page not found")),

@@ -34,7 +34,7 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from newsletter.core import urls
 from newsletter.core.markup import DESCRIPTION_LIMIT, plain_text, shorten
-from newsletter.core.model import EditionView, Member, Post, Site
+from newsletter.core.model import EditionView, Member, Page, Post, Site
 from newsletter.render.environment import Theme, long_date
 from newsletter.render.jobs import Job
 
@@ -59,7 +59,10 @@ def first_sentence(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
 
 
 def post_description(post: Post) -> str:
-    """A post's first sentence, from its HTML body (its Markdown if it has none)."""
+    """A post's ``summary:``, else its first sentence, from its HTML body (its Markdown if
+    it has none)."""
+    if post.summary:
+        return shorten(post.summary)
     return first_sentence(plain_text(post.body_html) if post.body_html else post.body_md)
 
 
@@ -175,6 +178,11 @@ class Previews:
 
     def member(self, member: Member) -> PageHead:
         return self.page(member.url, member.name, member_description(member))
+
+    def standalone(self, page: Page) -> PageHead:
+        """A standalone page: its ``summary:``, else its first sentence."""
+        text = page.summary or first_sentence(plain_text(page.body_html))
+        return self.page(page.url, page.title, shorten(text))
 
 
 class _ImageAlts(HTMLParser):

@@ -62,7 +62,9 @@ def test_icalendar_has_every_event(built_example: Path) -> None:
     expected = sum(1 for p in posts if "\nkind: event\n" in p.read_text())
     assert len(events) == expected > 0, REPO_CONTENT
     for event in events:
-        assert "\r\nDTSTART:2026" in event and "\r\nUID:" + BASE + "posts/" in event
+        # the example's newsletter.yaml has timezone: Europe/London
+        assert "\r\nDTSTART;TZID=Europe/London:2026" in event
+        assert "\r\nUID:" + BASE + "posts/" in event
         assert "\r\nSUMMARY:" in event and "\r\nLOCATION:" in event
 
 

@@ -9,6 +9,7 @@ set on the built site, so that the email's choice among them is what is tested.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from email import message_from_bytes, policy
@@ -187,3 +188,26 @@ def test_send_asks_a_member_subscriber_only(
         assert ("CAN YOU HELP?" in text) is mine, to
         assert ("Can you help?" in html) is mine, to
         assert ("Why you: has shared 2 posts on <em>geocoding</em>" in text) is mine, to
+
+
+@pytest.mark.slow
+def test_the_example_asks_its_top_helper(example: Path, tmp_path: Path) -> None:
+    """The bundled example, sent as it is: a member `newsletter asks` names first helper
+    for an open ask gets it under 'Can you help?', with its reason and link."""
+    data = json.loads(
+        run("asks", "--open", "--format", "json", "--today", TODAY, cwd=example).output
+    )
+    ask = next(a for a in data["asks"] if a["helpers"])
+    helper = ask["helpers"][0]
+    (example / "private").mkdir()
+    (example / "private/subscribers.csv").write_text(
+        f"email,name,member\nhelper@example.org,Helper,{helper['handle']}\n"
+    )
+    out = tmp_path / "outbox"
+    result = run("send", "latest", "--dry-run", str(out), "--today", TODAY, cwd=example)
+    assert result.exit_code == 0, result.output
+    (message,) = sent(out).values()
+    text = message.get_body(("plain",)).get_content()
+    part = text.split("CAN YOU HELP?", 1)[1].split("\n\n", 1)[0]
+    assert f"Why you: {helper['reason']}" in part
+    assert f"https://commons.example.org/posts/{ask['path']}/" in part

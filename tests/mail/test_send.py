@@ -56,13 +56,13 @@ def test_every_subscriber_gets_one_well_formed_message(
     assert grace["Message-ID"].startswith("<edition-1.") and grace["Date"]
     html = grace.get_body(("html",)).get_content()
     text = grace.get_body(("plain",)).get_content()
-    assert "Hello Grace Hopper," in html and "Hello Grace Hopper," in text
+    assert "Hello Grace," in html and "Hello Grace," in text  # a member: by first name
     assert "Shared for you" in html and "SHARED FOR YOU" in text  # ada shared 'Hello' for grace
     assert "View in your browser" in html and 'class="preheader"' in html
     assert "https://news.example.org/editions/1/" in text
     assert len(handler.to("grace@example.org")[0].data) < 102 * 1024
     ada = handler.to("ada@example.org")[0].message
-    assert "Hello," in ada.get_body(("plain",)).get_content()
+    assert "Hello Ada," in ada.get_body(("plain",)).get_content()  # no name given: her member's
     assert "Shared for you" not in ada.get_body(("html",)).get_content()
     assert "2 sent, 0 failed" in result.output
     again = send(root, smtp_server, "1", "--yes")

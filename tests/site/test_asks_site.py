@@ -11,11 +11,13 @@ tested on the same site with helpers of our choosing, through the render functio
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from newsletter import api
 from newsletter.core.community import AskReport, Helper
@@ -23,8 +25,9 @@ from newsletter.core.model import Site
 from newsletter.render import Theme, render
 
 from support.cli import run
-from support.clock import TODAY, TODAY_DATE
+from support.clock import EXAMPLE_TODAY, TODAY, TODAY_DATE
 from support.helpers import post, write
+from support.paths import REPO
 
 MEMBERS = {
     "ada": "name: Ada Lovelace\norg: Engines\noffers: [geocoding addresses offline]\n",
@@ -232,6 +235,7 @@ def test_the_asks_page_is_in_the_sitemap_and_linked_from_home(built: Path) -> No
     assert 'href="/asks/"' in page(built, "")
 
 
+@pytest.mark.slow
 def test_a_site_without_asks_has_an_empty_asks_page(tmp_path: Path) -> None:
     root = asks_project(tmp_path / "news")
     for slug in POSTS:
@@ -301,3 +305,23 @@ def test_helpers_change_no_edition_page(
     for number in (1, 2):
         name = f"editions/{number}/index.html"
         assert plain[name].decode() == rendered[name]
+
+
+# -- the bundled example, with the helpers its ranking finds --------------------------------
+
+
+@pytest.mark.slow
+def test_the_example_shows_the_helpers_newsletter_asks_finds(built_example: Path) -> None:
+    """Every open ask's page, and /asks/, show the helpers `newsletter asks` reports for it,
+    best first, each with its reason."""
+    data = json.loads(run("asks", "--format", "json", "--today", EXAMPLE_TODAY, cwd=REPO).output)
+    open_asks = [a for a in data["asks"] if a["status"] == "open"]
+    assert any(a["helpers"] for a in open_asks)  # the example has some to show
+    listing = page(built_example, "asks")
+    for ask in open_asks:
+        box = section(page(built_example, f"posts/{ask['path']}"), "ask-loop ask-open")
+        shown = re.findall(r'<p class="pair"><a href="/members/([\w-]+)/">', box)
+        assert shown == [h["handle"] for h in ask["helpers"]]
+        for helper in ask["helpers"]:
+            assert str(escape(helper["reason"])) in box  # as Jinja escapes it
+            assert str(escape(helper["reason"])) in listing

@@ -24,6 +24,7 @@ from support.cli import run
 from support.clock import EXAMPLE_TODAY
 from support.example import copy_example
 from support.helpers import post, project, write
+from support.paths import REPO
 from support.siteserver import serving
 
 if TYPE_CHECKING:
@@ -45,12 +46,14 @@ def fragments(site: Path) -> dict[str, dict[str, Any]]:
 
 
 def searched(site: Path) -> set[str]:
-    """The pages that should be indexed: posts, editions, members, a topic's first page."""
+    """The pages that should be indexed: posts, editions, members, a topic's first page,
+    the standalone pages (content/pages/)."""
     pages = [
         *site.glob("posts/*/*/index.html"),
         *site.glob("editions/*/index.html"),
         *site.glob("members/*/index.html"),
         *site.glob("topics/*/index.html"),
+        *(site / p.stem / "index.html" for p in (REPO / "content/pages").glob("*.md")),
     ]
     return {"/" + p.parent.relative_to(site).as_posix() + "/" for p in pages}
 
