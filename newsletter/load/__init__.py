@@ -8,7 +8,7 @@ import only ``newsletter.feeds``, ``newsletter.project`` and ``newsletter.core``
 - ``yaml``: YAML with positions, safe-loaded; the one choice of YAML loader.
 - ``fields``: typed access to a file's fields, each mistake reported at its line.
 - ``documents``: Markdown files with front matter; the scan for email addresses.
-- ``config``, ``members``, ``posts``, ``editions``: one module per kind of file.
+- ``config``, ``members``, ``posts``, ``editions``, ``pages``: one module per kind of file.
 - ``assets``: the images and attachments beside a post.
 - ``project``: the whole project, through the build cache, in processes when large.
 """

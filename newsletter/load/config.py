@@ -8,9 +8,10 @@ gives a ``Config`` (the defaults), so that the rest of the project is checked to
 from __future__ import annotations
 
 import re
+import zoneinfo
 
 from newsletter.core.community import NetworkOptions
-from newsletter.core.diagnostics import Diagnostics, Location
+from newsletter.core.diagnostics import Diagnostics, Location, did_you_mean
 from newsletter.core.markup import EMAIL_RE
 from newsletter.core.model import Config, EmailOptions, FeedOptions
 from newsletter.load.fields import Fields, mapping_or_error
@@ -26,6 +27,7 @@ CONFIG_FIELDS = {
     "email",
     "feeds",
     "network",
+    "timezone",
 }
 NETWORK_OPTIONS = {
     "dormant_months",
@@ -71,6 +73,7 @@ def load_config(project: Project, diags: Diagnostics, base_url: str | None = Non
         language=fields.text("language") or "en",
         editors=fields.texts("editors"),
         email=_email_options(fields),
+        timezone=_timezone(fields),
         location=where,
         marks=marks,
     )
@@ -164,6 +167,37 @@ def _network_options(fields: Fields) -> NetworkOptions:
     }
     counts["half_life_days"] = counts["half_life_days"] or defaults.half_life_days
     return NetworkOptions(reciprocity_ratio=float(ratio), **counts)
+
+
+def _timezone(fields: Fields) -> str:
+    """``timezone:``, an IANA name that ``zoneinfo`` knows ('Europe/London'), or ''."""
+    name = fields.text("timezone", example="Europe/London")
+    if not name:
+        return ""
+    try:
+        zoneinfo.ZoneInfo(name)
+        return name
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        close = _close_zone(name)
+        fields.diags.error(
+            fields.at("timezone"),
+            "config.timezone",
+            f"unknown time zone {name!r}{close}",
+            "use a name from the IANA time zone database: Region/City, like "
+            "Europe/London or America/New_York (or UTC)",
+        )
+        return ""
+
+
+def _close_zone(name: str) -> str:
+    """' (did you mean …?)' for a zone named in another case ('europe/london'), by its
+    city alone ('Paris') or spelt nearly right ('Europe/Londn'); else ''."""
+    known = sorted(zoneinfo.available_timezones())
+    wanted = name.strip().lower().replace(" ", "_")
+    for zone in known:
+        if wanted in (zone.lower(), zone.rsplit("/", 1)[-1].lower()):
+            return f" (did you mean '{zone}'?)"
+    return did_you_mean(name, known)
 
 
 def _feed_options(fields: Fields) -> FeedOptions:

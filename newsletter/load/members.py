@@ -31,6 +31,7 @@ MEMBER_FIELDS = {
     "links",
     "bio",
     "network",
+    "short_name",
 }
 
 
@@ -86,6 +87,7 @@ def load_member(project: Project, file: Path, config: Config, diags: Diagnostics
         ),
         bio_html=render_markdown(bio, config.base_path) if bio else "",
         network=fields.flag("network", True),
+        short_name=fields.text("short_name", example="Ada"),
     )
 
 

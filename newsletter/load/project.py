@@ -1,10 +1,11 @@
 """The whole project: every file, loaded by its kind, into ``Content``.
 
-The config first (every other file is read in its light), then members, posts and
-editions, each file from the build cache when it has not changed since the last build,
-or parsed now — many of them in worker processes (``core.parallel``) — and finally the
-cached feed items of the members (``feeds.items``). The diagnostics come out in the same
-order whichever way a file was had.
+The config first (every other file is read in its light), then members, posts, editions
+and standalone pages, each file from the build cache when it has not changed since the
+last build, or parsed now — many of them in worker processes (``core.parallel``) — and
+finally the cached feed items of the members (``feeds.items``). The diagnostics come out
+in the same order whichever way a file was had. Files under content/ that are not read,
+or that clash, are reported (``report_unread``).
 """
 
 from __future__ import annotations
@@ -16,20 +17,22 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.core.diagnostics import Diagnostics, Location
-from newsletter.core.model import Config, Content, Edition, Member, Post
+from newsletter.core.model import Config, Content, Edition, Member, Page, Post
 from newsletter.core.parallel import map_in_processes
 from newsletter.core.progress import Progress, quiet
 from newsletter.feeds.items import feed_items
 from newsletter.load.config import load_config
 from newsletter.load.editions import load_edition
 from newsletter.load.members import load_member
+from newsletter.load.pages import load_page
 from newsletter.load.posts import load_post
 from newsletter.project import limits
 from newsletter.project.buildcache import BuildCache, FileMemo, code_stamp, digest_bytes
 from newsletter.project.sources import ContentFiles, Project
 
 LoadOne = Callable[[Project, Path, Config, Diagnostics], object]
-"""How one kind of file is loaded: ``load_member``, ``load_post``, ``load_edition``."""
+"""How one kind of file is loaded: ``load_member``, ``load_post``, ``load_edition``,
+``load_page``."""
 
 PARALLEL_LOAD = 400
 """Files to parse at least, before parsing is spread over processes (start-up costs)."""
@@ -57,16 +60,17 @@ def load(
     limits.check_tree(project.root, project.content, project.relative, diags)
     found = project.content_files()
     report_unread(project, found, diags)
-    files = (found.members, found.posts, found.editions)
+    files = (found.members, found.posts, found.editions, found.pages)
     memo = FileMemo(cache, digest_bytes(pickle.dumps(config, protocol=5) + code_stamp().encode()))
     kinds = _Kinds(project, config, diags, memo, _Tally(progress, sum(map(len, files))), jobs)
     members: list[Member] = kinds.each(files[0], load_member)
     posts: list[Post] = kinds.each(files[1], load_post)
     editions: list[Edition] = kinds.each(files[2], load_edition)
+    pages: list[Page] = kinds.each(files[3], load_page)
     memo.save()
     by_handle = {m.handle: m for m in members}
     posts = feed_items(project, by_handle, posts, config, diags)
-    return Content(config, by_handle, posts, editions)
+    return Content(config, by_handle, posts, editions, pages)
 
 
 def report_unread(project: Project, found: ContentFiles, diags: Diagnostics) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zoneinfo
+from collections.abc import Iterator
 
 from newsletter.core import urls
 from newsletter.core.model import Config, EditionView, Kind, Post, Site
@@ -114,6 +116,9 @@ def _fold(line: str) -> str:
 
 
 def icalendar(config: Config, posts: list[Post]) -> bytes:
+    """The events as an iCalendar file (RFC 5545). With ``config.timezone``, times carry
+    its TZID and the file defines that zone (a VTIMEZONE); without it they are floating:
+    the same clock time wherever the calendar is read."""
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -122,13 +127,21 @@ def icalendar(config: Config, posts: list[Post]) -> bytes:
         f"X-WR-CALNAME:{_ics_text(config.title)}",
     ]
     events = sorted(posts, key=lambda p: (p.when, p.key))
+    zone = config.timezone
+    if zone and events:
+        times = [t for p in events for t in (p.when, p.end) if t is not None]
+        lines += vtimezone(zone, min(times).year, max(times).year)
     for post in events:
         assert post.when is not None
         lines += [
             "BEGIN:VEVENT",
             f"UID:{config.base_url}{post.url}",
             f"DTSTAMP:{post.date:%Y%m%d}T000000Z",
-            f"DTSTART:{post.when:%Y%m%dT%H%M%S}",
+            _ics_time("DTSTART", post.when, zone),
+        ]
+        if post.end:
+            lines.append(_ics_time("DTEND", post.end, zone))
+        lines += [
             f"SUMMARY:{_ics_text(post.title)}",
             f"URL:{config.base_url}{post.url}",
             f"DESCRIPTION:{_ics_text(post.body_md.strip()[:1000])}",
@@ -138,3 +151,80 @@ def icalendar(config: Config, posts: list[Post]) -> bytes:
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
+
+
+def _ics_time(name: str, value: dt.datetime, zone: str) -> str:
+    """'DTSTART;TZID=Europe/London:20261203T180000', or floating without a zone."""
+    return f"{name};TZID={zone}:{value:%Y%m%dT%H%M%S}" if zone else f"{name}:{value:%Y%m%dT%H%M%S}"
+
+
+def vtimezone(name: str, first_year: int, last_year: int) -> list[str]:
+    """The lines of a VTIMEZONE for IANA zone ``name`` over those years, as zoneinfo has
+    it: the last change of offset before they begin, then each change until they end (no
+    RRULE: the rules of a zone change, its history does not). Starting at a real change
+    gives every part a true TZOFFSETFROM, which some readers rely on."""
+    tz = zoneinfo.ZoneInfo(name)
+    start = dt.datetime(first_year, 1, 1, tzinfo=tz).astimezone(dt.UTC)
+    stop = dt.datetime(last_year + 1, 1, 1, tzinfo=tz).astimezone(dt.UTC)
+    changes = list(_changes(tz, start - dt.timedelta(days=366), stop))
+    before = [c for c in changes if c[0] <= start]
+    offset = start.astimezone(tz).utcoffset() or dt.timedelta()
+    first = before[-1] if before else (start, offset, offset)
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{name}"]
+    for instant, old, new in (first, *(c for c in changes if c[0] > start)):
+        lines += _observance(instant.astimezone(tz), old, new)
+    return [*lines, "END:VTIMEZONE"]
+
+
+def _changes(
+    tz: zoneinfo.ZoneInfo, start: dt.datetime, stop: dt.datetime
+) -> Iterator[tuple[dt.datetime, dt.timedelta, dt.timedelta]]:
+    """Each change of ``tz``'s offset between the UTC instants ``start`` and ``stop``:
+    (the instant it takes effect, the offset before, the offset after)."""
+    instant = start
+    offset = instant.astimezone(tz).utcoffset() or dt.timedelta()
+    while instant < stop:
+        later = instant + dt.timedelta(days=1)
+        if later.astimezone(tz).utcoffset() != offset:
+            change = _change_between(instant, later, tz)
+            after = change.astimezone(tz).utcoffset() or dt.timedelta()
+            yield change, offset, after
+            offset = after
+        instant = later
+
+
+def _change_between(early: dt.datetime, late: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    """The first second (UTC) from which ``tz``'s offset is the one it has at ``late``."""
+    offset = late.astimezone(tz).utcoffset()
+    while late - early > dt.timedelta(seconds=1):
+        middle = early + (late - early) / 2
+        middle = middle.replace(microsecond=0)
+        if middle.astimezone(tz).utcoffset() == offset:
+            late = middle
+        else:
+            early = middle
+    return late
+
+
+def _observance(local: dt.datetime, before: dt.timedelta, after: dt.timedelta) -> list[str]:
+    """A STANDARD or DAYLIGHT part: from ``local`` (wall-clock time just before the
+    change, as RFC 5545 §3.6.5 counts it), the offset goes from ``before`` to ``after``."""
+    kind = "DAYLIGHT" if local.dst() else "STANDARD"
+    wall = (local.astimezone(dt.UTC) + before).replace(tzinfo=None)
+    return [
+        f"BEGIN:{kind}",
+        f"DTSTART:{wall:%Y%m%dT%H%M%S}",
+        f"TZOFFSETFROM:{_offset(before)}",
+        f"TZOFFSETTO:{_offset(after)}",
+        f"TZNAME:{_ics_text(local.tzname() or _offset(after))}",
+        f"END:{kind}",
+    ]
+
+
+def _offset(delta: dt.timedelta) -> str:
+    """'+0100', '-0430', '+013015' (seconds only when there are some)."""
+    seconds = int(delta.total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours:02d}{minutes:02d}" + (f"{secs:02d}" if secs else "")
