@@ -32,9 +32,14 @@ from newsletter.analysis.report import Column, TextTable
 from newsletter.core.diagnostics import Diagnostic
 from newsletter.core.progress import Progress
 
-SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
+SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "note": "bold cyan"}
 
 Decorated = TypeVar("Decorated", bound=Callable[..., Any])
+
+
+def counted(number: int, noun: str) -> str:
+    """'1 edition', '2 editions', '1,200 messages': a count and its noun, agreeing."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def print_diagnostics(console: Console, diagnostics: list[Diagnostic]) -> None:

@@ -16,8 +16,14 @@ from enum import StrEnum
 
 
 class Severity(StrEnum):
+    """How much a diagnostic asks of a person: an error must be fixed (check exits 1, build
+    publishes nothing), a warning should be looked at, a note only tells (posts waiting
+    for the next edition: normal between editions, so neither an error nor a warning that
+    a pull request would be asked to fix)."""
+
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +67,9 @@ class Diagnostics:
     def warning(self, location: Location, code: str, message: str, hint: str | None = None) -> None:
         self.items.append(Diagnostic(location, Severity.WARNING, code, message, hint))
 
+    def note(self, location: Location, code: str, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic(location, Severity.NOTE, code, message, hint))
+
     @property
     def has_errors(self) -> bool:
         return any(d.is_error for d in self.items)
@@ -76,8 +85,9 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def summary(diagnostics: list[Diagnostic]) -> str:
+    """'1 error, 2 warnings': the problems (notes are none, and are not counted)."""
     errors = sum(1 for d in diagnostics if d.is_error)
-    warnings = len(diagnostics) - errors
+    warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
     return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
 
 
@@ -101,7 +111,8 @@ def format_github(d: Diagnostic, folder: str = "") -> str:
         f"title={_github_escape(d.code, prop=True)}"
     )
     message = d.message + (f"\n{d.hint}" if d.hint else "")
-    return f"::{d.severity} {props}::{_github_escape(message)}"
+    command = "notice" if d.severity is Severity.NOTE else d.severity  # GitHub's word for it
+    return f"::{command} {props}::{_github_escape(message)}"
 
 
 def format_json(diagnostics: list[Diagnostic]) -> str:

@@ -11,13 +11,14 @@ processed again.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import re
 import warnings
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from newsletter.core.diagnostics import Diagnostics, Location
 from newsletter.core.model import Asset
@@ -100,13 +101,14 @@ def _image(
         return Asset(path.name, cached.read_bytes(), width, height)
     try:
         out, width, height = process(data, kind)
-    except (OSError, ValueError, Image.DecompressionBombError) as err:
-        diags.error(
-            where,
-            "asset.image",
-            f"'{path.name}' cannot be read as a {kind} image ({err})",
-            "open it in an image editor and export it again",
-        )
+    except (
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as err:
+        message, hint = _unreadable(path.name, kind, data, err)
+        diags.error(where, "asset.image", message, hint)
         return None
     try:
         cache.mkdir(parents=True, exist_ok=True)
@@ -116,15 +118,85 @@ def _image(
     return Asset(path.name, out, width, height)
 
 
+class WrongFormat(ValueError):
+    """The bytes are an image, of another format than the file's name says."""
+
+    def __init__(self, actual: str) -> None:
+        super().__init__(actual)
+        self.actual = actual
+
+
+class TooManyPixels(ValueError):
+    """The image would take too much memory to decode."""
+
+
+def _unreadable(name: str, kind: str, data: bytes, err: Exception) -> tuple[str, str]:
+    """(message, hint) for an image that cannot be published, in a person's words: no
+    Python object names or decoder messages."""
+    label = _LABELS.get(kind, kind)
+    if isinstance(err, WrongFormat):
+        actual = _LABELS.get(err.actual, err.actual)
+        suffix = next((s for s, k in IMAGE_FORMATS.items() if k == err.actual), "")
+        rename = f"rename it {name.rsplit('.', 1)[0]}{suffix}, or " if suffix else ""
+        return (
+            f"'{name}' is a {actual} image, not a {label}",
+            f"{rename}export it again as {label}",
+        )
+    if isinstance(err, UnidentifiedImageError) and not data.startswith(_MAGIC[kind]):
+        return (
+            f"'{name}' is not a {label} image: {_what_it_holds(data)}",
+            f"open the picture in an image editor and export it as {label}",
+        )
+    if isinstance(
+        err, TooManyPixels | Image.DecompressionBombError | Image.DecompressionBombWarning
+    ):
+        return (
+            f"'{name}' cannot be read as a {label} image: it has too many pixels "
+            f"(at most {MAX_PIXELS // 1_000_000} million)",
+            f"make it smaller: {MAX_WIDTH * 2} pixels across is plenty",
+        )
+    return (
+        f"'{name}' cannot be read as a {label} image: it is damaged or cut short",
+        "open it in an image editor and export it again",
+    )
+
+
+_LABELS = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP"}
+_MAGIC = {"JPEG": b"\xff\xd8", "PNG": b"\x89PNG", "GIF": b"GIF8", "WEBP": b"RIFF"}
+"""How each format's files start: one that starts so but cannot be read is damaged."""
+
+
+def _what_it_holds(data: bytes) -> str:
+    """What a file that is no image holds, as far as its first bytes tell."""
+    head = data[:2048]
+    if not data.strip():
+        return "the file is empty"
+    if head.startswith(b"%PDF-"):
+        return "it is a PDF document"
+    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
+        return "it is a HEIC photo (an iPhone's format)"
+    if b"<html" in head.lower() or b"<!doctype html" in head.lower():
+        return "it holds a web page (HTML), perhaps saved instead of the picture"
+    try:  # incremental: a character cut at the end of ``head`` is no reason to doubt
+        codecs.getincrementaldecoder("utf-8")().decode(head)
+    except UnicodeDecodeError:
+        return "its content is no image that can be recognised"
+    if re.search(rb"[\x00-\x08\x0e-\x1f]", head):
+        return "its content is no image that can be recognised"
+    return "it holds text"
+
+
 def process(data: bytes, kind: str) -> tuple[bytes, int, int]:
-    """An image at most MAX_WIDTH wide, turned upright, without metadata: (bytes, w, h)."""
+    """An image at most MAX_WIDTH wide, turned upright, without metadata: (bytes, w, h).
+    UnidentifiedImageError if the bytes are no image, WrongFormat if they are another
+    format's, TooManyPixels, or another OSError or ValueError if they are damaged."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         image: Image.Image = Image.open(io.BytesIO(data))
         if image.format != kind:
-            raise ValueError(f"it is {image.format or 'not an image'}, not {kind}")
+            raise WrongFormat(image.format or "unknown")
         if image.width * image.height > MAX_PIXELS:
-            raise ValueError(f"{image.width}×{image.height} pixels is too many")
+            raise TooManyPixels(f"{image.width}×{image.height} pixels is too many")
         image.info.pop("comment", None)  # a GIF or JPEG comment could carry anything
         if kind == "GIF" and getattr(image, "is_animated", False):
             out = io.BytesIO()  # every frame kept, at its size; the comment left behind
@@ -155,8 +227,15 @@ r"""An image and its alt text, which may hold one level of brackets. No unbounde
 def check_images(
     body: str, body_line: int, path: str, assets: tuple[Asset, ...], diags: Diagnostics
 ) -> None:
-    """Every image in the Markdown has alt text, and a relative one is beside the post."""
+    """Every image in the Markdown has alt text, and a relative one is beside the post.
+    (One that is beside it but was refused, reported where it is, is not reported again.)"""
     names = {a.name for a in assets}
+    folder = path.rpartition("/")[0] + "/"
+    refused = {
+        d.location.path.removeprefix(folder)
+        for d in diags.items
+        if d.code.startswith("asset.") and d.location.path.startswith(folder)
+    }
     for match in _IMAGE_REF_RE.finditer(body):
         line = body.count("\n", 0, match.start()) + body_line
         col = match.start() - (body.rfind("\n", 0, match.start()) + 1) + 1
@@ -177,7 +256,7 @@ def check_images(
                 f"the image '{target}' is outside the post's folder ('..')",
                 "put the image next to index.md and give its name alone, like chart.png",
             )
-        elif target not in names:
+        elif target not in names and target not in refused:
             hint = (
                 f"put {target} next to index.md"
                 if assets or path.endswith("/index.md")

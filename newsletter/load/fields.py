@@ -9,6 +9,7 @@ file kind: which fields a file has is each kind's module's job.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import Any
@@ -87,6 +88,27 @@ class Fields:
             return ()
         return tuple(_clean(v) for v in value)
 
+    def handles(self, name: str, *, example: str = "[grace, linus]") -> tuple[str, ...]:
+        """A list of member handles, written with or without '@', each once: a handle
+        named twice is warned about and counted once (the marks then follow the handles
+        kept, so that ``name[i]`` is where the i-th of them is written)."""
+        seen: dict[str, int] = {}
+        for i, text in enumerate(self.texts(name, example=example)):
+            handle = text.lstrip("@").lower()
+            if handle in seen:
+                self.diags.warning(
+                    self.at(f"{name}[{i}]"),
+                    "field.repeated",
+                    f"'{handle}' is named twice in '{name}'; counted once",
+                    f"remove the second '{handle}'",
+                )
+                continue
+            seen[handle] = i
+        for kept, i in enumerate(seen.values()):
+            if f"{name}[{i}]" in self.marks:
+                self.marks[f"{name}[{kept}]"] = self.marks[f"{name}[{i}]"]
+        return tuple(seen)
+
     def flag(self, name: str, default: bool) -> bool:
         value = self.data.get(name)
         if value is None:
@@ -125,7 +147,7 @@ class Fields:
             self.diags.error(
                 self.at(name),
                 "date.invalid",
-                f"'{name}' is not a valid date: {value!r}",
+                f"'{name}' is not a valid date: {value!r}{why_not_a_date(str(value))}",
                 f"write it as YYYY-MM-DD, for example: {name}: 2026-11-20",
             )
             return None
@@ -141,10 +163,13 @@ class Fields:
         try:
             return dt.datetime.fromisoformat(str(value).strip()).replace(tzinfo=None)
         except ValueError:
+            written = _unpadded_datetime(str(value))
+            if written is not None:
+                return written
             self.diags.error(
                 self.at(name),
                 "date.invalid",
-                f"'{name}' is not a valid date and time: {value!r}",
+                f"'{name}' is not a valid date and time: {value!r}{why_not_a_date(str(value))}",
                 f"write it as YYYY-MM-DD HH:MM, for example: {name}: 2026-12-03 18:00",
             )
             return None
@@ -162,11 +187,15 @@ class Fields:
         """``value`` if it is an http(s) URL; otherwise an error at ``name`` and ''."""
         if not value or WEB_URL_RE.match(value):
             return value
+        field = name.split("[")[0]
+        bare_host = "://" not in value and re.match(r"^[\w-]+(\.[\w-]+)+(/\S*)?$", value)
         self.diags.error(
             self.at(name),
             "field.link",
-            f"'{name.split('[')[0]}': {value!r} is not an http(s) URL",
-            f"for example: {name.split('[')[0]}: {example}",
+            f"'{field}': {value!r} is not an http(s) URL",
+            f"add https:// in front: {field}: https://{value}"
+            if bare_host
+            else f"for example: {field}: {example}",
         )
         return ""
 
@@ -190,6 +219,43 @@ class Fields:
                     f"unknown field '{name}'{did_you_mean(str(name), known)}",
                     "known fields: " + ", ".join(sorted(known)),
                 )
+
+
+_DATE_PARTS_RE = re.compile(
+    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$"
+)
+
+
+def _unpadded_datetime(text: str) -> dt.datetime | None:
+    """'2026-12-5 9:30' as people write it (ISO wants '2026-12-05 09:30'); None if the
+    text is no date and time of that shape, or no real one."""
+    found = _DATE_PARTS_RE.match(text)
+    if found is None:
+        return None
+    year, month, day, hour, minute, second = (int(p) for p in found.groups(default="0"))
+    try:
+        return dt.datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+
+
+def why_not_a_date(text: str) -> str:
+    """Why a text shaped like a date is none, in words: ' (February has 28 days in 2026)',
+    ' (a year has 12 months)'; '' when it is not shaped like one (the hint shows the shape)."""
+    found = _DATE_PARTS_RE.match(text)
+    if found is None:
+        return ""
+    year, month, day = int(found[1]), int(found[2]), int(found[3])
+    if not 1 <= month <= 12:
+        return " (a year has 12 months)"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f" ({calendar.month_name[month]} has {days} days in {year})"
+    if found[4] is not None and int(found[4]) > 23:
+        return " (hours go from 00 to 23)"
+    if found[5] is not None and int(found[5]) > 59:
+        return " (minutes go from 00 to 59)"
+    return ""
 
 
 def _clean(value: object) -> str:

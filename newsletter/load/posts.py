@@ -59,7 +59,7 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
     if document is None:
         return None
     fields, body, body_line = document
-    title = fields.text("title", required=True, example="Why weak ties find you the next job")
+    title = fields.text("title", required=True, example=slug.replace("-", " ").capitalize())
     by = fields.text("by", required=True, example="ada").lstrip("@").lower()
     date = fields.date("date", required=True)
     kind = _kind(fields)
@@ -88,7 +88,7 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
         body_html=body_html,
         assets=assets,
         link=link,
-        for_=_handles(fields, "for"),
+        for_=fields.handles("for"),
         via=via,
         connects=_handles(fields, "connects"),
         tags=tuple(t.lower() for t in tags),

@@ -2,8 +2,9 @@
 
 The one place the package chooses its YAML loader (libyaml's when PyYAML was built with
 it). YAML is always safe-loaded; anchors and aliases are refused before parsing (the
-"billion laughs"), and a date that cannot be one stays text for ``Fields`` to report.
-Knows nothing of what the fields mean: that is the job of each file kind's module.
+"billion laughs"), a date that cannot be one stays text for ``Fields`` to report, and a
+syntax error is said in a person's words (``load.yaml_mistakes``). Knows nothing of
+what the fields mean: that is the job of each file kind's module.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import yaml
 
 from newsletter.core.diagnostics import Diagnostics, Location
 from newsletter.core.model import Marks
+from newsletter.load.yaml_mistakes import explain_yaml_error
 
 try:  # libyaml is several times faster; the pure-Python loader is equivalent
     from yaml import CSafeLoader as SafeLoader
@@ -35,6 +37,9 @@ def _timestamp_or_text(loader: _Loader, node: yaml.ScalarNode) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+MAX_MISTAKES = 10
+"""Syntax mistakes reported in one file before the rest is left for the next run."""
 
 
 def check_yaml(text: str, path: str, first_line: int, diags: Diagnostics) -> bool:
@@ -72,45 +77,49 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) ->
 
     ``first_line`` is the file line the text starts on (2 for front matter).
     An empty document is an empty mapping ({}), so that its missing fields are
-    reported. On a syntax error: a diagnostic, and (None, {}).
+    reported. On a syntax error: a diagnostic in a person's words
+    (``load.yaml_mistakes``); when the mistake can be mended without guessing, the
+    mended text is read on, so that the file's other problems are reported in the same
+    run (the data then comes back, the error having been reported); otherwise (None, {}).
     """
 
-    def where(mark: yaml.Mark) -> Location:
-        return Location(path, mark.line + first_line, mark.column + 1)
+    def where(line: int, col: int) -> Location:
+        return Location(path, line + first_line, col + 1)
 
     if not check_yaml(text, path, first_line, diags):
         return None, {}
+    reported: set[int] = set()
+    while True:
+        try:
+            node, data = _load(text)
+        except yaml.MarkedYAMLError as err:
+            mistake = explain_yaml_error(err, text, first_line)
+            if mistake.line in reported:
+                return None, {}  # mending the line did not help: what follows is a guess
+            reported.add(mistake.line)
+            diags.error(
+                where(mistake.line, mistake.col), "syntax.yaml", mistake.message, mistake.hint
+            )
+            if mistake.mended is None or len(reported) >= MAX_MISTAKES:
+                return None, {}
+            text = mistake.mended
+            continue
+        except yaml.YAMLError as err:
+            diags.error(Location(path, first_line), "syntax.yaml", f"invalid YAML: {err}")
+            return None, {}
+        marks: Marks = {}
+        _mark(node, "", marks, lambda m: where(m.line, m.column), diags)
+        return ({} if data is None else data), marks
+
+
+def _load(text: str) -> tuple[yaml.Node | None, Any]:
+    """(the document's node, its data); YAMLError if it is not YAML."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as err:
-        mark, problem = err.problem_mark or err.context_mark, err.problem or err.context
-        if (
-            err.problem_mark
-            and err.context_mark
-            and err.context
-            and not text[err.problem_mark.index :].strip()
-        ):
-            # stopped at the end ("did not find expected ']'"): point at what was left open
-            mark, problem = err.context_mark, f"{problem} {err.context}"
-        at = where(mark) if mark else Location(path, first_line)
-        diags.error(
-            at,
-            "syntax.yaml",
-            f"invalid YAML: {problem or 'invalid YAML'}",
-            "check indentation, and quote values that contain ': '"
-            " or start with '[', '{', '@' or '*'",
-        )
-        return None, {}
-    except yaml.YAMLError as err:
-        diags.error(Location(path, first_line), "syntax.yaml", f"invalid YAML: {err}")
-        return None, {}
+        return node, loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
-    marks: Marks = {}
-    _mark(node, "", marks, where, diags)
-    return ({} if data is None else data), marks
 
 
 def _mark(

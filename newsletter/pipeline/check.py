@@ -5,13 +5,18 @@ editions and internal links. Reports diagnostics; changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections import Counter
+from dataclasses import replace
+from email.utils import getaddresses
 from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
 
 from newsletter.core import urls
 from newsletter.core.diagnostics import Diagnostics, Location, did_you_mean
 from newsletter.core.markup import markdown_links
-from newsletter.core.model import Content, Kind, Post
+from newsletter.core.model import Content, Edition, Kind, Post
 from newsletter.pipeline.enrich import assign_items, is_published, published_editions
 
 
@@ -30,10 +35,12 @@ def check(content: Content, diags: Diagnostics, today: dt.date, drafts: bool = F
                 "if that is a typo, use the day it was shared; for a work in progress, "
                 "set draft: true",
             )
+    _check_titles(content, diags)
     _check_duplicate_posts(content, diags)
     _check_duplicate_links(content, diags)
     _check_editions(content, diags, today, drafts)
-    _check_internal_links(content, diags)
+    _check_waiting(content, diags, today, drafts)
+    _check_internal_links(content, diags, today, drafts)
 
 
 def _unknown_member(content: Content, handle: str, at: Location, diags: Diagnostics) -> bool:
@@ -53,6 +60,35 @@ def _check_config(content: Content, diags: Diagnostics) -> None:
     config = content.config
     for i, handle in enumerate(config.editors):
         _unknown_member(content, handle, config.marks.get(f"editors[{i}]", config.location), diags)
+    for name, value in (
+        ("from", config.email.from_),
+        ("reply_to", config.email.reply_to),
+        ("unsubscribe", config.email.unsubscribe),
+    ):
+        problem = _address_problem(value)
+        if value and problem:
+            diags.error(
+                config.marks.get(f"email.{name}", config.location),
+                "config.email",
+                f"email '{name}' must be an address, like 'The Exchange <news@example.org>', "
+                f"not {value!r}: {problem}",
+                "write a name (optional) and the address in <>, like: "
+                f"{name}: {config.title or 'News'} <news@your-domain.org>",
+            )
+
+
+def _address_problem(value: str) -> str:
+    """Why ``value`` is not one email address with an optional name ('' when it is one):
+    the sender of every edition, checked before a send finds out."""
+    found = getaddresses([value])
+    if len(found) != 1 or not found[0][1]:
+        return "it is not one address" if "@" in value else "there is no address in it"
+    try:
+        validate_email(found[0][1], check_deliverability=False)
+    except EmailNotValidError as err:
+        reason = str(err).rstrip(".")
+        return reason[:1].lower() + reason[1:]
+    return ""
 
 
 def _check_references(content: Content, post: Post, diags: Diagnostics) -> None:
@@ -127,6 +163,28 @@ def _check_answer(content: Content, post: Post, asks: dict[str, Post], diags: Di
         )
 
 
+MAX_TITLE = 200
+"""Characters in a title before check warns: past it, no list, search result or email
+subject shows it whole."""
+
+
+def _check_titles(content: Content, diags: Diagnostics) -> None:
+    """A title over ``MAX_TITLE`` characters: a warning (the email subject is cut at a word)."""
+    titled: list[tuple[str, Location, str]] = [
+        (p.title, p.mark("title"), "post") for p in content.posts if p.origin is None
+    ]
+    titled += [(e.title, e.mark("title"), "edition") for e in content.editions]
+    for title, at, what in titled:
+        if len(title) > MAX_TITLE:
+            diags.warning(
+                at,
+                "title.long",
+                f"the title is {len(title)} characters long; over {MAX_TITLE}, lists, search "
+                "results and email subjects cut it",
+                f"say it in fewer words and the rest in the {what}'s text",
+            )
+
+
 def _check_duplicate_posts(content: Content, diags: Diagnostics) -> None:
     first: dict[str, Post] = {}
     for post in content.posts:
@@ -188,15 +246,62 @@ def _check_editions(content: Content, diags: Diagnostics, today: dt.date, drafts
     posts = [p for p in content.posts if is_published(p, today, drafts)]
     editions = published_editions(content, today, drafts)
     items = assign_items(editions, posts)
+    previous: Edition | None = None
     for edition in editions:  # items are by number: a duplicate number has no reliable items
         if numbers[edition.number] == 1 and not items[edition.number]:
-            diags.error(
-                edition.mark("date"),
-                "edition.empty",
-                f"edition {edition.number} has no items",
-                "no post is dated in its window (after the previous edition, up to "
-                f"{edition.date.isoformat()}); change its date or add posts",
-            )
+            _empty_edition(edition, previous, edition is editions[-1], posts, diags)
+        previous = edition
+
+
+def _empty_edition(
+    edition: Edition, previous: Edition | None, latest: bool, posts: list[Post], diags: Diagnostics
+) -> None:
+    """An edition with no items, and the two dates of its window: the previous edition's
+    and its own. When it is the latest, the first post dated after it says where to move it."""
+    day = edition.date.isoformat()
+    window = (
+        f"no post is dated after edition {previous.number} ({previous.date.isoformat()}) "
+        f"and up to {day}"
+        if previous
+        else f"no post is dated on or before {day}"
+    )
+    later = min((p.date for p in posts if p.date > edition.date), default=None)
+    diags.error(
+        edition.mark("date"),
+        "edition.empty",
+        f"edition {edition.number} has no items: {window}",
+        f"the first post after it is dated {later.isoformat()}: date the edition "
+        f"{later.isoformat()} or later, or add posts dated in its window"
+        if later and latest
+        else "change its date, or add posts dated in its window",
+    )
+
+
+def _check_waiting(content: Content, diags: Diagnostics, today: dt.date, drafts: bool) -> None:
+    """Each published post dated after the latest edition waits for the next one: a note,
+    not a warning, since that is what every post is between two editions; said so that
+    nobody wonders why it is in no edition. (A draft edition counts: its posts wait for
+    it. Feed items are left out: nobody wrote them here. With no edition at all, or none
+    that could be read, every post waits, and a note on each would say nothing.)"""
+    latest = max(content.editions, key=lambda e: (e.date, e.number), default=None)
+    if latest is None:
+        return
+    included = {key for e in content.editions for key in e.include}
+    for post in content.posts:
+        if (
+            post.origin is not None
+            or post.key in included
+            or post.date <= latest.date
+            or not is_published(post, today, drafts)
+        ):
+            continue
+        diags.note(
+            post.mark("date"),
+            "post.waiting",
+            f"waits for the next edition: dated {post.date.isoformat()}, after edition "
+            f"{latest.number} ({latest.date.isoformat()})",
+            "it goes out with the next edition; `newsletter new edition` starts one",
+        )
 
 
 def content_paths(content: Content) -> set[str]:
@@ -213,8 +318,21 @@ def content_paths(content: Content) -> set[str]:
     )
 
 
-def _check_internal_links(content: Content, diags: Diagnostics) -> None:
+def _check_internal_links(
+    content: Content, diags: Diagnostics, today: dt.date, drafts: bool
+) -> None:
+    """Links to the site's own pages lead somewhere: a page that is not published (a draft,
+    or dated after today) is a warning, a page that does not exist an error whose
+    did-you-mean only proposes published pages."""
     paths = content_paths(content)
+    published = content_paths(
+        replace(
+            content,
+            posts=[p for p in content.posts if is_published(p, today, drafts)],
+            editions=published_editions(content, today, drafts),
+        )
+    )
+    unpublished = _why_unpublished(content, today, drafts)
     base = urlsplit(content.config.base_url)
     texts = [(p.body_md, p.body_location) for p in content.posts if p.origin is None]
     texts += [(e.note_md, e.note_location or e.location) for e in content.editions]
@@ -232,11 +350,52 @@ def _check_internal_links(content: Content, diags: Diagnostics) -> None:
             else:
                 continue
             target = urls.page_path(target)
-            if target not in paths:
-                diags.error(
-                    Location(where.path, line + offset, col),
-                    "link.internal",
-                    f"broken link: no page at /{target}",
-                    "link to an existing page"
-                    + did_you_mean("/" + target, {"/" + p for p in paths}),
+            if target in published:
+                continue
+            at = Location(where.path, line + offset, col)
+            if target in paths:
+                why = unpublished.get(target, "it is not published")
+                diags.warning(
+                    at,
+                    "link.unpublished",
+                    f"link to /{target}, which is not published yet",
+                    f"{why}: the link leads nowhere until then",
                 )
+                continue
+            diags.error(
+                at,
+                "link.internal",
+                f"broken link: no page at /{target}",
+                "link to an existing page" + _closest_page(target, published),
+            )
+
+
+def _why_unpublished(content: Content, today: dt.date, drafts: bool) -> dict[str, str]:
+    """The pages of posts and editions that are not published yet, and why, in words."""
+    why = {
+        urls.post_url(p.year, p.slug): "it is a draft (draft: true)"
+        if p.draft
+        else f"it is dated {p.date.isoformat()}, after today"
+        for p in content.posts
+        if not is_published(p, today, drafts)
+    }
+    shown = {e.number for e in published_editions(content, today, drafts)}
+    for edition in content.editions:
+        if edition.number not in shown:
+            why[urls.edition_url(edition.number)] = (
+                f"edition {edition.number} is dated {edition.date.isoformat()}, after today"
+            )
+    return why
+
+
+def _closest_page(target: str, pages: set[str]) -> str:
+    """`` (did you mean '/posts/2026/weak-ties/'?)`` among the pages beside ``target`` (the
+    same folder): whole paths all look alike, since they share '/posts/2026/'."""
+    folder, _, name = target.rstrip("/").rpartition("/")
+    beside = {}
+    for page in pages:
+        page_folder, _, page_name = page.rstrip("/").rpartition("/")
+        if page_folder == folder:
+            beside[page_name] = page
+    close = difflib.get_close_matches(name, list(beside), n=1, cutoff=0.6)
+    return f" (did you mean '/{beside[close[0]]}'?)" if close else ""

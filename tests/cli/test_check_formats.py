@@ -13,7 +13,7 @@ from support.paths import FIXTURES
 
 CASES = sorted(p for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
 TEXT_LINE = re.compile(
-    r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning): "
+    r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning|note): "
     r"(?P<message>.*) \[(?P<code>[a-z.-]+)\]$",
     re.M,
 )
@@ -44,8 +44,9 @@ def test_github_annotations(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = _text_diagnostics(case)
     assert len(lines) == len(expected)
     for line, want in zip(lines, expected, strict=True):
+        command = {"note": "notice"}.get(want["severity"], want["severity"])  # GitHub's word
         assert line.startswith(
-            f"::{want['severity']} file={want['path']},line={want['line']},"
+            f"::{command} file={want['path']},line={want['line']},"
             f"col={want['col']},title={want['code']}::"
         )
         assert "\n" not in line

@@ -138,7 +138,7 @@ def test_a_missing_alt_text_or_file_is_reported_at_its_line(tmp_path: Path) -> N
             "SVG can carry script",
         ),
         ("tool.exe", b"MZ\x90\x00", "asset.type", "only images and PDFs"),
-        ("photo.jpg", png(10, 10), "asset.image", "it is PNG, not JPEG"),
+        ("photo.jpg", png(10, 10), "asset.image", "'photo.jpg' is a PNG image, not a JPEG"),
         ("fake.pdf", b"<html>not a pdf</html>", "asset.type", "is not a PDF"),
         ("broken.png", b"\x89PNG\r\n\x1a\nnot really", "asset.image", "cannot be read"),
         ("my photo.jpg", jpeg(10, 10), "asset.name", "cannot be an address"),
