@@ -29,6 +29,7 @@ from newsletter.cli.app import (
     print_table,
     today_option,
 )
+from newsletter.cli.output import counted
 from newsletter.core.diagnostics import Diagnostics
 from newsletter.mail.formats import FORMATS as IMPORT_FORMATS
 
@@ -99,13 +100,14 @@ def send_command(
       newsletter send 12 --status
     """
     from newsletter.mail.campaign import campaign_status, pacing_for
-    from newsletter.mail.send import plan_send
+    from newsletter.mail.send import edition_number, plan_send
     from newsletter.mail.smtp import SmtpSettings
 
     project = app.project()
     if show_status:
-        counts = campaign_status(project, edition)
-        print_table(app.out, status_table(int(edition), counts))
+        number = edition_number(project, edition, parse_date(today, "--today"))
+        counts = campaign_status(project, str(number))
+        print_table(app.out, status_table(number, counts))
         return
     settings = None
     if dry_folder is None and test_address is None:
@@ -145,7 +147,8 @@ def write_dry_run(app: App, the_plan: Plan, folder: Path) -> None:
     app.out.print(
         Text.assemble(
             ("✓ ", "green"),
-            f"wrote {len(written)} messages of edition {the_plan.edition.number} to {folder}/ ",
+            f"wrote {counted(len(written), 'message')} of edition {the_plan.edition.number} "
+            f"to {folder}/ ",
             (f"({len(the_plan.suppressed)} suppressed)", "dim"),
         ),
         highlight=False,
@@ -167,7 +170,7 @@ def confirm(the_plan: Plan, settings: SmtpSettings, yes: bool) -> None:
     """Ask before mailing everyone; off a terminal, only --yes goes on."""
     question = (
         f"Send edition {the_plan.edition.number} “{the_plan.edition.view.edition.title}” to "
-        f"{len(the_plan.recipients):,} subscribers via {settings}?"
+        f"{counted(len(the_plan.recipients), 'subscriber')} via {settings}?"
     )
     if not yes:
         if not sys.stdin.isatty():
@@ -346,7 +349,7 @@ def mailbox_command(app: App, dry_run: bool) -> None:
     app.out.print(
         Text.assemble(
             ("✓ ", "green"),
-            f"{len(report.items)} messages read: {verb} {len(report.suppressed)}, "
+            f"{counted(len(report.items), 'message')} read: {verb} {len(report.suppressed)}, "
             f"{len(report.already)} already suppressed, {report.skipped} not for the list",
         ),
         highlight=False,

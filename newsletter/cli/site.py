@@ -14,13 +14,14 @@ from rich.text import Text
 from newsletter.cli.app import (
     App,
     drafts_option,
+    fail,
     hold_lock,
     main,
     parse_date,
     today_option,
 )
 from newsletter.cli.feeds import run_fetch
-from newsletter.cli.output import format_option, print_diagnostics, progress_bar
+from newsletter.cli.output import counted, format_option, print_diagnostics, progress_bar
 from newsletter.core.diagnostics import format_github, format_json, summary
 from newsletter.feeds.settings import FetchSettings
 
@@ -94,17 +95,19 @@ def report_build(app: App, result: BuildResult) -> None:
     seconds = result.timings["total"]
     if result.site is None:
         done = (
-            f"nothing changed: {result.files} files in {where}/ are up to date ({seconds:.2f} s) "
+            f"nothing changed: {counted(result.files, 'file')} in {where}/ "
+            f"{'is' if result.files == 1 else 'are'} up to date ({seconds:.2f} s) "
         )
     else:
-        done = f"built {result.files} files into {where}/ in {seconds:.2f} s "
+        done = f"built {counted(result.files, 'file')} into {where}/ in {seconds:.2f} s "
     app.out.print(
         Text.assemble(
             ("✓ ", "green"),
             done,
             (
                 f"({r.written} written, {r.unchanged} unchanged, {r.removed} removed; "
-                f"{editions} editions, {posts} posts, {members} members)",
+                f"{counted(editions, 'edition')}, {counted(posts, 'post')}, "
+                f"{counted(members, 'member')})",
                 "dim",
             ),
         ),
@@ -190,6 +193,8 @@ def build_command(
         search=not no_search,
     )
     project = app.project()
+    if as_member:
+        _check_member(project, as_member)
     hold_lock(project, "build")
     if fetch_first:
         run_fetch(app, project, FetchSettings(), None, quiet, options.today)
@@ -205,6 +210,15 @@ def build_command(
         site = result.site or site_in_memory(project, options)[0]
         for path in preview_email(project, site, as_member):
             app.out.print(f"  preview: {project.relative(path)}", highlight=False)
+
+
+def _check_member(project: Project, handle: str) -> None:
+    """Refuse ``--as`` with a handle no member has before building, not after."""
+    from newsletter.core.diagnostics import did_you_mean
+
+    handles = {file.stem for file in project.member_files()}
+    if handle not in handles:
+        fail(f"no member '{handle}'{did_you_mean(handle, handles)}")
 
 
 @main.command("serve")

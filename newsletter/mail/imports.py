@@ -35,6 +35,7 @@ from newsletter.mail.formats import FORMATS
 from newsletter.mail.subscribers import (
     address_key,
     clean_name,
+    decode_csv,
     load_suppressed,
     normalize_address,
     subscribers_path,
@@ -278,10 +279,10 @@ def _add_newcomers(
 def _read_export(source: Path, shown: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The export's column names (stripped, lower-cased) and its non-blank (line, row)s."""
     try:
-        text = source.read_text(encoding="utf-8-sig")
+        text = decode_csv(source.read_bytes(), shown)
     except FileNotFoundError as err:
         raise ProjectError(f"no file at {shown}") from err
-    except (OSError, UnicodeDecodeError) as err:
+    except OSError as err:
         raise ProjectError(f"cannot read {shown}: {err}") from err
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -452,10 +453,7 @@ class _SubscribersFile:
             data, mode = b"", None
         except OSError as err:
             raise ProjectError(f"cannot read {shown}: {err}") from err
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            raise ProjectError(f"cannot read {shown}: {err}") from err
+        text = decode_csv(data, shown)
         if not text.strip():
             header = _Record(_csv_line(SUBSCRIBER_FIELDS, "\n"), list(SUBSCRIBER_FIELDS))
             return cls([header], "\n", bom=False, mode=mode)

@@ -45,6 +45,9 @@ SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
 """CRLF line ends; long header values (List-Unsubscribe URLs) kept on one line, as RFC 5322
 allows up to 998 characters, instead of folded before their first word."""
 _UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+MAX_SUBJECT = 100
+"""Characters of a subject at most: inboxes show fewer than that, and a longer one reads
+as a paragraph; past it the title is cut at a word."""
 
 
 class MessageError(NewsletterError):
@@ -111,7 +114,7 @@ def prepare(site: Site, view: EditionView, theme: Theme) -> EditionMail:
     unsubscribe = config.email.unsubscribe or address
     for header, value in (("Reply-To", config.email.reply_to), ("List-Unsubscribe", unsubscribe)):
         safe_header(header, value)
-    subject = safe_header("Subject", f"#{view.edition.number}: {view.edition.title}")
+    subject = safe_header("Subject", subject_line(view.edition.number, view.edition.title))
     list_slug = slugify(config.title) or "newsletter"
     return EditionMail(
         site=site,
@@ -125,6 +128,19 @@ def prepare(site: Site, view: EditionView, theme: Theme) -> EditionMail:
         unsubscribe_url=config.email.unsubscribe_url,
         domain=domain,
     )
+
+
+def subject_line(number: int, title: str) -> str:
+    """'#12: The title', cut at a word with '…' when longer than ``MAX_SUBJECT``
+    characters (a single word that long is cut where it must be)."""
+    subject = f"#{number}: {title}"
+    if len(subject) <= MAX_SUBJECT:
+        return subject
+    cut = subject[: MAX_SUBJECT - 1]
+    space = cut.rfind(" ")
+    if space > len(f"#{number}:"):
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + "…"
 
 
 def message_id(edition: int, email: str, domain: str) -> str:

@@ -89,6 +89,27 @@ def _edition_to_send(project: Project, site: Site, which: str) -> EditionView:
     raise ProjectError(f"there is no edition {number} (content/editions/{number}.md)")
 
 
+def edition_number(project: Project, which: str, today: dt.date | None = None) -> int:
+    """The number of the edition ``which`` names: a number, or 'latest', the newest edition
+    dated ``today`` or before (the one ``send latest`` sends). Read from the edition files
+    alone, without a build: a status must not wait for one, nor fail on an error elsewhere."""
+    if which.isdigit():
+        return int(which)
+    if which != "latest":
+        raise ProjectError(f"EDITION is a number or 'latest', not {which!r}")
+    day = today or clock.today()
+    config = load_config(project, Diagnostics())
+    dated = [
+        (edition.date, edition.number)
+        for file in project.edition_files()
+        if (edition := load_edition(project, file, config, Diagnostics())) is not None
+        and edition.date <= day
+    ]
+    if not dated:
+        raise ProjectError("there is no published edition yet")
+    return max(dated)[1]
+
+
 def _draft(project: Project, config: Config, number: int) -> Edition | None:
     """The edition numbered ``number`` that the site leaves out: one dated after today.
     (The build had no errors, so its file loads; only its date is wanted here.)"""

@@ -75,13 +75,27 @@ def suppressed_path(project: Project, config: Config) -> Path:
     return path if path.is_absolute() else project.root / path
 
 
+def decode_csv(data: bytes, shown: str) -> str:
+    """A CSV file's bytes as text (UTF-8, with or without a byte order mark); otherwise a
+    ProjectError naming the line, and how to save it so. (The line's text is not shown:
+    it holds someone's address, and the message may end up in a CI log.)"""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ProjectError(
+            f"{shown}:{line}: not valid UTF-8 (byte 0x{data[err.start]:02x}); save the file "
+            "as UTF-8 (in Excel: CSV UTF-8; in LibreOffice: character set Unicode (UTF-8))"
+        ) from None
+
+
 def _rows(path: Path, shown: str) -> Iterable[tuple[int, dict[str, str]]]:
     """(line, row) for each data row of a CSV file with a header; keys lower-cased."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = decode_csv(path.read_bytes(), shown)
     except FileNotFoundError:
         return
-    except (OSError, UnicodeDecodeError) as err:
+    except OSError as err:
         raise ProjectError(f"cannot read {shown}: {err}") from err
     reader = csv.DictReader(io.StringIO(text, newline=""))
     reader.fieldnames = [f.strip().lower() for f in reader.fieldnames or []]
