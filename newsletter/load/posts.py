@@ -69,6 +69,8 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
     via = _via(fields)
     link = fields.url("link", fields.text("link"), example="https://example.org/article")
     if not title or not by or date is None:
+        _, assets = _body(project, file, config, body, body_line, urls.post_url(0, slug), diags)
+        _read_the_rest(fields, kind, file, assets)
         return None
     year = _year(file, date, fields)
     body_html, assets = _body(
@@ -101,6 +103,20 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
         image=_image(fields, file, assets),
         end=end,
     )
+
+
+def _read_the_rest(fields: Fields, kind: Kind, file: Path, assets: tuple[Asset, ...]) -> None:
+    """Read what a file that cannot be a post (no title, no author, no date) still says,
+    for its diagnostics alone, so that all its mistakes are reported in one run. (The
+    fields ``load_post`` reads after the title, author and date; its text was read too.)"""
+    fields.handles("for")
+    _handles(fields, "connects")
+    fields.text("where")
+    fields.flag("draft", False)
+    _answers(fields)
+    _status(fields, kind)
+    fields.text("summary")
+    _image(fields, file, assets)
 
 
 def _slug(file: Path, where: Location, diags: Diagnostics) -> str | None:
