@@ -35,8 +35,9 @@ import datetime as dt
 import html
 import math
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from array import array
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from itertools import chain, pairwise
@@ -99,6 +100,7 @@ _TAGS = re.compile(r"<[^>]+>")
 
 Array = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
+Floats32 = npt.NDArray[np.float32]
 
 
 class Source(IntEnum):
@@ -145,7 +147,7 @@ def rank_helpers(
     evidence = _gather(members, posts, today, encoder)
     index = _Index.build(evidence, encoder, [members[h].network for h in evidence.handles])
     by_key = {p.key: p for p in posts}
-    people = _People(members, evidence, index, encoder)
+    people = _People(members, evidence, index)
     return {
         ask.key: people.helpers(ask, index.query(_ask_text(ask, by_key.get(ask.key))), options)
         for ask in sorted(asks, key=lambda a: a.key)
@@ -189,24 +191,30 @@ class _Encoder(dict[str, tuple[int, ...]]):
 
 @dataclass
 class _Evidence:
-    """Every member's evidence as flat lists: items (an offer, a topic, a post…), each
-    of one or two segments (a headline, a body) whose codes follow one another in
-    ``codes``, each segment ended by ``_BREAK``."""
+    """Every member's evidence as flat lists: items (an offer, a topic, a post…), each of
+    one or two segments (a headline, a body) whose codes follow one another in ``codes``,
+    each segment ended by ``_BREAK``; members in handle order, each one's items and
+    segments together."""
 
     handles: list[str]
-    codes: list[int] = field(default_factory=list)
+    codes: array[int] = field(default_factory=lambda: array("i"))
+    segment_end: list[int] = field(default_factory=list)
+    """Where each segment's codes end in ``codes``."""
     segment_item: list[int] = field(default_factory=list)
     segment_weight: list[float] = field(default_factory=list)
     segment_phrased: list[bool] = field(default_factory=list)
-    segment_length: list[int] = field(default_factory=list)
     item_member: list[int] = field(default_factory=list)
     item_source: list[Source] = field(default_factory=list)
     item_of: list[Post | str] = field(default_factory=list)
     """The post, or the offer's or topic's words."""
     member_items: list[tuple[int, int]] = field(default_factory=list)
     """Each member's items, as a range of item numbers."""
+    member_segments: list[tuple[int, int]] = field(default_factory=list)
+    """Each member's segments, as a range of segment numbers."""
     labels: dict[tuple[int, ...], str] = field(default_factory=dict)
     """A tag's or topic's stems → its name, to say "geocoding" rather than a stem."""
+    named: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """A tag's or topic's codes, by its name."""
 
     def item(self, member: int, source: Source, of: Post | str) -> None:
         self.item_member.append(member)
@@ -214,13 +222,12 @@ class _Evidence:
         self.item_of.append(of)
 
     def segment(self, codes: Iterable[int], weight: float, phrased: bool) -> None:
-        before = len(self.codes)
         self.codes.extend(codes)
         self.codes.append(_BREAK)
+        self.segment_end.append(len(self.codes))
         self.segment_item.append(len(self.item_member) - 1)
         self.segment_weight.append(weight)
         self.segment_phrased.append(phrased)
-        self.segment_length.append(len(self.codes) - before)
 
 
 def _gather(
@@ -228,17 +235,18 @@ def _gather(
 ) -> _Evidence:
     """Everyone's evidence, member by member in handle order, their posts in key order."""
     shared: defaultdict[str, list[Post]] = defaultdict(list)
-    for post in posts:
+    for post in sorted(posts, key=lambda p: (p.key, p.date, p.by)):
         if post.kind is not Kind.ASK:
             for handle in dict.fromkeys((post.by, *post.also_by)):
                 shared[handle].append(post)
     evidence = _Evidence(sorted(members))
     for number, handle in enumerate(evidence.handles):
-        first = len(evidence.item_member)
+        items, segments = len(evidence.item_member), len(evidence.segment_end)
         _gather_member(evidence, number, members[handle], encoder)
-        for post in sorted(shared.get(handle, ()), key=lambda p: (p.key, p.date)):
+        for post in shared.get(handle, ()):
             _gather_post(evidence, number, post, today, encoder)
-        evidence.member_items.append((first, len(evidence.item_member)))
+        evidence.member_items.append((items, len(evidence.item_member)))
+        evidence.member_segments.append((segments, len(evidence.segment_end)))
     return evidence
 
 
@@ -248,7 +256,7 @@ def _gather_member(evidence: _Evidence, number: int, member: Member, encoder: _E
         evidence.segment(encoder.encode(offer), _WEIGHT[Source.OFFER], True)
     for topic in member.topics:
         evidence.item(number, Source.TOPIC, topic)
-        evidence.segment(_label(evidence, encoder, topic), _WEIGHT[Source.TOPIC], True)
+        evidence.segment(_name(evidence, encoder, topic), _WEIGHT[Source.TOPIC], True)
     bio = html.unescape(_TAGS.sub(" ", member.bio_html))
     if member.role or bio.strip():
         evidence.item(number, Source.PROFILE, member.role)
@@ -258,40 +266,116 @@ def _gather_member(evidence: _Evidence, number: int, member: Member, encoder: _E
 def _gather_post(
     evidence: _Evidence, number: int, post: Post, today: dt.date, encoder: _Encoder
 ) -> None:
-    source = (
-        Source.FEED
-        if post.origin
-        else Source.OFFER_POST
-        if post.kind is Kind.OFFER
-        else Source.POST
-    )
+    source = Source.FEED if post.origin else Source.POST
+    if post.kind is Kind.OFFER:
+        source = Source.OFFER_POST
     recency = 0.5 ** (max(0, (today - post.date).days) / HALF_LIFE_DAYS)
     evidence.item(number, source, post)
-    headline = chain(
-        encoder.encode(post.title), *((_BREAK, *_label(evidence, encoder, t)) for t in post.tags)
-    )
+    headline = list(encoder.encode(post.title))
+    for tag in post.tags:
+        headline.append(_BREAK)
+        headline += _name(evidence, encoder, tag)
     evidence.segment(headline, _WEIGHT[source] * recency, True)
     evidence.segment(encoder.encode(post.body_md), recency, False)
 
 
-def _label(evidence: _Evidence, encoder: _Encoder, name: str) -> tuple[int, ...]:
-    """A tag's or topic's codes; the first name given to its stems names them."""
-    codes = tuple(encoder.encode(name.replace("-", " ")))
-    stems = tuple(encoder.stem_of[c] for c in codes if c != _BREAK)
-    if 0 < len(stems) <= 2:
+def _name(evidence: _Evidence, encoder: _Encoder, name: str) -> tuple[int, ...]:
+    """A tag's or topic's codes; the shortest name given to its stems (then the first in
+    alphabetical order) names them."""
+    codes = evidence.named.get(name)
+    if codes is None:
+        codes = evidence.named[name] = tuple(encoder.encode(name.replace("-", " ")))
+        stems = tuple(encoder.stem_of[c] for c in codes if c != _BREAK)
         known = evidence.labels.get(stems)
-        if known is None or (len(name), name) < (len(known), known):
+        if 0 < len(stems) <= 2 and (known is None or (len(name), name) < (len(known), known)):
             evidence.labels[stems] = name
     return codes
 
 
 @dataclass(frozen=True)
-class _Query:
-    """An ask's most telling terms: their places in the index, weights and idf."""
+class _Tokens:
+    """The evidence's codes as stems, with each segment's place, weight and phrasing:
+    what both the index and a helper's reasons are counted from."""
 
+    stem: npt.NDArray[np.int32]
+    """Each token's stem, ``_BREAK`` at the end of each segment."""
+    start: Array
+    length: Array
+    weight: Floats
+    """Each segment's weight (a body's normalised by its length)."""
+    phrased: npt.NDArray[np.bool_]
+    stems: int
+    """How many stems there are: term keys from this on are phrases."""
+    surface_counts: list[int]
+    """How often each surface word (code) occurs."""
+
+    @classmethod
+    def of(cls, evidence: _Evidence, encoder: _Encoder) -> _Tokens:
+        codes = _codes(evidence)
+        stem = np.array([*encoder.stem_of, _BREAK], dtype=np.int32)[codes]  # _BREAK → _BREAK
+        end = np.array(evidence.segment_end, dtype=np.int64)
+        start = np.concatenate([[0], end[:-1]]).astype(np.int64)
+        kept = np.add.reduceat((stem >= 0).astype(np.int64), start) if len(start) else start
+        return cls(
+            stem=stem,
+            start=start,
+            length=end - start,
+            weight=_normalised(evidence, kept),
+            phrased=np.array(evidence.segment_phrased, dtype=bool),
+            stems=len(encoder.stems),
+            surface_counts=np.bincount(codes[codes >= 0], minlength=len(encoder.surfaces)).tolist(),
+        )
+
+    def bag(self, first: int, last: int, group: Array, groups: int) -> tuple[Array, Array, Floats]:
+        """The terms (stems, and phrases in phrased segments) of segments first…last-1,
+        summed per (term, group of the segment), sorted by term then group; a phrase
+        (a, b) is the key ``stems + a × stems + b``."""
+        if first >= last:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+        low, high = int(self.start[first]), int(self.start[last - 1] + self.length[last - 1])
+        stem = self.stem[low:high].astype(np.int64)
+        segment = np.repeat(np.arange(first, last), self.length[first:last])
+        word = stem >= 0
+        a, b = stem[:-1], stem[1:]
+        pair = (a >= 0) & (b >= 0) & self.phrased[segment[:-1]]
+        keys = np.concatenate([stem[word], self.stems + a[pair] * self.stems + b[pair]])
+        at = np.concatenate([segment[word], segment[:-1][pair]])
+        # (stems + stems²) × groups stays far below 2⁶³ for any real community
+        combined = keys * groups + group[at - first]
+        order = np.argsort(combined, kind="stable")
+        combined = combined[order]
+        runs = _runs(combined)
+        firsts = combined[runs]
+        return firsts // groups, firsts % groups, np.add.reduceat(self.weight[at][order], runs)
+
+
+def _codes(evidence: _Evidence) -> npt.NDArray[np.intc]:
+    """The evidence's codes as an array, without a copy."""
+    if not evidence.codes:
+        return np.zeros(0, dtype=np.intc)
+    return np.frombuffer(evidence.codes, dtype=np.intc)
+
+
+def _normalised(evidence: _Evidence, kept: Array) -> Floats:
+    """Each segment's weight, a body's normalised by its length (BM25F): an incidental
+    word in a long post counts for less than a word in a short one."""
+    weight = np.array(evidence.segment_weight, dtype=np.float64)
+    body = ~np.array(evidence.segment_phrased, dtype=bool) & (kept > 0)
+    if body.any():
+        relative = kept[body] / kept[body].mean()
+        weight[body] /= 1 - BODY_B + BODY_B * relative
+    return weight
+
+
+@dataclass(frozen=True)
+class _Query:
+    """An ask's most telling terms: their keys, places in the index, weights and idf."""
+
+    keys: Array
     positions: list[int]
     weights: list[float]
     idf: list[float]
+    phrases: list[bool]
     perfect: float
     """What evidence holding every word and known phrase of the ask once would score
     (at an average length): words no member has used count at the highest idf, those
@@ -300,173 +384,124 @@ class _Query:
 
 @dataclass(frozen=True)
 class _Index:
-    """The inverted index: for each kept term (a stem, or a phrase numbered after the
-    stems), the members whose evidence holds it with their BM25 weight (``members``,
-    ``weights`` from ``starts``), and the items that hold it (``items``, ``item_tf``
-    from ``item_starts``) to say why."""
+    """The inverted index: for each kept term (a stem, or a phrase), the members whose
+    evidence holds it and their BM25 weight (``members``, ``weights`` from ``starts``)."""
 
     encoder: _Encoder
-    stems: int
-    phrases: Array
-    """Each phrase's (first stem × stems + second stem), sorted: phrase n is term stems + n."""
+    tokens: _Tokens
     keys: Array
+    """The kept terms, sorted."""
     idf: Floats
     starts: Array
     members: npt.NDArray[np.int32]
-    weights: Floats
-    item_starts: Array
-    items: npt.NDArray[np.int32]
-    item_tf: Floats
-    surface_counts: Array
+    weights: Floats32
     unknown_idf: float
     """The idf of a word no member has used."""
 
     @classmethod
     def build(cls, evidence: _Evidence, encoder: _Encoder, candidate: list[bool]) -> _Index:
-        stems = len(encoder.stems)
-        codes = np.array(evidence.codes, dtype=np.int64)
-        keys, items, tf, phrases = _occurrences(evidence, encoder, codes)
-        e_key, e_item, e_tf = _per_item(keys, items, tf, len(evidence.item_member))
-        item_member = np.array(evidence.item_member, dtype=np.int64)
-        m_starts = _runs(e_key * len(evidence.handles) + item_member[e_item])
-        m_key, m_member = e_key[m_starts], item_member[e_item[m_starts]]
-        m_tf = np.add.reduceat(e_tf, m_starts) if len(m_starts) else np.zeros(0)
-        key_starts = _runs(m_key)
-        df = np.diff(np.append(key_starts, len(m_key)))
-        everyone = int(np.count_nonzero(np.bincount(m_member))) if len(m_member) else 0
+        tokens = _Tokens.of(evidence, encoder)
+        evidence.codes = array("i")  # what is needed of them is in tokens
+        key, member, tf = _per_member(evidence, tokens)
+        runs = _runs(key)
+        df = np.diff(np.append(runs, len(key)))
+        everyone = len(np.unique(member))
         idf = np.log1p((everyone - df + 0.5) / (df + 0.5))
-        lengths = np.bincount(m_member, weights=m_tf, minlength=len(evidence.handles))
+        lengths = np.bincount(member, weights=tf, minlength=len(evidence.handles))
         norm = K1 * (1 - B + B * lengths / max(float(lengths[lengths > 0].mean()), 1e-9))
-        term = np.repeat(np.arange(len(df)), df)
-        weight = idf[term] * m_tf * (K1 + 1) / (m_tf + norm[m_member])
-        # a term more than half the members use is everyday here: classic BM25's idf
-        # is zero or less for it
-        kept_terms = df <= everyone / 2
-        keep = kept_terms[term] & np.array(candidate, dtype=bool)[m_member]
-        keep &= _champions(term, weight, keep)
-        kept_keys = m_key[key_starts][kept_terms]
-        item_keep = np.isin(e_key, kept_keys, assume_unique=False)
+        # a term more than half the members use is everyday here: classic BM25's idf is
+        # zero or less for it
+        kept = df <= everyone / 2
+        kept_keys = key[runs][kept]
+        term = np.repeat(np.arange(len(df), dtype=np.int32), df)
+        keep = kept[term] & np.array(candidate, dtype=bool)[member]
+        key, member, tf, term = key[keep], member[keep], tf[keep], term[keep]
+        weight = (idf[term] * tf * (K1 + 1) / (tf + norm[member])).astype(np.float32)
+        best = _champions(term, weight)
         return cls(
             encoder=encoder,
-            stems=stems,
-            phrases=phrases,
+            tokens=tokens,
             keys=kept_keys,
-            idf=idf[kept_terms],
-            starts=_starts(m_key[keep], kept_keys),
-            members=m_member[keep].astype(np.int32),
-            weights=weight[keep],
-            item_starts=_starts(e_key[item_keep], kept_keys),
-            items=e_item[item_keep].astype(np.int32),
-            item_tf=e_tf[item_keep],
-            surface_counts=np.bincount(codes[codes >= 0], minlength=len(encoder.surfaces)),
+            idf=idf[kept],
+            starts=np.append(np.searchsorted(key[best], kept_keys), int(best.sum())),
+            members=member[best],
+            weights=weight[best],
             unknown_idf=math.log1p((everyone + 0.5) / 0.5),
         )
 
-    def postings(self, position: int) -> tuple[npt.NDArray[np.int32], Floats]:
+    def postings(self, position: int) -> tuple[npt.NDArray[np.int32], Floats32]:
         start, end = self.starts[position], self.starts[position + 1]
         return self.members[start:end], self.weights[start:end]
 
-    def evidence_of(self, position: int, first: int, last: int) -> Iterator[tuple[int, float]]:
-        """(item, weighted frequency) for each of items first…last-1 that holds the term."""
-        start, end = int(self.item_starts[position]), int(self.item_starts[position + 1])
-        items = self.items[start:end]
-        low, high = np.searchsorted(items, [first, last])
-        for at in range(start + int(low), start + int(high)):
-            yield int(self.items[at]), float(self.item_tf[at])
-
-    def is_phrase(self, position: int) -> bool:
-        return int(self.keys[position]) >= self.stems
-
-    def words_of(self, position: int) -> tuple[int, ...]:
+    def words_of(self, key: int) -> tuple[int, ...]:
         """The stems of a term: one, or a phrase's two."""
-        key = int(self.keys[position])
-        if key < self.stems:
-            return (key,)
-        pair = int(self.phrases[key - self.stems])
-        return (pair // self.stems, pair % self.stems)
+        stems = self.tokens.stems
+        return (key,) if key < stems else divmod(key - stems, stems)
 
     def query(self, fields: list[str]) -> _Query:
-        """An ask's fields → its QUERY_TERMS most telling indexed terms, each field's
-        words sharing a weight of 1."""
+        """An ask's fields → its QUERY_TERMS most telling indexed terms; the words of
+        each field share a weight of 1 (a phrase weighs as its words do)."""
+        stems = self.tokens.stems
         frequency: defaultdict[int, float] = defaultdict(float)
-        pairs: list[tuple[int, float]] = []
         unknown = 0.0
         for text in fields:
             codes = list(self.encoder.encode(text))
-            stems = [self.encoder.stem_of[c] if c != _BREAK else _BREAK for c in codes]
+            stem = [self.encoder.stem_of[c] if c != _BREAK else _BREAK for c in codes]
             weight = 1 / max(1, len(codes) - codes.count(_BREAK))
-            for stem in stems:
-                if stem >= self.stems:
+            for s in stem:
+                if s >= stems:
                     unknown += weight
-                elif stem != _BREAK:
-                    frequency[stem] += weight
-            pairs += [
-                (a * self.stems + b, weight)
-                for a, b in pairwise(stems)
-                if 0 <= a < self.stems and 0 <= b < self.stems
-            ]
-        if pairs:
-            places = np.searchsorted(self.phrases, [p for p, _ in pairs])
-            for (pair, weight), place in zip(pairs, places.tolist(), strict=True):
-                if place < len(self.phrases) and self.phrases[place] == pair:
-                    frequency[self.stems + place] += weight
-        keys = sorted(frequency)
-        places = np.searchsorted(self.keys, keys).tolist() if keys else []
-        found = [
-            (frequency[key] * float(self.idf[place]), frequency[key], place)
-            for key, place in zip(keys, places, strict=True)
-            if place < len(self.keys) and self.keys[place] == key
-        ]
-        found.sort(key=lambda f: (-f[0], f[2]))
+                elif s != _BREAK:
+                    frequency[s] += weight
+            for a, b in pairwise(stem):
+                if 0 <= a < stems and 0 <= b < stems:
+                    frequency[stems + a * stems + b] += weight
+        keys = np.array(sorted(frequency), dtype=np.int64)
+        places = np.minimum(np.searchsorted(self.keys, keys), max(0, len(self.keys) - 1))
+        known = (self.keys[places] == keys) if len(self.keys) else np.zeros(0, dtype=bool)
+        found = sorted(
+            (-frequency[k] * float(self.idf[p]), k, p)
+            for k, p in zip(keys[known].tolist(), places[known].tolist(), strict=True)
+        )
         best = found[:QUERY_TERMS]
         return _Query(
+            keys=np.array([k for _, k, _ in best], dtype=np.int64),
             positions=[p for _, _, p in best],
-            weights=[w for _, w, _ in best],
+            weights=[frequency[k] for _, k, _ in best],
             idf=[float(self.idf[p]) for _, _, p in best],
-            perfect=sum(f[0] for f in found) + unknown * self.unknown_idf,
+            phrases=[k >= stems for _, k, _ in best],
+            perfect=-sum(f[0] for f in found) + unknown * self.unknown_idf,
         )
 
 
-def _occurrences(
-    evidence: _Evidence, encoder: _Encoder, codes: Array
-) -> tuple[Array, Array, Floats, Array]:
-    """Every occurrence of a term: (term, item, weight), and the phrase table."""
-    stems = len(encoder.stems)
-    stem = np.array([*encoder.stem_of, _BREAK], dtype=np.int64)[codes]  # _BREAK stays -1
-    segment = np.repeat(np.arange(len(evidence.segment_length)), evidence.segment_length)
-    segment_item = np.array(evidence.segment_item, dtype=np.int64)
-    phrased = np.array(evidence.segment_phrased, dtype=bool)
-    word = stem >= 0
-    segment_weight = _normalised(evidence, np.bincount(segment[word], minlength=len(phrased)))
-    first, second = stem[:-1], stem[1:]
-    pair = (first >= 0) & (second >= 0) & phrased[segment[:-1]]
-    phrases, which = np.unique(first[pair] * stems + second[pair], return_inverse=True)
-    keys = np.concatenate([stem[word], stems + which.astype(np.int64)])
-    at = np.concatenate([segment[word], segment[:-1][pair]])
-    return keys, segment_item[at], segment_weight[at], phrases
+_CHUNK = 256
+"""Members whose evidence is summed at once: the arrays stay small, the calls few."""
+_TABLES = 1024
+"""Helpers whose evidence per item is kept for their next reason (the most recent)."""
 
 
-def _normalised(evidence: _Evidence, lengths: Array) -> Floats:
-    """Each segment's weight, a body's normalised by its length (BM25F): an incidental
-    word in a long post counts for less than a word in a short one."""
-    weight = np.array(evidence.segment_weight, dtype=np.float64)
-    body = ~np.array(evidence.segment_phrased, dtype=bool) & (lengths > 0)
-    if body.any():
-        relative = lengths[body] / lengths[body].mean()
-        weight[body] /= 1 - BODY_B + BODY_B * relative
-    return weight
-
-
-def _per_item(keys: Array, items: Array, tf: Floats, count: int) -> tuple[Array, Array, Floats]:
-    """Occurrences summed per (term, item), sorted by term then item."""
-    if not len(keys):
-        return keys, items, tf
-    combined = keys * count + items
-    order = np.argsort(combined, kind="stable")
-    combined = combined[order]
-    starts = _runs(combined)
-    first = combined[starts]
-    return first // count, first % count, np.add.reduceat(tf[order], starts)
+def _per_member(
+    evidence: _Evidence, tokens: _Tokens
+) -> tuple[Array, npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+    """Each member's weighted frequency of each term, sorted by term then member."""
+    count = len(evidence.handles)
+    sizes = [last - first for first, last in evidence.member_segments]
+    member_of = np.repeat(np.arange(count, dtype=np.int64), sizes)
+    keys, members = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int32)]
+    tfs = [np.zeros(0, dtype=np.float32)]
+    for first in range(0, count, _CHUNK):
+        last = min(count, first + _CHUNK)
+        low, high = evidence.member_segments[first][0], evidence.member_segments[last - 1][1]
+        key, member, tf = tokens.bag(low, high, member_of[low:high] - first, last - first)
+        keys.append(key)
+        members.append((member + first).astype(np.int32))
+        tfs.append(tf.astype(np.float32))
+    # each chunk is sorted by term: the stable sort (a merge of sorted runs) keeps
+    # each term's members in order
+    key = np.concatenate(keys)
+    del keys
+    order = np.argsort(key, kind="stable")
+    return key[order], np.concatenate(members)[order], np.concatenate(tfs)[order]
 
 
 def _runs(ordered: Array) -> Array:
@@ -476,20 +511,14 @@ def _runs(ordered: Array) -> Array:
     return np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
 
 
-def _starts(ordered: Array, keys: Array) -> Array:
-    """Where each key's entries start in ``ordered`` (sorted), and where the last ends."""
-    return np.append(np.searchsorted(ordered, keys), len(ordered))
-
-
-def _champions(term: Array, weight: Floats, keep: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-    """Only the CHAMPIONS best-weighted members in each term's posting list (by
-    ``term``, sorted); among equals, the first in handle order."""
+def _champions(term: npt.NDArray[np.int32], weight: Floats32) -> npt.NDArray[np.bool_]:
+    """Only the CHAMPIONS best-weighted members in each term's posting list (``term``
+    is sorted); among equals, the first in handle order."""
     champion = np.ones(len(term), dtype=bool)
-    counts = np.bincount(term[keep]) if keep.any() else np.zeros(0, dtype=np.int64)
+    counts = np.bincount(term) if len(term) else np.zeros(0, dtype=np.int64)
     for crowded in np.flatnonzero(counts > CHAMPIONS):
         start, end = np.searchsorted(term, [crowded, crowded + 1])
-        mine = np.flatnonzero(keep[start:end])
-        best = mine[np.argsort(-weight[start:end][mine], kind="stable")[:CHAMPIONS]]
+        best = np.argsort(-weight[start:end], kind="stable")[:CHAMPIONS]
         champion[start:end] = False
         champion[start + best] = True
     return champion
@@ -504,7 +533,7 @@ class _Credit:
     by_term: dict[tuple[Source, int], float] = field(default_factory=dict)
     """How much each matched term of the ask weighs (weight × idf), per source."""
     items_of: defaultdict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
-    """A term's position → the member's items that hold it."""
+    """A term's key → the member's items that hold it."""
 
     def sources(self) -> list[Source]:
         """The sources that add at least a quarter of the strongest's, strongest first."""
@@ -520,68 +549,84 @@ class _Credit:
 class _People:
     """The members as candidates: who may be suggested for an ask, and why."""
 
-    def __init__(
-        self, members: dict[str, Member], evidence: _Evidence, index: _Index, encoder: _Encoder
-    ) -> None:
+    def __init__(self, members: dict[str, Member], evidence: _Evidence, index: _Index) -> None:
         self.members = members
         self.evidence = evidence
         self.index = index
-        self.encoder = encoder
-        self._surfaces: dict[int, str] = {}
         self.numbers = {h: n for n, h in enumerate(evidence.handles)}
-        by_org: defaultdict[str, list[int]] = defaultdict(list)
-        for number, handle in enumerate(evidence.handles):
-            if org := members[handle].org.strip().casefold():
-                by_org[org].append(number)
-        self.by_org = dict(by_org)
-        """Each org (case-folded) → its members' numbers."""
+        orgs = [members[h].org.strip().casefold() for h in evidence.handles]
+        self.org_ids = {org: n for n, org in enumerate(sorted(set(orgs) - {""}))}
+        self.org_of = np.array([self.org_ids.get(org, -1) for org in orgs], dtype=np.int64)
+        """Each member's org, as a number; -1 for none."""
+        self._tables: OrderedDict[int, tuple[Array, Array, Floats]] = OrderedDict()
+        self._surfaces: dict[int, str] = {}
 
     def helpers(self, ask: Ask, query: _Query, options: NetworkOptions) -> tuple[Helper, ...]:
-        """The best helpers for ``ask``, above the thresholds, best first."""
-        perfect = query.perfect
-        if perfect <= 0:
+        """The best helpers for ``ask``, above the thresholds, best first (then by handle);
+        only the members the ask's terms reach are looked at."""
+        spans = [self.index.postings(p) for p in query.positions]
+        if query.perfect <= 0 or not sum(len(m) for m, _ in spans):
             return ()
-        count = len(self.evidence.handles)
-        scores, hits = np.zeros(count), np.zeros(count, dtype=np.int64)
-        for position, weight in zip(query.positions, query.weights, strict=True):
-            members, weights = self.index.postings(position)
-            scores[members] += weight * weights
-            hits[members] += 2 if self.index.is_phrase(position) else 1
-        share = np.round(scores / perfect, 3)
-        share[hits < MIN_MATCHES] = 0.0
-        for answer in ask.answers:
-            share[self.numbers.get(answer.by, [])] = 0.0
-        share[self.numbers.get(ask.by, [])] = 0.0
+        reached = np.concatenate([m for m, _ in spans])
+        who, at = np.unique(reached, return_inverse=True)
+        scores = np.concatenate([w * q for (_, w), q in zip(spans, query.weights, strict=True)])
+        share = np.round(np.bincount(at, weights=scores) / query.perfect, 3)
+        terms = np.repeat([2 if p else 1 for p in query.phrases], [len(m) for m, _ in spans])
+        share[np.bincount(at, weights=terms) < MIN_MATCHES] = 0.0
+        excluded = [self.numbers.get(h, -1) for h in (ask.by, *(a.by for a in ask.answers))]
+        share[np.isin(who, excluded)] = 0.0
         asker = self.members.get(ask.by)
-        colleagues = self.by_org.get(asker.org.strip().casefold(), []) if asker else []
-        bar = np.full(count, MIN_SCORE)
-        bar[colleagues] = COLLEAGUE_SCORE
-        eligible = np.flatnonzero(share >= bar)
+        org = self.org_ids.get(asker.org.strip().casefold(), -2) if asker else -2
+        colleague = self.org_of[who] == org
+        eligible = np.flatnonzero(share >= np.where(colleague, COLLEAGUE_SCORE, MIN_SCORE))
         if not len(eligible):
             return ()
         eligible = eligible[share[eligible] >= RELATIVE * share[eligible].max()]
+        best = eligible[np.lexsort((who[eligible], -share[eligible]))][: options.helpers]
         found = []
-        for number in eligible[np.argsort(-share[eligible], kind="stable")][: options.helpers]:
-            handle = self.evidence.handles[number]
-            reason = self.reason(int(number), query)
-            if number in colleagues:
-                reason += f"; also at {self.members[handle].org.strip()}"
-            found.append(Helper(handle, float(share[number]), reason))
+        for place in best.tolist():
+            number = int(who[place])
+            reason = self.reason(number, query)
+            if colleague[place]:
+                reason += f"; also at {self.members[self.evidence.handles[number]].org.strip()}"
+            found.append(Helper(self.evidence.handles[number], float(share[place]), reason))
         return tuple(found)
 
     def reason(self, number: int, query: _Query) -> str:
         """Why member ``number`` could help, from their strongest evidence."""
-        first, last = self.evidence.member_items[number]
+        keys, items, tf = self._table(number)
+        low = np.searchsorted(keys, query.keys, "left").tolist()
+        high = np.searchsorted(keys, query.keys, "right").tolist()
+        first = self.evidence.member_items[number][0]
         credit = _Credit()
-        for position, weight, idf in zip(query.positions, query.weights, query.idf, strict=True):
-            for item, tf in self.index.evidence_of(position, first, last):
+        for key, weight, idf, start, end in zip(
+            query.keys.tolist(), query.weights, query.idf, low, high, strict=True
+        ):
+            for at in range(start, end):
+                item = first + int(items[at])
                 source = self.evidence.item_source[item]
-                added = weight * idf * tf
+                added = weight * idf * float(tf[at])
                 credit.by_source[source] += added
                 credit.by_item[item] += added
-                credit.by_term[(source, position)] = weight * idf
-                credit.items_of[position].add(item)
+                credit.by_term[(source, key)] = weight * idf
+                credit.items_of[key].add(item)
         return "; ".join(self._part(source, credit) for source in credit.sources()[:2])
+
+    def _table(self, number: int) -> tuple[Array, Array, Floats]:
+        """Member ``number``'s terms per item (sorted by term, then item), counted the
+        first time they are a helper."""
+        if number in self._tables:
+            self._tables.move_to_end(number)
+            return self._tables[number]
+        first, last = self.evidence.member_segments[number]
+        start, end = self.evidence.member_items[number]
+        group = np.array(self.evidence.segment_item[first:last], dtype=np.int64) - start
+        table = self._tables[number] = self.index.tokens.bag(
+            first, last, group, max(1, end - start)
+        )
+        if len(self._tables) > _TABLES:
+            self._tables.popitem(last=False)
+        return table
 
     def _part(self, source: Source, credit: _Credit) -> str:
         of = self.evidence.item_of
@@ -635,15 +680,15 @@ class _People:
         return named or " ".join(self._surface(s) for s in stems)
 
     def _surface(self, stem: int) -> str:
+        """A stem's most used surface word in the evidence (then the first in alphabetical
+        order): 'geocoding' rather than 'geocod'."""
         if not self._surfaces:
-            counts = self.index.surface_counts
+            encoder = self.index.encoder
+            counts = self.index.tokens.surface_counts
             best: dict[int, tuple[int, str]] = {}
-            for code, (word, of) in enumerate(
-                zip(self.encoder.surfaces, self.encoder.stem_of, strict=True)
-            ):
-                rank = (-int(counts[code]) if code < len(counts) else 0, word)
-                if of not in best or rank < best[of]:
-                    best[of] = rank
+            for word, of, count in zip(encoder.surfaces, encoder.stem_of, counts, strict=False):
+                if of not in best or (-count, word) < best[of]:
+                    best[of] = (-count, word)
             self._surfaces = {of: word for of, (_, word) in best.items()}
         return self._surfaces[stem]
 
