@@ -11,7 +11,10 @@ present them. Here, under the model, so that the model (``Config.network``,
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -243,20 +246,27 @@ class AskReport:
     def open(self) -> list[Ask]:
         return [a for a in self.asks if a.status == "open"]
 
-    def open_on(self, day: dt.date) -> list[Ask]:
-        """The asks that were open on ``day``, oldest first: asked by then, and either
-        still open or answered only later. An ask its author closed (``withdrawn``, or
-        ``answered`` with no answer post) never is: when that happened is not known."""
-        found = [
-            a
-            for a in self.asks
-            if a.date <= day
-            and (
-                a.status == "open"
-                or (a.status == "answered" and a.answers and a.answers[0].date > day)
-            )
+    def open_on(self, days: Iterable[dt.date]) -> dict[dt.date, list[Ask]]:
+        """For each of ``days``, the asks open on it, oldest first: asked by then, and
+        either still open or answered only later. An ask its author closed (``withdrawn``,
+        or ``answered`` with no answer post) never is: when that happened is not known.
+        One sweep over the asks by date, not a scan of them all per day: years of
+        editions each list theirs."""
+        maybe = [
+            a for a in self.asks if a.status == "open" or (a.status == "answered" and a.answers)
         ]
-        return sorted(found, key=lambda a: (a.date, a.key))
+        maybe.sort(key=lambda a: (a.date, a.key))
+        found: dict[dt.date, list[Ask]] = {}
+        waiting: list[Ask] = []
+        asked = 0
+        for day in sorted(set(days)):
+            while asked < len(maybe) and maybe[asked].date <= day:
+                waiting.append(maybe[asked])
+                asked += 1
+            # answered by this day: answered for every later day too
+            waiting = [a for a in waiting if a.status == "open" or a.answers[0].date > day]
+            found[day] = waiting[:]
+        return found
 
     def by_member(self, handle: str) -> list[Ask]:
         return [a for a in self.asks if a.by == handle]
@@ -267,7 +277,17 @@ class AskReport:
 
     def helping(self, handle: str) -> list[tuple[Ask, Helper]]:
         """The open asks ``handle`` is suggested for, with why, in report order."""
-        return [(a, h) for a in self.open for h in a.helpers if h.handle == handle]
+        return list(self._helping.get(handle, ()))
+
+    @cached_property
+    def _helping(self) -> dict[str, list[tuple[Ask, Helper]]]:
+        """Each member's open asks and why, found in one pass: an email for each of ten
+        thousand members must not scan every ask once each."""
+        found: defaultdict[str, list[tuple[Ask, Helper]]] = defaultdict(list)
+        for ask in self.open:
+            for helper in ask.helpers:
+                found[helper.handle].append((ask, helper))
+        return dict(found)
 
     def ask(self, key: str) -> Ask | None:
         return next((a for a in self.asks if a.key == key), None)

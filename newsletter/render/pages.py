@@ -5,9 +5,9 @@ newsletter/publish/search.py's), 404."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
 from typing import TypeVar
@@ -66,23 +66,61 @@ class AskLine:
     """Days waited as of the list's day (an open ask), or from the ask to an answer."""
 
 
-def waiting_on(report: AskReport | None, day: dt.date, by: str = "") -> list[AskLine]:
-    """The asks open on ``day`` (by member ``by`` only, if given), oldest first, with how
-    long each had waited by then: what an edition of that day lists, whenever it is built."""
-    found = report.open_on(day) if report else []
-    return [
-        AskLine(a.key, a.title, a.by, a.date, a.waiting(day)) for a in found if not by or a.by == by
-    ]
+OPEN_ASKS_SHOWN = 10
+"""Open asks the home page and an edition list, the longest waiting first; /asks/ has all."""
 
 
-def answered_by(report: AskReport | None, handle: str) -> list[AskLine]:
-    """The asks member ``handle`` answered, in the report's order, with the days from each
-    ask to their first answer to it."""
-    lines = []
-    for ask in report.answered_by(handle) if report else []:
-        first = next(x for x in ask.answers if x.by == handle)
-        lines.append(AskLine(ask.key, ask.title, ask.by, ask.date, (first.date - ask.date).days))
-    return lines
+@dataclass(frozen=True)
+class OpenAsks:
+    """The asks open on a day, as the home page or an edition lists them."""
+
+    lines: list[AskLine]
+    """The longest waiting (at most OPEN_ASKS_SHOWN), with the days waited by that day."""
+    total: int
+    """How many were open."""
+
+
+def open_asks(report: AskReport | None, days: Iterable[dt.date]) -> dict[dt.date, OpenAsks]:
+    """For each of ``days``, the asks open on it: what an edition of that day lists,
+    whenever it is built."""
+    found = report.open_on(days) if report else {}
+    return {
+        day: OpenAsks(
+            [AskLine(a.key, a.title, a.by, a.date, a.waiting(day)) for a in asks[:OPEN_ASKS_SHOWN]],
+            len(asks),
+        )
+        for day, asks in found.items()
+    }
+
+
+@dataclass(frozen=True)
+class MemberAsks:
+    """What a member's page shows of the asks."""
+
+    open: list[AskLine] = field(default_factory=list)
+    """Theirs still open, the oldest first, with the days waited as of the build's day."""
+    answered: list[AskLine] = field(default_factory=list)
+    """The asks they answered, in the report's order, with the days to their first answer."""
+
+
+def member_asks(report: AskReport | None) -> dict[str, MemberAsks]:
+    """Each member's open asks and the asks they answered, in one pass over the asks:
+    ten thousand member pages must not each scan them all."""
+    found: defaultdict[str, MemberAsks] = defaultdict(MemberAsks)
+    if report is None:
+        return {}
+    today = report.today
+    for ask in report.open_on([today])[today]:
+        line = AskLine(ask.key, ask.title, ask.by, ask.date, ask.waiting(today))
+        found[ask.by].open.append(line)
+    for ask in report.asks:
+        first: dict[str, dt.date] = {}
+        for answer in ask.answers:  # the oldest first
+            first.setdefault(answer.by, answer.date)
+        for handle, day in first.items():
+            days = (day - ask.date).days
+            found[handle].answered.append(AskLine(ask.key, ask.title, ask.by, ask.date, days))
+    return dict(found)
 
 
 MAP_SUGGESTIONS = 8
@@ -179,13 +217,15 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
     latest = site.editions[0] if site.editions else None
     robots = f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}{urls.SITEMAP}\n".encode()
     report = site.asks
+    today = [report.today] if report else []
+    waiting = open_asks(report, [*today, *(view.edition.date for view in site.editions)])
     return [
         pages.page(
             urls.HOME,
             "home.html",
             partial(previews.page, urls.HOME, site.config.title),
             view=latest,
-            asks=waiting_on(report, report.today) if report else [],
+            waiting=waiting[today[0]] if today else OpenAsks([], 0),
         ),
         *(
             pages.page(
@@ -194,8 +234,8 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
                 partial(previews.edition, view),
                 view=view,
                 # as of its own date: an edition's page does not change as time passes
-                asks=waiting_on(report, view.edition.date),
-                asks_on=view.edition.date,
+                waiting=waiting.get(view.edition.date, OpenAsks([], 0)),
+                waiting_on=view.edition.date,
             )
             for view in site.editions
         ),
@@ -228,6 +268,7 @@ def _post_pages(pages: SitePages) -> Iterator[Job]:
     site = pages.site
     views = {view.edition.number: view for view in site.editions}
     by_key = {p.key: p for p in site.posts}
+    asks = {a.key: a for a in site.asks.asks} if site.asks else {}
     for post in site.posts:
         number = site.edition_of.get(post.key)
         topic = site.topics[post.tags[0]] if post.tags else []
@@ -235,7 +276,7 @@ def _post_pages(pages: SitePages) -> Iterator[Job]:
         # the newest few on its first tag; never a scan of the whole topic per post
         related = [p for p in islice(topic, RELATED + 1) if p is not post][:RELATED]
         # an ask shows what became of it, an answer the ask it answers
-        ask = site.asks.ask(post.key) if site.asks and post.kind is Kind.ASK else None
+        ask = asks.get(post.key) if post.kind is Kind.ASK else None
         answers = [by_key[a.key] for a in ask.answers if a.key in by_key] if ask else []
         asked = by_key.get(post.answers) if post.answers else None
         yield pages.page(
@@ -275,11 +316,12 @@ def _member_pages(pages: SitePages) -> Iterator[Job]:
     """Each member's page; after it, for a member with more than MEMBER_RECENT shares,
     their whole history a page at a time."""
     site = pages.site
+    asks = member_asks(site.asks)
     for member in site.members.values():
         act = site.activity[member.handle]
         shared = pages_of(urls.shared_url(member.handle), act.shared)
         paged = len(act.shared) > MEMBER_RECENT
-        report = site.asks
+        mine = asks.get(member.handle, MemberAsks())
         yield pages.page(
             member.url,
             "member.html",
@@ -289,8 +331,8 @@ def _member_pages(pages: SitePages) -> Iterator[Job]:
             ties=member_ties(site, member),
             recent=MEMBER_RECENT,
             shared_pager=shared[0][0] if paged else None,
-            open_asks=waiting_on(report, report.today, member.handle) if report else [],
-            answered=answered_by(report, member.handle),
+            open_asks=mine.open,
+            answered=mine.answered,
         )
         if not paged:
             continue

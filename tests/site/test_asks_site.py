@@ -11,6 +11,7 @@ tested on the same site with helpers of our choosing, through the render functio
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import replace
@@ -20,9 +21,10 @@ import pytest
 from markupsafe import escape
 
 from newsletter import api
-from newsletter.core.community import AskReport, Helper
+from newsletter.core.community import Answer, Ask, AskReport, Helper
 from newsletter.core.model import Site
 from newsletter.render import Theme, render
+from newsletter.render.pages import page_jobs
 
 from support.cli import run
 from support.clock import EXAMPLE_TODAY, TODAY, TODAY_DATE
@@ -294,6 +296,23 @@ def test_the_asks_page_shows_helpers_of_open_asks(rendered: dict[str, str]) -> N
     assert "<script" not in html
 
 
+def test_a_long_list_of_open_asks_is_cut(tmp_path: Path) -> None:
+    """Twelve open asks: the home page lists the ten longest waiting and links to all."""
+    root = asks_project(tmp_path / "news")
+    project = api.load_project(root)
+    site, _ = api.site(project, TODAY_DATE)
+    many = [
+        Ask(f"2026/many-{n}", f"Ask number {n}", "mei", dt.date(2026, 9, n), "open")
+        for n in range(12, 0, -1)
+    ]
+    report = AskReport(TODAY_DATE, many)
+    jobs = page_jobs(replace(site, asks=report), Theme(project))
+    home = next(j for j in jobs if j.name == "index.html").run()["index.html"].decode()
+    box = section(home, "open-asks")
+    assert listed(box) == [f"many-{n}" for n in range(1, 11)]
+    assert "Open asks 12" in text_of(box) and "All 12 open asks" in text_of(box)
+
+
 def test_helpers_change_no_edition_page(
     rendered: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -325,3 +344,33 @@ def test_the_example_shows_the_helpers_newsletter_asks_finds(built_example: Path
         for helper in ask["helpers"]:
             assert str(escape(helper["reason"])) in box  # as Jinja escapes it
             assert str(escape(helper["reason"])) in listing
+
+
+def test_what_was_open_on_each_day() -> None:
+    """AskReport.open_on, the rule the editions list by, for several days at once (given
+    in any order): an ask is open from its day until its first answer; one its author
+    keeps open (status: open) stays open; one closed by its author never is."""
+
+    def ask(key: str, day: int, status: str = "open", *answered: int) -> Ask:
+        answers = tuple(Answer(f"2026/re-{key}-{d}", "ada", dt.date(2026, 10, d)) for d in answered)
+        return Ask(f"2026/{key}", key, "grace", dt.date(2026, 10, day), status, (), answers)
+
+    report = AskReport(
+        TODAY_DATE,
+        [
+            ask("late", 20),
+            ask("kept-open", 2, "open", 4),
+            ask("answered", 3, "answered", 10, 12),
+            ask("withdrawn", 1, "withdrawn"),
+            ask("closed", 1, "answered"),
+        ],
+    )
+    days = [dt.date(2026, 10, d) for d in (25, 5, 1, 10, 9, 5)]
+    found = {day.day: [a.title for a in asks] for day, asks in report.open_on(days).items()}
+    assert found == {
+        1: [],
+        5: ["kept-open", "answered"],
+        9: ["kept-open", "answered"],
+        10: ["kept-open"],  # answered that day
+        25: ["kept-open", "late"],
+    }
