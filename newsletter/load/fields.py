@@ -92,8 +92,14 @@ class Fields:
         """A list of member handles, written with or without '@', each once: a handle
         named twice is warned about and counted once (the marks then follow the handles
         kept, so that ``name[i]`` is where the i-th of them is written)."""
+        written = self.texts(name, example=example)
+        if isinstance(self.data.get(name), str) and "," in written[0]:
+            # 'for: grace, linus' meant a list: read it as one, each at the line of the field
+            written = tuple(h.strip() for h in written[0].split(",") if h.strip())
+            for i in range(len(written)):
+                self.marks[f"{name}[{i}]"] = self.at(name)
         seen: dict[str, int] = {}
-        for i, text in enumerate(self.texts(name, example=example)):
+        for i, text in enumerate(written):
             handle = text.lstrip("@").lower()
             if handle in seen:
                 self.diags.warning(
@@ -112,6 +118,15 @@ class Fields:
     def flag(self, name: str, default: bool) -> bool:
         value = self.data.get(name)
         if value is None:
+            return default
+        if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no"):
+            self.diags.error(
+                self.at(name),
+                "field.type",
+                f"'{name}' must be true or false, not the text {value!r}",
+                "write it without quotes: "
+                f"{name}: {'true' if value.strip().lower() in ('true', 'yes') else 'false'}",
+            )
             return default
         if not isinstance(value, bool):
             self.wrong(name, "true or false", "true")
@@ -203,11 +218,14 @@ class Fields:
         """Report each of ``values`` (the list at ``name``) that is not a valid tag."""
         for i, value in enumerate(values):
             if not SLUG_RE.match(value.lower()):
+                listed = [v.strip() for v in value.split(",")]
                 self.diags.error(
-                    self.at(f"{name}[{i}]"),
+                    self.marks.get(f"{name}[{i}]", self.at(name)),
                     "field.tag",
                     f"'{value}' is not a valid tag",
-                    "tags are lowercase words joined by '-', like open-data",
+                    f"a list is written in brackets: {name}: [{', '.join(listed)}]"
+                    if len(listed) > 1 and isinstance(self.data.get(name), str)
+                    else "tags are lowercase words joined by '-', like open-data",
                 )
 
     def unknown(self, known: set[str]) -> None:
@@ -273,7 +291,11 @@ def describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, int | float):
         return "a number"
-    return f"{type(value).__name__}"
+    if isinstance(value, dt.date):
+        return "a date"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return "something else"
 
 
 def mapping_or_error(
