@@ -169,6 +169,8 @@ class _Encoder(dict[str, tuple[int, ...]]):
         super().__init__()
         self.analyser = analyser
         self.surfaces: dict[str, int] = {}
+        self.words: list[str] = []
+        """Each code's word."""
         self.stems: dict[str, int] = {}
         self.stem_of: list[int] = []
 
@@ -181,6 +183,7 @@ class _Encoder(dict[str, tuple[int, ...]]):
         found = self.surfaces.get(word)
         if found is None:
             found = self.surfaces[word] = len(self.surfaces)
+            self.words.append(word)
             stem = self.analyser.stem(word)
             self.stem_of.append(self.stems.setdefault(stem, len(self.stems)))
         return found
@@ -376,6 +379,8 @@ class _Query:
     weights: list[float]
     idf: list[float]
     phrases: list[bool]
+    words: dict[int, str]
+    """Each stem of the ask → the word the asker wrote for it (the first)."""
     perfect: float
     """What evidence holding every word and known phrase of the ask once would score
     (at an average length): words no member has used count at the highest idf, those
@@ -444,8 +449,12 @@ class _Index:
         stems = self.tokens.stems
         frequency: defaultdict[int, float] = defaultdict(float)
         unknown = 0.0
+        words: dict[int, str] = {}
         for text in fields:
             codes = list(self.encoder.encode(text))
+            for code in codes:
+                if code != _BREAK:
+                    words.setdefault(self.encoder.stem_of[code], self.encoder.words[code])
             stem = [self.encoder.stem_of[c] if c != _BREAK else _BREAK for c in codes]
             weight = 1 / max(1, len(codes) - codes.count(_BREAK))
             for s in stem:
@@ -470,6 +479,7 @@ class _Index:
             weights=[frequency[k] for _, k, _ in best],
             idf=[float(self.idf[p]) for _, _, p in best],
             phrases=[k >= stems for _, k, _ in best],
+            words=words,
             perfect=-sum(f[0] for f in found) + unknown * self.unknown_idf,
         )
 
@@ -610,7 +620,8 @@ class _People:
                 credit.by_item[item] += added
                 credit.by_term[(source, key)] = weight * idf
                 credit.items_of[key].add(item)
-        return "; ".join(self._part(source, credit) for source in credit.sources()[:2])
+        parts = [self._part(source, credit, query.words) for source in credit.sources()[:2]]
+        return "; ".join(parts)
 
     def _table(self, number: int) -> tuple[Array, Array, Floats]:
         """Member ``number``'s terms per item (sorted by term, then item), counted the
@@ -628,7 +639,7 @@ class _People:
             self._tables.popitem(last=False)
         return table
 
-    def _part(self, source: Source, credit: _Credit) -> str:
+    def _part(self, source: Source, credit: _Credit, asked: dict[int, str]) -> str:
         of = self.evidence.item_of
         items = sorted(
             (i for i, c in credit.by_item.items() if self.evidence.item_source[i] is source),
@@ -642,9 +653,11 @@ class _People:
         if source is Source.TOPIC:
             return f"works on {_listed([str(of[i]) for i in items])}"
         terms = credit.terms(source)
-        named = [p for p in terms if self.index.words_of(p) in self.evidence.labels]
-        subject = self._subject(named + [p for p in terms if p not in named])
-        words = _listed([self.label(p) for p in subject])
+        named = [k for k in terms if self.index.words_of(k) in self.evidence.labels]
+        phrases = [k for k in terms if k not in named and len(self.index.words_of(k)) == 2]
+        single = [k for k in terms if k not in named and k not in phrases]
+        subject = self._subject(named + phrases + single)
+        words = _listed([self.label(k, asked) for k in subject])
         if source is Source.PROFILE:
             return f"their profile mentions {words}"
         if source is Source.FEED:
@@ -658,8 +671,8 @@ class _People:
         return f"has shared {len(posts)} posts on {words}, the latest in {_month(latest)}"
 
     def _subject(self, terms: list[int]) -> list[int]:
-        """The first two terms, a phrase standing for its words; the names of tags and
-        topics first, since a reader knows them."""
+        """The first two of ``terms`` (the names of tags and topics, which a reader knows,
+        then phrases, then words), a phrase standing for its words."""
         chosen: list[int] = []
         covered: set[int] = set()
         for position in terms:
@@ -673,11 +686,12 @@ class _People:
                 break
         return chosen
 
-    def label(self, position: int) -> str:
-        """A term in words: the tag or topic it names, or its most used surface words."""
-        stems = self.index.words_of(position)
+    def label(self, key: int, asked: dict[int, str]) -> str:
+        """A term in words: the tag or topic it names, else the ask's own words, else the
+        words the evidence uses most."""
+        stems = self.index.words_of(key)
         named = self.evidence.labels.get(stems)
-        return named or " ".join(self._surface(s) for s in stems)
+        return named or " ".join(asked.get(s) or self._surface(s) for s in stems)
 
     def _surface(self, stem: int) -> str:
         """A stem's most used surface word in the evidence (then the first in alphabetical
