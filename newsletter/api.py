@@ -161,7 +161,9 @@ def analyse_site(found: Site, today: dt.date | None = None, **overrides: int) ->
     """``analyse`` for a newsletter already in memory (what ``site`` gives), for a caller
     who also needs the rest of it (the members' names, say) and loads it once."""
     options = replace(found.config.network, **overrides)
-    return network.analyse(found.members, found.ledger, today or clock.today(), options)
+    return network.analyse(
+        found.members, found.ledger, today or clock.today(), options, found.config.language
+    )
 
 
 def asks(project: Project, today: dt.date | None = None, **overrides: int) -> AskReport:

@@ -6,7 +6,11 @@ holes (Burt), ties gone dormant and members gone quiet (keeping in touch), who g
 more than they receive or the reverse (reciprocity), which orgs never exchange
 (unbridged) and which introductions would join members who share interests or whose
 asks meet others' offers but who have no tie and no common contact (weak ties,
-Granovetter).
+Granovetter; ``newsletter.analysis.introductions`` finds them).
+
+An exchange is a share for someone (``for``), via someone (``via``), an introduction
+(``connects``, between the introducer and each introduced, and between the two), and an
+answer (``answers:``, between the answerer and the member whose ask it answers).
 
 A member with ``network: false`` is not part of the network at all: they appear nowhere
 in the result, and a share naming them still links the others it names.
@@ -21,14 +25,17 @@ ledger's order does not matter. It renders nothing (``network_json`` aside, the 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import math
-import re
+import random
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 
+from newsletter.analysis.introductions import open_ask_posts, suggest
 from newsletter.core.community import (
     Balance,
     Broker,
@@ -36,7 +43,6 @@ from newsletter.core.community import (
     Network,
     NetworkOptions,
     Quiet,
-    Suggestion,
     Tie,
 )
 from newsletter.core.model import Kind, Member, Share
@@ -46,37 +52,64 @@ MONTH_DAYS = 30
 ORG_WEIGHT = 0.1
 """The weight of the tie between two members of the same org: colleagues know each other
 a little, which shapes brokerage, but it is not an exchange."""
-STOPWORDS = frozenset(
-    """able about advice also anyone best each from good have help into just know like
-    looking make many more much need other over people some someone such than that
-    their them then there these they this those very want well what when where which
-    will with work would your""".split()  # noqa: SIM905 (as prose, not fifty lines)
-)
-"""Words of four letters or more that say nothing about what an ask or offer is about."""
 
 
 def analyse(
-    members: dict[str, Member], ledger: list[Share], today: dt.date, options: NetworkOptions
+    members: dict[str, Member],
+    ledger: list[Share],
+    today: dt.date,
+    options: NetworkOptions,
+    language: str = "en",
 ) -> Network:
-    """The network of the members who take part, as of ``today``."""
+    """The network of the members who take part, as of ``today``; ``language`` (the
+    newsletter's) is the one asks and offers are written in."""
+    with _collector_paused():
+        return _analyse(members, ledger, today, options, language)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the analysis runs, as it was before after.
+
+    The analysis makes no reference cycles, so the collector has nothing of it to
+    collect; but each of its full passes walks the caller's whole heap (every post and
+    member loaded): a third of the analysis's time at 10,000 members and 100,000 shares.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyse(
+    members: dict[str, Member],
+    ledger: list[Share],
+    today: dt.date,
+    options: NetworkOptions,
+    language: str,
+) -> Network:
     people = {h: members[h] for h in sorted(members) if members[h].network}
     tally = _Tally()
     decay = _Decay(today, options.half_life_days)
     for share in ledger:
         tally.add(share, people, decay)
     ties = _ties(people, tally)
-    exchange_ties = [t for t in ties if t.is_exchange]
-    neighbours = _neighbours(people, exchange_ties)
+    neighbours = _neighbours(people, ties)
     return Network(
         ties=ties,
         brokers=_brokers(people, ties, options.brokers),
-        dormant=_dormant(exchange_ties, today, options),
+        dormant=_dormant(ties, today, options),
         quiet=_quiet(people, tally.last_active, today, options),
         givers=_imbalanced(people, tally.given, tally.received, options),
         takers=_imbalanced(people, tally.received, tally.given, options, takers=True),
-        suggestions=_suggestions(people, tally.tags, neighbours),
+        suggestions=suggest(
+            people, tally.tags, neighbours, open_ask_posts(ledger, people), options, language
+        ),
         isolated=[h for h in people if not neighbours[h]],
-        unbridged=_unbridged(people, exchange_ties),
+        unbridged=_unbridged(people, ties),
         options=options,
     )
 
@@ -95,7 +128,7 @@ class _Tally:
     last: dict[Pair, dt.date] = field(default_factory=dict)
     """Each tie's latest exchange."""
     kinds: defaultdict[Pair, set[str]] = field(default_factory=lambda: defaultdict(set))
-    """How each pair is tied: "for", "via", "intro", "introduced"."""
+    """How each pair is tied: "for", "via", "intro", "introduced", "answer"."""
     last_active: dict[str, dt.date] = field(default_factory=dict)
     tags: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     """The tags of what each member shared, lower-cased."""
@@ -105,17 +138,18 @@ class _Tally:
     def add(self, share: Share, people: dict[str, Member], decay: _Decay) -> None:
         connects = _unique(share.connects) if share.post.kind == Kind.INTRO else []
         self._add_activity(share, people, connects)
-        self._add_ties(share, people, connects, decay)
-        self._add_balance(share, people, connects)
+        if share.for_ or share.via or connects or share.answered:  # most shares name nobody
+            self._add_ties(share, people, connects, decay)
+            self._add_balance(share, people, connects)
 
     def _add_activity(self, share: Share, people: dict[str, Member], connects: list[str]) -> None:
-        """Everyone the share names was active on its date; the sharer shared its tags."""
-        for handle in (share.sharer, *share.for_, share.via, *connects):
-            if handle in people and (
-                handle not in self.last_active or self.last_active[handle] < share.date
-            ):
-                self.last_active[handle] = share.date
-        if share.sharer in people:
+        """Everyone the share names (and the member whose ask it answers) was active on its
+        date; the sharer shared its tags."""
+        date, last_active = share.date, self.last_active
+        for handle in (share.sharer, *share.for_, share.via, *connects, share.answered):
+            if handle in people and last_active.get(handle, dt.date.min) < date:
+                last_active[handle] = date
+        if share.sharer in people and share.post.tags:
             self.tags[share.sharer].update(t.strip().lower() for t in share.post.tags if t.strip())
 
     def _add_ties(
@@ -130,17 +164,20 @@ class _Tally:
             _add_role(roles, people, x, y, "introduced")
         for handle in connects:
             _add_role(roles, people, share.sharer, handle, "intro")
+        _add_role(roles, people, share.sharer, share.answered, "answer")
         for pair, pair_kinds in roles.items():
             self.weights[pair].append(decay(share.date))
             self.last[pair] = max(self.last.get(pair, share.date), share.date)
             self.kinds[pair] |= pair_kinds
 
     def _add_balance(self, share: Share, people: dict[str, Member], connects: list[str]) -> None:
-        """The sharer gives one to each member it is for, and one for an introduction;
-        each of them receives one."""
+        """The sharer gives one to each member it is for (and to the member whose ask it
+        answers, unless it is also for them or introduces them: one exchange), and one for
+        an introduction; each of them receives one."""
         if share.sharer not in people:
             return
-        named = [h for h in _unique(share.for_) if h in people and h != share.sharer]
+        answered = [share.answered] if share.answered not in (*share.for_, *connects) else []
+        named = [h for h in _unique((*share.for_, *answered)) if h in people and h != share.sharer]
         introduced = [h for h in connects if h in people and h != share.sharer]
         self.given[share.sharer] += len(named) + (1 if introduced else 0)
         for handle in named + introduced:
@@ -148,31 +185,24 @@ class _Tally:
 
 
 def _ties(people: dict[str, Member], tally: _Tally) -> list[Tie]:
-    """Every exchange tie and every tie of colleagues, strongest first."""
-    colleagues = {
-        pair
-        for group in _orgs(people).values()
-        for pair in combinations(group, 2)  # groups are sorted, so a < b
-    }
+    """Every exchange tie, strongest first; colleagues' ties weigh ORG_WEIGHT more."""
     return sorted(
         (
-            _tie(
-                pair,
-                tally.weights.get(pair, []),
-                tally.last.get(pair),
-                tally.kinds.get(pair, set()),
-                colleagues,
-            )
-            for pair in tally.weights.keys() | colleagues
+            _tie(pair, weights, tally.last[pair], tally.kinds[pair], _colleagues(people, *pair))
+            for pair, weights in tally.weights.items()
         ),
         key=lambda t: (-t.weight, t.a, t.b),
     )
 
 
-def _neighbours(people: dict[str, Member], exchange_ties: list[Tie]) -> dict[str, set[str]]:
+def _colleagues(people: dict[str, Member], a: str, b: str) -> bool:
+    return bool(people[a].org) and people[a].org == people[b].org
+
+
+def _neighbours(people: dict[str, Member], ties: list[Tie]) -> dict[str, set[str]]:
     """Each member's partners in exchange (colleagues alone are not)."""
     neighbours: dict[str, set[str]] = {h: set() for h in people}
-    for tie in exchange_ties:
+    for tie in ties:
         neighbours[tie.a].add(tie.b)
         neighbours[tie.b].add(tie.a)
     return neighbours
@@ -230,16 +260,10 @@ class _Decay:
         return self.weights[date]
 
 
-def _tie(
-    pair: Pair,
-    weights: list[float],
-    last: dt.date | None,
-    kinds: set[str],
-    colleagues: set[Pair],
-) -> Tie:
+def _tie(pair: Pair, weights: list[float], last: dt.date, kinds: set[str], colleagues: bool) -> Tie:
     # fsum is correctly rounded, so the weight does not depend on the ledger's order
     weight = math.fsum(weights)
-    if pair in colleagues:
+    if colleagues:
         weight += ORG_WEIGHT
         kinds = kinds | {"org"}
     return Tie(pair[0], pair[1], weight, len(weights), last, tuple(sorted(kinds)))
@@ -249,25 +273,51 @@ Adjacency = dict[str, dict[str, float]]
 """Each member's neighbours and the weight of the tie to each."""
 
 
-def _adjacency(handles: Iterable[str], ties: list[Tie]) -> Adjacency:
-    """Every member a node (in handle order), every tie an edge, org ties included.
+class _Graph:
+    """The network brokerage is measured on: members, their exchange ties, and a tie of
+    ORG_WEIGHT between colleagues who never exchanged (``near`` makes those on demand:
+    listing them all is quadratic in an org's size).
 
     A tie whose weight has decayed to (nearly) nothing, so that its length 1 / weight is
     not a finite number, is no path and is left out.
     """
-    graph: Adjacency = {h: {} for h in handles}
-    for tie in sorted(ties, key=lambda t: (t.a, t.b)):
-        if tie.weight > 0 and math.isfinite(1 / tie.weight):
-            graph[tie.a][tie.b] = tie.weight
-            graph[tie.b][tie.a] = tie.weight
-    return graph
+
+    def __init__(self, people: dict[str, Member], ties: list[Tie]) -> None:
+        self.people = people
+        self.exchange: Adjacency = {h: {} for h in people}
+        for tie in ties:
+            if tie.weight > 0 and math.isfinite(1 / tie.weight):
+                self.exchange[tie.a][tie.b] = tie.weight
+                self.exchange[tie.b][tie.a] = tie.weight
+        self.orgs = _orgs(people)
+
+    def colleagues(self, handle: str) -> list[str]:
+        org = self.people[handle].org
+        return [h for h in self.orgs[org] if h != handle] if org else []
+
+    def near(self, handle: str) -> dict[str, float]:
+        """``handle``'s neighbours, colleagues included, and the weight of the tie to each."""
+        found = dict.fromkeys(self.colleagues(handle), ORG_WEIGHT)
+        found.update(self.exchange[handle])
+        return found
+
+    def adjacency(self) -> Adjacency:
+        """Every member a node (in handle order), every tie an edge (in (a, b) order)."""
+        graph: Adjacency = {h: {} for h in self.people}
+        pairs = sorted((a, b) for a in self.people for b in self.near(a) if a < b)
+        for a, b in pairs:
+            graph[a][b] = graph[b][a] = self.near_weight(a, b)
+        return graph
+
+    def near_weight(self, a: str, b: str) -> float:
+        return self.exchange[a].get(b, ORG_WEIGHT)
 
 
 def _brokers(people: dict[str, Member], ties: list[Tie], count: int) -> list[Broker]:
     """The top ``count`` members by betweenness (> 0), then lowest constraint."""
     if count <= 0:
         return []
-    graph = _adjacency(people, ties)
+    graph = _Graph(people, ties)
     # Rounded so that members in symmetric positions tie exactly and go by handle.
     betweenness = {h: round(b, 12) for h, b in _betweenness(graph).items()}
     ranked = sorted((h for h in people if betweenness[h] > 0), key=lambda h: -betweenness[h])
@@ -282,33 +332,86 @@ def _brokers(people: dict[str, Member], ties: list[Tie], count: int) -> list[Bro
             h,
             betweenness[h],
             constraint[h],
-            tuple(sorted({people[n].org for n in graph[h] if people[n].org})),
+            tuple(sorted({people[n].org for n in graph.near(h) if people[n].org})),
         )
         for h in best
     ]
 
 
-def _betweenness(graph: Adjacency) -> dict[str, float]:
-    """Normalized betweenness centrality (networkx, Brandes' algorithm with Dijkstra), an
-    edge's length being 1 / its weight: strong ties are short paths."""
+EXACT_BETWEENNESS = 120
+"""Up to this many members, betweenness is exact (networkx, every member a source)."""
+SOURCE_BUDGET = 5_000_000
+"""Above EXACT_BETWEENNESS, sources × (members + ties) stays under this: about a third of
+a second of igraph's shortest paths. Every member is a source while it does (exact, up
+to about a thousand members with ten shares each), else that many sources drawn at
+random (seeded): 100 at 10,000 members and 100,000 shares, which rank the top two brokers
+as exact betweenness does, and four of its top five (benchmarks/network.py's community;
+twice the sources rank no better)."""
+
+
+def _betweenness(graph: _Graph) -> dict[str, float]:
+    """Normalized betweenness centrality (Brandes' algorithm with Dijkstra), an edge's
+    length being 1 / its weight: strong ties are short paths."""
+    if len(graph.people) <= EXACT_BETWEENNESS:
+        return _exact_betweenness(graph.adjacency())
+    return _sampled_betweenness(graph)
+
+
+def _exact_betweenness(adjacency: Adjacency) -> dict[str, float]:
+    """networkx's betweenness centrality, every member a source."""
     import networkx  # here: 0.3 s to import, which a build reusing the analysis saves
 
     g: networkx.Graph[str] = networkx.Graph()
-    g.add_nodes_from(graph)
+    g.add_nodes_from(adjacency)
     g.add_weighted_edges_from(
-        ((u, v, 1 / w) for u, near in graph.items() for v, w in near.items() if u < v),
+        ((u, v, 1 / w) for u, near in adjacency.items() for v, w in near.items() if u < v),
         weight="length",
     )
-    # exact up to EXACT_BETWEENNESS members; above, estimated from that many sources
-    # (seeded, so a build is reproducible): 1 s instead of 3 for 300 members
-    k = EXACT_BETWEENNESS if len(graph) > EXACT_BETWEENNESS else None
-    return dict(networkx.betweenness_centrality(g, k=k, weight="length", normalized=True, seed=0))
+    return dict(networkx.betweenness_centrality(g, weight="length", normalized=True))
 
 
-EXACT_BETWEENNESS = 120
+def _sampled_betweenness(graph: _Graph) -> dict[str, float]:
+    """Betweenness as networkx's ``betweenness_centrality(k=…)`` estimates it (the paths
+    from ``k`` sources, scaled by n / k; k = n is exact), computed by igraph's C core:
+    networkx's Dijkstra in Python takes a fifth of a second per source at 10,000 members.
+
+    Each org is a hub node that its members reach at half ORG_WEIGHT's length, so that an
+    org of a thousand is a thousand edges, not half a million; the hubs are neither
+    sources nor targets, so the paths between members are the same, each colleague tie
+    being two half edges through the hub.
+    """
+    import igraph  # here, like networkx
+
+    handles = list(graph.people)
+    index = {h: i for i, h in enumerate(handles)}
+    hubs = {org: len(handles) + i for i, org in enumerate(graph.orgs)}
+    edges = [
+        (index[a], index[b], 1 / w)
+        for a, near in graph.exchange.items()
+        for b, w in near.items()
+        if a < b
+    ]
+    edges += [
+        (index[h], hubs[org], 0.5 / ORG_WEIGHT) for org, group in graph.orgs.items() for h in group
+    ]
+    n = len(handles)
+    k = min(n, max(1, SOURCE_BUDGET // (n + len(edges))))
+    sources = list(range(n)) if k == n else sorted(random.Random(0).sample(range(n), k))
+    g = igraph.Graph(n=n + len(hubs), edges=[(a, b) for a, b, _ in edges])
+    found = g.betweenness(
+        vertices=range(n),
+        directed=False,
+        weights=[length for _, _, length in edges],
+        sources=sources,
+        targets=range(n),
+    )
+    # igraph counts each (source, target) path once for an undirected graph; networkx
+    # both ways, then divides by (n - 1)(n - 2)
+    scale = 2 * n / (k * (n - 1) * (n - 2))
+    return {h: value * scale for h, value in zip(handles, found, strict=True)}
 
 
-def _constraint(graph: Adjacency, handles: list[str]) -> dict[str, float]:
+def _constraint(graph: _Graph, handles: list[str]) -> dict[str, float]:
     """Burt's constraint on each of ``handles``: what ``networkx.constraint(G,
     weight=...)`` computes (the tests hold it to that), with each member's share of
     their tie weights computed once rather than for every term (cubic in the degree:
@@ -317,14 +420,15 @@ def _constraint(graph: Adjacency, handles: list[str]) -> dict[str, float]:
 
     def share(u: str) -> dict[str, float]:
         if u not in shares:
-            total = math.fsum(graph[u].values())
-            shares[u] = {v: w / total for v, w in graph[u].items()}
+            near = graph.near(u)
+            total = math.fsum(near.values())
+            shares[u] = {v: w / total for v, w in near.items()}
         return shares[u]
 
     return {
         u: math.fsum(
-            (share(u)[v] + math.fsum(share(u)[w] * share(w).get(v, 0.0) for w in graph[u])) ** 2
-            for v in graph[u]
+            (share(u)[v] + math.fsum(share(u)[w] * share(w).get(v, 0.0) for w in share(u))) ** 2
+            for v in share(u)
         )
         for u in handles
     }
@@ -335,7 +439,7 @@ def _dormant(ties: list[Tie], today: dt.date, options: NetworkOptions) -> list[D
     return [
         DormantTie(t.a, t.b, t.last, (today - t.last).days // MONTH_DAYS)
         for t in ties  # strongest first already
-        if t.last is not None and (today - t.last).days > limit
+        if (today - t.last).days > limit
     ]
 
 
@@ -378,123 +482,10 @@ def _imbalanced(
     return [Balance(h, more[h], less[h]) for h in found]
 
 
-def _unbridged(people: dict[str, Member], exchange_ties: list[Tie]) -> list[tuple[str, str]]:
+def _unbridged(people: dict[str, Member], ties: list[Tie]) -> list[tuple[str, str]]:
     bridged = set()
-    for tie in exchange_ties:
+    for tie in ties:
         x, y = people[tie.a].org, people[tie.b].org
         if x and y and x != y:
             bridged.add((x, y) if x < y else (y, x))
     return [pair for pair in combinations(_orgs(people), 2) if pair not in bridged]
-
-
-_WORD = re.compile(r"[^\W\d_]+")
-
-
-def words(text: str) -> frozenset[str]:
-    """The significant words of an ask or offer, which match another's if they share
-    one: lower-cased, a plural's trailing 's' dropped ('grants' → 'grant', but 'access'
-    stays), then four letters or more and not a stopword."""
-    found = set()
-    for word in _WORD.findall(text.lower()):
-        if word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        if len(word) >= 4 and word not in STOPWORDS:
-            found.add(word)
-    return frozenset(found)
-
-
-@dataclass(frozen=True)
-class _Profile:
-    """What a member is about, precomputed once for the pairwise scan."""
-
-    interests: frozenset[str]
-    asks: tuple[tuple[str, frozenset[str]], ...]
-    offers: tuple[tuple[str, frozenset[str]], ...]
-    ask_words: frozenset[str]
-    offer_words: frozenset[str]
-
-
-def _profile(member: Member, tags: set[str], common: frozenset[str]) -> _Profile:
-    asks = tuple((a, words(a) - common) for a in member.asks)
-    offers = tuple((o, words(o) - common) for o in member.offers)
-    return _Profile(
-        interests=frozenset({t.strip().lower() for t in member.topics if t.strip()} | tags),
-        asks=asks,
-        offers=offers,
-        ask_words=frozenset().union(*(w for _, w in asks)),
-        offer_words=frozenset().union(*(w for _, w in offers)),
-    )
-
-
-def _met(asker: _Profile, offerer: _Profile) -> list[tuple[str, str]]:
-    """(ask, offer): each of asker's asks that one of offerer's offers meets, with the
-    first such offer."""
-    if asker.ask_words.isdisjoint(offerer.offer_words):
-        return []
-    met = []
-    for ask, ask_words in asker.asks:
-        for offer, offer_words in offerer.offers:
-            if not ask_words.isdisjoint(offer_words):
-                met.append((ask, offer))
-                break
-    return met
-
-
-def _everyday_words(people: dict[str, Member]) -> frozenset[str]:
-    """Words too common in this community's asks and offers to say two of them meet
-    ('data' among data people): used by more than COMMON_SHARE of the members (and 3)."""
-    used: dict[str, int] = defaultdict(int)
-    for member in people.values():
-        for word in frozenset().union(*(words(t) for t in (*member.asks, *member.offers))):
-            used[word] += 1
-    limit = max(3, COMMON_SHARE * len(people))
-    return frozenset(w for w, n in used.items() if n > limit)
-
-
-COMMON_SHARE = 0.15
-
-
-def _suggestions(
-    people: dict[str, Member], tags: dict[str, set[str]], neighbours: dict[str, set[str]]
-) -> list[Suggestion]:
-    """Pairs with no exchange tie, no common contact and different orgs, who share
-    interests or whose asks meet the other's offers."""
-    common = _everyday_words(people)
-    profiles = {h: _profile(m, tags.get(h, set()), common) for h, m in people.items()}
-    found = []
-    for a, b in combinations(people, 2):  # people are in handle order, so a < b
-        org = people[a].org
-        if org and org == people[b].org:
-            continue  # colleagues can meet at work
-        if b in neighbours[a] or not neighbours[a].isdisjoint(neighbours[b]):
-            continue
-        pa, pb = profiles[a], profiles[b]
-        common = pa.interests & pb.interests
-        a_asks, b_asks = _met(pa, pb), _met(pb, pa)
-        if not common and not a_asks and not b_asks:
-            continue
-        union = len(pa.interests) + len(pb.interests) - len(common)
-        jaccard = len(common) / union if common else 0.0
-        score = jaccard + len(a_asks) + len(b_asks)
-        name_a, name_b = people[a].name or a, people[b].name or b
-        sentences = [f"Both work on {_listed(sorted(common))}."] if common else []
-        sentences += [
-            f"{name_a} asks for “{ask}”, which {name_b} offers (“{offer}”)."
-            for ask, offer in a_asks
-        ]
-        sentences += [
-            f"{name_b} asks for “{ask}”, which {name_a} offers (“{offer}”)."
-            for ask, offer in b_asks
-        ]
-        found.append(Suggestion(a, b, score, " ".join(sentences)))
-    return sorted(found, key=lambda s: (-s.score, s.a, s.b))
-
-
-def _listed(topics: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c', 'a, b, c and 2 more': at most three named."""
-    shown = topics[:3]
-    if len(topics) > 3:
-        return f"{', '.join(shown)} and {len(topics) - 3} more"
-    if len(shown) == 1:
-        return shown[0]
-    return f"{', '.join(shown[:-1])} and {shown[-1]}"

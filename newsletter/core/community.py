@@ -37,9 +37,16 @@ class NetworkOptions:
     """Members suggested as helpers for each open ask."""
 
 
+BEST_SUGGESTIONS = 10
+"""However few suggestions each member keeps, the network keeps the best this many of all
+(what ``newsletter network`` shows)."""
+
+
 @dataclass(frozen=True)
 class Tie:
-    """Two members who exchanged (or share an org); ``a < b``."""
+    """Two members who exchanged; ``a < b``. Colleagues who never exchanged are no tie
+    here (an org of a thousand would make half a million): the analysis still counts
+    their shared org as a light tie between them (brokers)."""
 
     a: str
     b: str
@@ -47,14 +54,11 @@ class Tie:
     """Each exchange counts 0.5 ** (age / half-life); a shared org adds ORG_WEIGHT."""
     exchanges: int
     """Shares that tie them (one share counts once, whatever roles it gives them)."""
-    last: dt.date | None
-    """The latest exchange; None for a tie that is only a shared org."""
+    last: dt.date
+    """The latest exchange."""
     kinds: tuple[str, ...]
-    """Sorted, from {"for", "via", "intro", "introduced", "org"}."""
-
-    @property
-    def is_exchange(self) -> bool:
-        return self.exchanges > 0
+    """Sorted, from {"for", "via", "intro", "introduced", "answer", "org"}: "answer" when
+    one answered the other's ask, "org" when they are colleagues too."""
 
 
 @dataclass(frozen=True)
@@ -107,8 +111,11 @@ class Suggestion:
     a: str
     b: str
     score: float
-    """Jaccard similarity of their interests, plus 1 for each ask met by an offer."""
+    """Jaccard similarity of their interests, plus 1 for each ask (an ``asks:`` line or an
+    open ask post) that an offer of the other meets."""
     reason: str
+    """Their common topics, each ask of one that an offer of the other meets, and their
+    org when they are colleagues (who are suggested only when an ask is met)."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,8 @@ class Network:
     takers: list[Balance]
     """Most received beyond what was given first."""
     suggestions: list[Suggestion]
-    """Every pair worth introducing, best first."""
+    """Pairs worth introducing, best first: each member's best ``options.suggestions``,
+    and the best ``max(BEST_SUGGESTIONS, options.suggestions)`` of all."""
     isolated: list[str]
     """Participating members without a single exchange tie."""
     unbridged: list[tuple[str, str]]
@@ -147,13 +155,28 @@ class Network:
 
     def member(self, handle: str) -> MemberNetwork:
         """That member's ties, their best suggestions and their dormant ties."""
-        return MemberNetwork(
-            ties=[t for t in self.ties if handle in (t.a, t.b)],
-            suggestions=[s for s in self.suggestions if handle in (s.a, s.b)][
-                : self.options.suggestions
-            ],
-            dormant=[d for d in self.dormant if handle in (d.a, d.b)],
-        )
+        ties, suggestions, dormant = self._parts.get(handle, ((), (), ()))
+        return MemberNetwork(list(ties), list(suggestions), list(dormant))
+
+    @cached_property
+    def _parts(
+        self,
+    ) -> dict[str, tuple[list[Tie], list[Suggestion], list[DormantTie]]]:
+        """Each member's part, found in one pass over the lists: a page for each of ten
+        thousand members must not scan every tie once each."""
+        parts: defaultdict[str, tuple[list[Tie], list[Suggestion], list[DormantTie]]]
+        parts = defaultdict(lambda: ([], [], []))
+        for tie in self.ties:
+            parts[tie.a][0].append(tie)
+            parts[tie.b][0].append(tie)
+        for suggestion in self.suggestions:
+            for handle in (suggestion.a, suggestion.b):
+                if len(parts[handle][1]) < self.options.suggestions:
+                    parts[handle][1].append(suggestion)
+        for dormant in self.dormant:
+            parts[dormant.a][2].append(dormant)
+            parts[dormant.b][2].append(dormant)
+        return dict(parts)
 
 
 ASK_STATUSES = ("open", "answered", "withdrawn")

@@ -94,17 +94,31 @@ def network_of(
     content: Content, shares: list[Share], today: dt.date, cache: BuildCache | None
 ) -> Network:
     """The network analysis, reused from the last build when none of what it reads changed:
-    the members, each share's people, date, kind and tags, the day and the options."""
-    config = content.config.network
+    the members, each share's people, date, kind, tags and the ask it answers, each ask's
+    key, title, body and status, the day, the options and the language."""
+    config = content.config
     seen = [
-        (s.date, s.sharer, s.for_, s.via, s.connects, s.answered, s.post.kind, s.post.tags)
+        (
+            s.date,
+            s.sharer,
+            s.for_,
+            s.via,
+            s.connects,
+            s.answered,
+            s.post.kind,
+            s.post.tags,
+            s.post.answers,
+            (s.post.key, s.post.title, s.post.body_md, s.post.status)
+            if s.post.kind is Kind.ASK
+            else (),
+        )
         for s in shares
     ]
     return _memo(
         cache,
         "network",
-        (content.members, seen, today, config),
-        lambda: analyse(content.members, shares, today, config),
+        (content.members, seen, today, config.network, config.language),
+        lambda: analyse(content.members, shares, today, config.network, config.language),
     )
 
 
