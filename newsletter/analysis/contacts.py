@@ -3,6 +3,10 @@
 Derived from the content (and the feed cache), never kept by hand: ``enrich`` makes the
 ledger; this module filters it, sums it up per member, and gives both as records (for
 JSON or CSV) and as the tables ``newsletter contacts`` shows. Nothing here prints.
+
+A share that answers an ask names the member whose ask it answered (``answered``); that
+column (and record key) is shown only when a listed share answers an ask, so that a
+ledger without answers reads as it did before answers existed.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from newsletter.core.model import Kind, Member, Site
 
 @dataclass(frozen=True)
 class Event:
-    """One share: who shared what, of which kind, for whom, via whom, introducing whom."""
+    """One share: who shared what, of which kind, for whom, via whom, introducing whom,
+    answering whose ask."""
 
     date: dt.date
     sharer: str
@@ -30,6 +35,8 @@ class Event:
     for_: tuple[str, ...]
     via: str
     introduced: tuple[str, ...]
+    answered: str = ""
+    """The member whose ask the share answers ('' for none)."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,8 @@ def events(
     since: dt.date | None = None,
     kind: Kind | None = None,
 ) -> list[Event]:
-    """The ledger, oldest first; ``member`` keeps the events they took part in."""
+    """The ledger, oldest first; ``member`` keeps the events they took part in (an ask
+    they asked, answered, counts)."""
     out = []
     for share in site.ledger:
         post = share.post
@@ -58,7 +66,7 @@ def events(
             continue
         if kind and post.kind is not kind:
             continue
-        people = {share.sharer, share.via, *share.for_, *share.connects} - {""}
+        people = {share.sharer, share.via, *share.for_, *share.connects, share.answered} - {""}
         if member and member not in people:
             continue
         out.append(
@@ -71,6 +79,7 @@ def events(
                 share.for_,
                 share.via,
                 share.connects if post.kind is Kind.INTRO else (),
+                share.answered,
             )
         )
     return out
@@ -117,8 +126,12 @@ def check_member(site: Site, handle: str) -> None:
 
 def records(items: list[Event] | list[MemberSummary]) -> list[dict[str, object]]:
     """Events or summaries as plain records for JSON or CSV: dates in ISO 8601, tuples
-    as lists, ``for_`` as ``for``."""
-    return [{k.rstrip("_"): _plain(v) for k, v in asdict(item).items()} for item in items]
+    as lists, ``for_`` as ``for``; ``answered`` only if one of them answered an ask."""
+    found = [{k.rstrip("_"): _plain(v) for k, v in asdict(item).items()} for item in items]
+    if not any(record.get("answered") for record in found):
+        for record in found:
+            record.pop("answered", None)
+    return found
 
 
 def _plain(value: object) -> object:
@@ -129,17 +142,17 @@ def _plain(value: object) -> object:
     return value
 
 
-EVENT_COLUMNS = ("date", "shared by", "kind", "item", "for", "via", "introduced")
+EVENT_COLUMNS = ("date", "shared by", "kind", "item", "for", "via", "introduced", "answered")
 
 
 def event_table(found: list[Event], members: Mapping[str, Member]) -> TextTable:
     """One row per share, members called by their names (a handle that is no member's
-    by itself)."""
+    by itself); the last column, whose ask the share answered, only if one did."""
 
     def name(handle: str) -> str:
         return members[handle].name if handle in members else handle
 
-    rows = tuple(
+    rows = [
         (
             e.date.isoformat(),
             name(e.sharer),
@@ -148,9 +161,12 @@ def event_table(found: list[Event], members: Mapping[str, Member]) -> TextTable:
             ", ".join(map(name, e.for_)),
             name(e.via),
             " and ".join(map(name, e.introduced)),
+            name(e.answered),
         )
         for e in found
-    )
+    ]
+    if not any(e.answered for e in found):
+        return wrapped_table(EVENT_COLUMNS[:-1], (row[:-1] for row in rows))
     return wrapped_table(EVENT_COLUMNS, rows)
 
 

@@ -23,7 +23,10 @@ def test_every_share_is_an_event() -> None:
     assert [e["date"] for e in found] == sorted(e["date"] for e in found)
     intro = next(e for e in found if e["kind"] == "intro")
     assert len(intro["introduced"]) == 2 and intro["url"].startswith("https://commons.example.org/")
-    assert {"date", "sharer", "kind", "item", "url", "for", "via", "introduced"} == set(intro)
+    keys = {"date", "sharer", "kind", "item", "url", "for", "via", "introduced", "answered"}
+    assert keys == set(intro)
+    answers = [e for e in found if e["answered"]]  # the example's asks have answers
+    assert answers and all(e["answered"] != e["sharer"] for e in answers)
 
 
 def test_filters() -> None:
@@ -80,3 +83,94 @@ def test_a_broken_project_is_reported_not_listed(tmp_path: Path) -> None:
     root = project(tmp_path / "p", posts={"x": post("X", "nobody")})
     result = run("contacts", "--today", EXAMPLE_TODAY, cwd=root)
     assert result.exit_code == 1 and "[ref.member]" in result.output
+
+
+def asked_and_answered(root: Path) -> Path:
+    """Grace asks; Ada answers, not for her; Ada also shares something else."""
+    from support.helpers import post, project
+
+    return project(
+        root,
+        posts={
+            "who-has-a-geocoder": post(
+                "Who has a geocoder?", "grace", date="2026-11-01", kind="ask"
+            ),
+            "try-nominatim": post(
+                "Try Nominatim", "ada", date="2026-11-03", answers="2026/who-has-a-geocoder"
+            ),
+            "hello": post("Hello", "ada", date="2026-11-04"),
+        },
+    )
+
+
+def test_an_answer_names_whose_ask_it_answered(tmp_path: Path) -> None:
+    root = asked_and_answered(tmp_path / "p")
+    grace = json.loads(
+        run(
+            "contacts", "--member", "grace", "--format", "json", "--today", EXAMPLE_TODAY, cwd=root
+        ).output
+    )
+    assert [(e["sharer"], e["item"], e["answered"]) for e in grace] == [
+        ("grace", "Who has a geocoder?", ""),
+        ("ada", "Try Nominatim", "grace"),
+    ]
+    table = run("contacts", "--today", EXAMPLE_TODAY, cwd=root).output.splitlines()
+    assert table[0].split() == [
+        "date",
+        "shared",
+        "by",
+        "kind",
+        "item",
+        "for",
+        "via",
+        "introduced",
+        "answered",
+    ]
+    assert table[2].startswith("2026-11-03") and table[2].rstrip().endswith("Grace Hopper")
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                run("contacts", "--format", "csv", "--today", EXAMPLE_TODAY, cwd=root).output
+            )
+        )
+    )
+    assert [r["answered"] for r in rows] == ["", "grace", ""]
+
+
+def test_without_answers_the_ledger_reads_as_before(tmp_path: Path) -> None:
+    root = asked_and_answered(tmp_path / "p")
+    table = run("contacts", "--since", "2026-11-04", "--today", EXAMPLE_TODAY, cwd=root).output
+    assert table.splitlines()[0].split() == [
+        "date",
+        "shared",
+        "by",
+        "kind",
+        "item",
+        "for",
+        "via",
+        "introduced",
+    ]
+    found = json.loads(
+        run(
+            "contacts",
+            "--since",
+            "2026-11-04",
+            "--format",
+            "json",
+            "--today",
+            EXAMPLE_TODAY,
+            cwd=root,
+        ).output
+    )
+    assert found == [
+        {
+            "date": "2026-11-04",
+            "sharer": "ada",
+            "kind": "article",
+            "item": "Hello",
+            "url": "https://news.example.org/posts/2026/hello/",
+            "for": [],
+            "via": "",
+            "introduced": [],
+        }
+    ]
