@@ -5,24 +5,30 @@ said they offer (``offers:``, the strongest), their ``topics:``, their role and 
 and what they have shared: the title, tags and body of their posts and of the items
 from their blog's feed, each weighted by its age (a half-life of ``HALF_LIFE_DAYS``).
 What they asked (ask posts, ``asks:``) is not evidence: asking about geocoding does not
-make anyone a geocoding expert.
+make anyone a geocoding expert. Intros and answers they wrote are.
 
-Evidence and asks are compared as a search engine would, with Okapi BM25: words are
-stemmed in the newsletter's language and phrases (two adjacent words) kept
-(``newsletter.analysis.text``), so that "geocoders" finds "geocoding" and "model cards"
-does not find "card sorts"; a word counts for less the more members' evidence holds it
-(inverse document frequency over members), and a word more than half of them use says
-nothing about who could help and is left out. The asker, members with ``network:
-false`` and those who already answered are never suggested; a colleague (the asker's
-``org``) only on strong evidence, and the reason says so. Below ``MIN_SCORE`` of what a
-perfect match would score, or on fewer than ``MIN_MATCHES`` of the ask's words and
-phrases, nobody is suggested: no helper is better than a wrong one.
+Evidence and asks are compared as a search engine would, with Okapi BM25 (a body's words
+normalised by its length, BM25F): words are stemmed in the newsletter's language and
+phrases (two adjacent words) kept (``newsletter.analysis.text``), so that "geocoders"
+finds "geocoding" and "model cards" does not find "card sorts"; a word counts for less
+the more members' evidence holds it (inverse document frequency over members), and a
+word more than half of them use says nothing about who could help and is left out.
 
-At 10,000 members, 100,000 posts and 5,000 asks it stays within seconds and well under
-500 MB: the evidence is tokenised once (each distinct word stemmed once), gathered in
-numpy arrays and sorted into an inverted index (term → members and weights); an ask is
-scored through the posting lists of its 32 most telling terms only, each list kept to
-its ``CHAMPIONS`` best members. No pair of members, or of ask and member, is looped over.
+An ask's score for a member is a share of a perfect match (evidence holding every word
+of the ask once; a word nobody has used counts in full). Nobody is suggested below
+``MIN_SCORE`` of it, on fewer than ``MIN_MATCHES`` of the ask's words, or below
+``RELATIVE`` of the best helper's score: no helper is better than a wrong one. The
+asker, members with ``network: false`` and those who already answered are never
+suggested; a colleague (the asker's ``org``) only from ``COLLEAGUE_SCORE``, and the
+reason says they share an org.
+
+At 10,000 members, 100,000 posts and 5,000 asks it takes seconds and well under 500 MB:
+the evidence is tokenised once (each distinct chunk of text analysed once), its sums
+per member and term made in numpy and sorted into an inverted index (term → members and
+BM25 weights); an ask is scored through the posting lists of its ``QUERY_TERMS`` most
+telling terms only, each list kept to its ``CHAMPIONS`` best members, and only the
+members they reach are looked at. No pair of members, or of ask and member, is looped
+over.
 
 Pure and deterministic: no files, no clock; members and posts are put in order first,
 so the order they come in does not change a score; ties go to the handle first in
@@ -58,9 +64,9 @@ K1 = 1.2
 B = 0.75
 """BM25's length normalisation: a word among few counts more than among many."""
 BODY_B = 0.75
-"""BM25F's length normalisation of a body: a word among a long post's many counts less
-(each field of an ask, title, tags and body, weighs the same in all: the title says in a
-line what the body says in a paragraph)."""
+"""BM25F's length normalisation of a body: a word among a long post's many counts less.
+(An ask's two fields, its headline, title and tags, and its body, weigh the same in all:
+the headline says in a line what the body says in a paragraph.)"""
 QUERY_TERMS = 32
 """An ask is matched on its most telling terms (by weight × idf); the rest of a long
 body adds little but time."""
@@ -68,8 +74,8 @@ CHAMPIONS = 1000
 """A term's posting list keeps only its best members ("champion lists"): a member
 beyond them has too little of that word for it to lift them into the top three."""
 MIN_MATCHES = 2
-"""A helper's evidence shares at least two of the ask's terms (a phrase counts as one
-more than its words): one shared word is too often a coincidence."""
+"""A helper's evidence shares at least two words with the ask (a phrase counts as two):
+one shared word is too often a coincidence."""
 MIN_SCORE = 0.25
 """A helper's evidence covers at least a quarter of the ask: their score is at least this
 share of what evidence holding every word of the ask once would score (``Helper.score``
