@@ -15,9 +15,10 @@ answer (``answers:``, between the answerer and the member whose ask it answers).
 A member with ``network: false`` is not part of the network at all: they appear nowhere
 in the result, and a share naming them still links the others it names.
 
-Pure and deterministic: it takes members, the ledger and today's date, reads no files,
-reads no clock, and returns every list sorted, ties in ordering broken by handle; the
-ledger's order does not matter. It renders nothing (``network_json`` aside, the JSON of
+Pure and deterministic: it takes members, the ledger, today's date and the language,
+reads no files, reads no clock, and returns every list sorted, ties in ordering broken
+by handle; the ledger's order does not matter (it pauses Python's cycle collector while
+it runs, and leaves it as it found it). It renders nothing (``network_json`` aside, the JSON of
 ``newsletter network --format json``): the site presents its result, and
 ``newsletter.analysis.report`` makes the text report the command line shows.
 """

@@ -9,6 +9,7 @@ import itertools
 import json
 import random
 from dataclasses import replace
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -28,7 +29,7 @@ from newsletter.core.community import (
     Tie,
 )
 from newsletter.core.diagnostics import Location
-from newsletter.core.model import Kind, Member, Post, Share
+from newsletter.core.model import Config, Content, Kind, Member, Post, Share
 
 from support.clock import TODAY_DATE
 
@@ -786,6 +787,37 @@ def test_an_interest_many_hold_finds_no_pair_by_itself() -> None:
     people["m001"] = member("m001", topics=("data", "maps"))
     [found] = run(people, []).suggestions
     assert (found.a, found.b, found.reason) == ("m000", "m001", "Both work on data and maps.")
+
+
+def test_a_build_reuses_the_network_until_what_it_reads_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsletter.pipeline import enrich
+    from newsletter.project.buildcache import BuildCache
+
+    people = community(member("ines"), member("lucia", offers=("screen reader testing",)))
+    computed = []
+    analyse_now = enrich.analyse
+
+    def counted(*args: object) -> Network:
+        computed.append(args)
+        return analyse_now(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(enrich, "analyse", counted)
+    cache = BuildCache(tmp_path / "cache.sqlite")
+
+    def network(post: Post, language: str = "en") -> Network:
+        content = Content(Config("T", "https://x.example/", language=language), people, [post], [])
+        return enrich.network_of(content, enrich.ledger([post]), TODAY_DATE, cache)
+
+    question = ask("ines", "Who tests charts?", body="Our charts need work.").post
+    assert network(question).suggestions == [] and len(computed) == 1
+    assert network(question).suggestions == [] and len(computed) == 1  # reused
+    answered = replace(question, body_md="We need screen reader testing.")
+    assert [(s.a, s.b) for s in network(answered).suggestions] == [("ines", "lucia")]
+    network(replace(answered, status="withdrawn"))
+    network(replace(answered, status="withdrawn"), language="fr")
+    assert len(computed) == 4
 
 
 # -- one member's part --------------------------------------------------------------------
