@@ -75,11 +75,14 @@ CHAMPIONS = 1000
 beyond them has too little of that word for it to lift them into the top three."""
 MIN_MATCHES = 2
 """A helper's evidence shares at least two words with the ask (a phrase counts as two):
-one shared word is too often a coincidence."""
+one shared word is too often a coincidence, unless the ask has only one."""
 MIN_SCORE = 0.25
 """A helper's evidence covers at least a quarter of the ask: their score is at least this
 share of what evidence holding every word of the ask once would score (``Helper.score``
 is that share)."""
+EVERYDAY_MIN = 3
+"""A word is everyday when more than half the members with evidence use it, and more
+than this many: in a community of a few, half is one or two people."""
 RELATIVE = 0.5
 """A helper scores at least half what the best one does: far behind, they are a guess."""
 COLLEAGUE_SCORE = 0.5
@@ -323,7 +326,7 @@ class _Tokens:
         codes = _codes(evidence)
         stem = np.array([*encoder.stem_of, _BREAK], dtype=np.int32)[codes]  # _BREAK → _BREAK
         end = np.array(evidence.segment_end, dtype=np.int64)
-        start = np.concatenate([[0], end[:-1]]).astype(np.int64)
+        start = np.concatenate([[0], end[:-1]]).astype(np.int64) if len(end) else end
         kept = np.add.reduceat((stem >= 0).astype(np.int64), start) if len(start) else start
         return cls(
             stem=stem,
@@ -419,10 +422,11 @@ class _Index:
         everyone = len(np.unique(member))
         idf = np.log1p((everyone - df + 0.5) / (df + 0.5))
         lengths = np.bincount(member, weights=tf, minlength=len(evidence.handles))
-        norm = K1 * (1 - B + B * lengths / max(float(lengths[lengths > 0].mean()), 1e-9))
+        used = lengths[lengths > 0]
+        norm = K1 * (1 - B + B * lengths / max(float(used.mean()) if len(used) else 0.0, 1e-9))
         # a term more than half the members use is everyday here: classic BM25's idf is
-        # zero or less for it
-        kept = df <= everyone / 2
+        # zero or less for it (in a community of a few, no word is everyday)
+        kept = df <= max(everyone / 2, EVERYDAY_MIN)
         kept_keys = key[runs][kept]
         term = np.repeat(np.arange(len(df), dtype=np.int32), df)
         keep = kept[term] & np.array(candidate, dtype=bool)[member]
@@ -588,7 +592,8 @@ class _People:
         scores = np.concatenate([w * q for (_, w), q in zip(spans, query.weights, strict=True)])
         share = np.round(np.bincount(at, weights=scores) / query.perfect, 3)
         terms = np.repeat([2 if p else 1 for p in query.phrases], [len(m) for m, _ in spans])
-        share[np.bincount(at, weights=terms) < MIN_MATCHES] = 0.0
+        needed = min(MIN_MATCHES, len(query.words))  # an ask of one word matches on one
+        share[np.bincount(at, weights=terms) < needed] = 0.0
         excluded = [self.numbers.get(h, -1) for h in (ask.by, *(a.by for a in ask.answers))]
         share[np.isin(who, excluded)] = 0.0
         asker = self.members.get(ask.by)

@@ -388,3 +388,24 @@ def test_the_language_decides_the_stems(language: str, stemmed: bool, terms: lis
     text = Analyser(language)
     assert text.stemmed is stemmed
     assert text.terms("Pondérer les enquêtes") == terms
+
+
+def test_a_community_of_three_and_an_ask_of_one_word() -> None:
+    """In a community of a few, the one member who offers the ask's only word is the
+    helper: no word is everyday among three, and one word is all a one-word ask has."""
+    members = {
+        "ada": member("ada"),
+        "bob": member("bob"),
+        "cy": member("cy", offers=("geocoding help",)),
+    }
+    question = post("who-knows-geocoding", "ada", title="Who knows geocoding?", kind=Kind.ASK)
+    found = rank_helpers(members, [question], [open_ask(question)], TODAY, OPTIONS)
+    assert [h.handle for h in found[question.key]] == ["cy"]
+    assert found[question.key][0].reason == "offers “geocoding help”"
+
+
+def test_no_evidence_at_all_is_no_helper_and_no_error() -> None:
+    members = {"ada": member("ada"), "bob": member("bob")}
+    question = post("who-knows-geocoding", "ada", title="Who knows geocoding?", kind=Kind.ASK)
+    found = rank_helpers(members, [question], [open_ask(question)], TODAY, OPTIONS)
+    assert not found.get(question.key)
