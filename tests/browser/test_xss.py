@@ -376,6 +376,26 @@ class Planter:
                 doc.add(text_, planted_)
             self.plan.docs.append(doc)
 
+    # -- standalone pages --------------------------------------------------------------
+
+    def pages(self) -> None:
+        """Each page's title (in every page's footer), summary and text."""
+        for file in sorted((self.root / "content/pages").glob("*.md")):
+            _, front_text, body = file.read_text(encoding="utf-8").split("---\n", 2)
+            front = yaml.safe_load(front_text)
+            doc = Doc(f"content/pages/{file.name}")
+            doc.add(f"---\ntitle: {q(front['title'])}\n")  # wins if the payload is refused
+            for key in ("title", "summary"):
+                value = self.text()
+                doc.add(f"{key}: {q(value.text)}\n", Planted(value, f"page.{key}"))
+            for key in ("menu", "order"):
+                if key in front:
+                    doc.add(f"{key}: {front[key]}\n")
+            doc.add("---\n" + body.strip() + "\n\n")
+            for text, planted in body_of([Planted(p, "page.body") for p in self.html_bundle(4)]):
+                doc.add(text, planted)
+            self.plan.docs.append(doc)
+
     # -- members and their feeds -----------------------------------------------------------
 
     def members(self, feeds: dict[str, list[str]]) -> None:
@@ -1000,6 +1020,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileSite]:
         planter.config()
         planter.members(feeds)
         planter.editions()
+        planter.pages()
         planter.posts()
         planter.raw_yaml_posts()
         assert not planter.html_queue, f"{len(planter.html_queue)} payloads not in any body"
@@ -1068,6 +1089,9 @@ def test_payloads_are_planted_everywhere_and_refusals_are_diagnosed(
         "post.where",
         "edition.title",
         "edition.note",
+        "page.title",
+        "page.summary",
+        "page.body",
         "member.name",
         "member.bio",
         "member.link",
@@ -1083,7 +1107,14 @@ def test_payloads_are_planted_everywhere_and_refusals_are_diagnosed(
     ):
         assert slots[slot], f"nothing planted as {slot}"
     # every payload reaches a page as Markdown or feed HTML, unless check refused it there
-    bodies = {"post.body", "member.bio", "edition.note", "feed.summary", "feed.content"}
+    bodies = {
+        "post.body",
+        "page.body",
+        "member.bio",
+        "edition.note",
+        "feed.summary",
+        "feed.content",
+    }
     in_body = [p for p in planted if p.slot.split(".")[0] + "." + p.slot.split(".")[-1] in bodies]
     shown = {p.payload.n for p in in_body if not p.refused}
     assert shown | {p.payload.n for p in in_body if p.refused} == set(BY_NUMBER)
@@ -1333,7 +1364,7 @@ def test_templates_autoescape_html_and_xml(tmp_path: Path) -> None:
         "<p title='&#39;&#34;&gt;&lt;script&gt;'>&#39;&#34;&gt;&lt;script&gt;</p>"
     )
     sanitized = re.compile(
-        r"(post\.body_html|view\.edition\.note_html|m\.bio_html|map_svg"
+        r"(post\.body_html|page\.body_html|view\.edition\.note_html|m\.bio_html|map_svg"
         r"|absolute\((post\.body_html|view\.edition\.note_html)\))\|safe"
     )
     for path in (REPO / "templates").rglob("*"):
