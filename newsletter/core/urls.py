@@ -16,6 +16,8 @@ import unicodedata
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from anyascii import anyascii
+
 # -- the site's layout ----------------------------------------------------------------------
 
 HOME = ""
@@ -216,7 +218,24 @@ def strip_tracking(url: str) -> str:
 
 
 def slugify(text: str, length: int = 60) -> str:
-    """'Why weak ties — find you a job!' → 'why-weak-ties-find-you-a-job'; '' if no letters."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    """'Why weak ties — find you a job!' → 'why-weak-ties-find-you-a-job'; '' if no letters.
+
+    Letters and digits of every script are transliterated, so an address stays plain ASCII
+    and readable in any language: 'Открытые данные' → 'otkrytye-dannye', 'Ανοιχτά
+    δεδομένα' → 'anoichta-dedomena', 'البيانات' → 'lbynt', 'オープンデータ' → 'opundeta'
+    (kanji are read as Chinese: '東京' → 'dongjing').
+    """
+    if not text.isascii():
+        text = "".join(map(_ascii_letters, unicodedata.normalize("NFC", text)))
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug[:length].rstrip("-")
+
+
+def _ascii_letters(char: str) -> str:
+    """A character as ASCII: its decomposition without accents ('é' → 'e', 'ﬁ' → 'fi'),
+    or for a letter or digit that has none, its transliteration (anyascii: 'ж' → 'zh',
+    'ß' → 'ss'); other marks and symbols are dropped."""
+    plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+    if plain or unicodedata.category(char)[0] not in "LN":
+        return plain
+    return anyascii(char)

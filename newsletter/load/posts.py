@@ -40,6 +40,7 @@ POST_FIELDS = {
     "summary",
     "image",
     "end",
+    "slug",
 }
 ANSWERS_RE = re.compile(
     r"(?:.*?/)?(?:posts/)?(\d{4})/([^/?#]+?)(?:\.md|/index\.md|/)?/?(?:[?#].*)?$"
@@ -52,13 +53,13 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
     """A post's file → its ``Post``; None, with the reasons reported, if it cannot be one."""
     path = project.relative(file)
     where = Location(path)
-    slug = _slug(file, where, diags)
-    if slug is None:
-        return None
     document = read_document(project, file, diags, POST_FIELDS)
     if document is None:
         return None
     fields, body, body_line = document
+    slug = _slug(file, fields)
+    if slug is None:
+        return None
     title = fields.text("title", required=True, example=slug.replace("-", " ").capitalize())
     by = fields.text("by", required=True, example="ada").lstrip("@").lower()
     date = fields.date("date", required=True)
@@ -119,16 +120,21 @@ def _read_the_rest(fields: Fields, kind: Kind, file: Path, assets: tuple[Asset, 
     _image(fields, file, assets)
 
 
-def _slug(file: Path, where: Location, diags: Diagnostics) -> str | None:
-    """The post's name in its URL: the file's, or its folder's for an ``index.md``."""
-    slug = file.parent.name if file.name == "index.md" else file.stem
+def _slug(file: Path, fields: Fields) -> str | None:
+    """The post's name in its URL: ``slug:`` if given, else the file's, or its folder's
+    for an ``index.md``; None, reported, if it cannot be one."""
+    given = fields.text("slug", example="weak-ties")
+    slug = given or (file.parent.name if file.name == "index.md" else file.stem)
     if SLUG_RE.match(slug):
         return slug
-    diags.error(
-        where,
+    fields.diags.error(
+        fields.at("slug") if given else fields.location,
         "post.slug",
         f"'{slug}' is not a valid post name",
-        "rename the file: lowercase letters, digits and '-', like weak-ties.md",
+        f"use lowercase letters, digits and '-', like slug: {urls.slugify(slug) or 'weak-ties'}"
+        if given
+        else "rename the file: lowercase letters, digits and '-', like "
+        f"{urls.slugify(slug) or 'weak-ties'}.md (or give the address with a line slug: …)",
     )
     return None
 
