@@ -22,6 +22,7 @@ from newsletter.core.diagnostics import Diagnostics
 from newsletter.core.markup import shorten
 from newsletter.feeds.http import AddressRefused, page_client, refusal
 from newsletter.load import load_config
+from newsletter.pipeline.check import POST_PLACEHOLDER
 from newsletter.project.sources import Project
 
 __all__ = ["AddressRefused", "PageMeta", "fetch_meta", "link_meta", "parse_meta"]
@@ -35,11 +36,12 @@ class PageMeta:
     description: str = ""
 
     def opening(self) -> str:
-        """A new post's first lines about this page: its summary quoted, and what the
-        member is asked to add; nothing when the page has no summary."""
+        """A new post's first lines about this page: its summary quoted, and the
+        placeholder for what the member is asked to add; nothing when the page has no
+        summary."""
         if not self.description:
             return ""
-        return f"> {self.description}\n\nSay in a few lines why it matters to us.\n"
+        return f"> {self.description}\n\n{POST_PLACEHOLDER}\n"
 
 
 class _Head(HTMLParser):

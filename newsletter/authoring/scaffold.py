@@ -9,19 +9,22 @@ project (the share form, workflows, Dependabot's configuration) are the files in
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
+import re
 import shutil
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
 from newsletter import __version__
-from newsletter.authoring.frontmatter import front_matter, post_file, yaml_text
+from newsletter.authoring.frontmatter import front_matter, yaml_text
 from newsletter.authoring.issueform import parse_issue, post_text
+from newsletter.authoring.newpost import PostDraft
 from newsletter.core.errors import ProjectError
 from newsletter.core.model import Kind
-from newsletter.core.urls import slugify
 from newsletter.project.sources import CONFIG_NAME, Project
 from newsletter.project.theme import builtin_theme
 
@@ -91,6 +94,63 @@ def title_of(root: Path) -> str:
     return root.name.replace("-", " ").replace("_", " ").title()
 
 
+HOST_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+"""One label of a host name (between dots), once internationalised names are in ASCII."""
+
+ADDRESS_EXAMPLE = "give the address the site will have, like https://news.example.org/"
+
+
+def site_address(given: str) -> tuple[str, str]:
+    """The site's address as ``newsletter.yaml`` keeps it (absolute, ending in '/'), and a
+    sentence when it is not what was typed ('' when it is).
+
+    A bare host ('news.example.org') gets https://. Anything that cannot be a web
+    site's address raises ValueError, with a sentence saying why and what to give.
+    """
+    text = given.strip()
+    if not text or any(c.isspace() for c in text):
+        raise ValueError(f"{given!r} is not a web address; {ADDRESS_EXAMPLE}")
+    bare = "://" not in text
+    parts = urlsplit(f"https://{text}" if bare else text)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"{given!r} starts with {parts.scheme}://; {ADDRESS_EXAMPLE}")
+    for there, what in ((parts.username, "an '@' (an email address?)"), (parts.query, "a '?'")):
+        if there:
+            raise ValueError(f"{given!r} has {what} in it; {ADDRESS_EXAMPLE}")
+    if parts.fragment or text.endswith("#"):
+        raise ValueError(f"{given!r} has a '#' in it; {ADDRESS_EXAMPLE}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(
+            f"{given!r} has a port that is not 1 to 65535; {ADDRESS_EXAMPLE}"
+        ) from None
+    host = _host(parts.hostname or "")
+    if not host:
+        raise ValueError(f"{given!r} has no host name like example.org; {ADDRESS_EXAMPLE}")
+    netloc = host + (f":{port}" if port else "")
+    url = urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/") + "/", "", ""))
+    said = f"--base-url: no http:// or https:// in {given!r}, so using {url}" if bare else ""
+    return url, said
+
+
+def _host(name: str) -> str:
+    """``name`` as it goes in an address if it is a host (a domain name with a dot,
+    'localhost' or an IP address), '' if not."""
+    try:
+        address = ipaddress.ip_address(name)
+        return f"[{address}]" if address.version == 6 else str(address)
+    except ValueError:
+        pass
+    try:
+        labels = name.encode("idna").decode("ascii").split(".")
+    except UnicodeError:
+        return ""
+    if (len(labels) < 2 and name != "localhost") or labels[-1].isdigit():
+        return ""
+    return name if all(HOST_LABEL_RE.match(label) for label in labels) else ""
+
+
 def init_project(
     root: Path,
     title: str,
@@ -134,14 +194,16 @@ def _first_content(project: Project, handle: str, name: str, today: dt.date) -> 
         new_member(project, handle, name=name, org="", role="Editor", topics=["community"]),
         new_post(
             project,
-            title="Welcome to the exchange",
-            by=handle,
-            kind=Kind.SPOTLIGHT,
-            date=today,
-            tags=["community"],
-            body="This is where members share what they know: an article "
-            "for someone who needs it, an ask, an offer, an introduction.\n\n"
-            "Add yours as a file in `content/posts/`.",
+            PostDraft(
+                title="Welcome to the exchange",
+                by=handle,
+                kind=Kind.SPOTLIGHT.value,
+                date=today,
+                tags=["community"],
+                body="This is where members share what they know: an article "
+                "for someone who needs it, an ask, an offer, an introduction.\n\n"
+                "Add yours as a file in `content/posts/`, or with `newsletter new post`.",
+            ),
         ),
         new_edition(
             project,
@@ -153,9 +215,11 @@ def _first_content(project: Project, handle: str, name: str, today: dt.date) -> 
 
 
 def _domain(base_url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(base_url).hostname or "example.org"
+    """The site's domain, for the From address; example.org for a site on this machine
+    or at an IP address, which no mail comes from."""
+    host = urlsplit(base_url).hostname or ""
+    named = "." in host and not host.replace(".", "").isdigit() and ":" not in host
+    return host if named else "example.org"
 
 
 def new_member(
@@ -167,52 +231,42 @@ def new_member(
     role: str = "",
     topics: list[str] | None = None,
 ) -> Path:
-    fields = {
-        "name": name,
-        "org": org,
-        "role": role,
-        "topics": topics or [],
-        "offers": [],
-        "asks": [],
-        "feeds": [],
-        "links": {},
-        "network": True,
-    }
-    return _create(project.content / "members" / f"{handle}.yaml", yaml_text(fields))
+    """``content/members/<handle>.yaml``: every field of the README's example, in its
+    order, those not given left empty for the member to fill in."""
+    return _create(member_path(project, handle), member_text(name, org, role, topics or []))
 
 
-def new_post(
-    project: Project,
-    *,
-    title: str,
-    by: str,
-    kind: Kind,
-    date: dt.date,
-    link: str = "",
-    for_: list[str] | None = None,
-    via: str = "",
-    connects: list[str] | None = None,
-    tags: list[str] | None = None,
-    when: dt.datetime | None = None,
-    where: str = "",
-    body: str = "",
-) -> Path:
-    text = post_file(
-        title=title,
-        by=by,
-        kind=kind.value,
-        date=date,
-        link=link,
-        for_=for_,
-        via=via,
-        connects=connects,
-        tags=tags,
-        when=when.strftime("%Y-%m-%d %H:%M") if when else "",
-        where=where,
-        body=body or "Say in a few lines what this is and why it matters to us.",
+def member_path(project: Project, handle: str) -> Path:
+    return project.content / "members" / f"{handle}.yaml"
+
+
+def member_text(name: str, org: str, role: str, topics: list[str]) -> str:
+    return yaml_text(
+        {
+            "name": name,
+            "org": org or None,
+            "role": role or None,
+            "topics": topics,
+            "offers": [],
+            "asks": [],
+            "feeds": [],
+            "links": {},
+            "network": True,
+        }
     )
-    path = project.content / "posts" / str(date.year) / f"{slugify(title) or 'post'}.md"
-    return _create(path, text)
+
+
+def post_path(project: Project, draft: PostDraft, taken: set[str]) -> Path:
+    """Where ``draft`` is written: ``content/posts/<year>/<name>.md``, its name free among
+    ``taken`` (the names in the addresses of that year's posts) and the files there."""
+    folder = project.content / "posts" / str(draft.date.year)
+    files = {p.stem for p in folder.iterdir()} if folder.is_dir() else set()
+    return folder / f"{draft.name(taken | files)}.md"
+
+
+def new_post(project: Project, draft: PostDraft, path: Path | None = None) -> Path:
+    """The post ``draft`` describes, at ``path`` (by default, ``post_path``'s)."""
+    return _create(path or post_path(project, draft, set()), draft.text())
 
 
 def new_post_from_issue(project: Project, body_path: Path, date: dt.date) -> Path:
@@ -228,13 +282,8 @@ def new_post_from_issue(project: Project, body_path: Path, date: dt.date) -> Pat
         raise ProjectError(
             "the issue cannot become a post:\n" + "\n".join(f"  - {p}" for p in post.problems)
         )
-    folder = project.content / "posts" / str(date.year)
-    base = slugify(post.title) or "post"
-    slug, n = base, 1
-    while (folder / f"{slug}.md").exists() or (folder / slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return _create(folder / f"{slug}.md", post_text(post, date))
+    draft = PostDraft(title=post.title, by=post.by, kind=post.kind, date=date)
+    return _create(post_path(project, draft, set()), post_text(post, date))
 
 
 def next_edition_number(project: Project) -> int:
@@ -242,10 +291,16 @@ def next_edition_number(project: Project) -> int:
     return max(numbers, default=0) + 1
 
 
-def new_edition(project: Project, *, date: dt.date, title: str, body: str = "") -> Path:
-    number = next_edition_number(project)
+def edition_path(project: Project, number: int) -> Path:
+    return project.content / "editions" / f"{number}.md"
+
+
+def edition_text(title: str, date: dt.date, body: str = "") -> str:
     body = body or "A few words from the editor about this edition."
+    return front_matter({"title": title, "date": date}, body)
+
+
+def new_edition(project: Project, *, date: dt.date, title: str, body: str = "") -> Path:
     return _create(
-        project.content / "editions" / f"{number}.md",
-        front_matter({"title": title, "date": date}, body),
+        edition_path(project, next_edition_number(project)), edition_text(title, date, body)
     )

@@ -19,6 +19,9 @@ from newsletter.core.markup import markdown_links
 from newsletter.core.model import Content, Edition, Kind, Post
 from newsletter.pipeline.enrich import assign_items, is_published, published_editions
 
+POST_PLACEHOLDER = "Say in a few lines what this is and why it matters to us."
+"""The text ``new post`` writes in a post given none (as a draft): never published as is."""
+
 
 def check(content: Content, diags: Diagnostics, today: dt.date, drafts: bool = False) -> None:
     _check_config(content, diags)
@@ -27,6 +30,8 @@ def check(content: Content, diags: Diagnostics, today: dt.date, drafts: bool = F
         _check_references(content, post, diags)
         if post.answers:
             _check_answer(content, post, asks, diags)
+        if not post.draft and POST_PLACEHOLDER in post.body_md:
+            _placeholder(post, diags)
         if post.date > today and not post.draft and post.origin is None:
             diags.warning(
                 post.mark("date"),
@@ -129,6 +134,18 @@ def _check_references(content: Content, post: Post, diags: Diagnostics) -> None:
             f"'connects' is only used by intros, and this is kind: {post.kind}",
             "set kind: intro, or remove 'connects'",
         )
+
+
+def _placeholder(post: Post, diags: Diagnostics) -> None:
+    """A post still saying what ``new post`` wrote in place of the member's words."""
+    start = post.body_location
+    before = post.body_md[: post.body_md.index(POST_PLACEHOLDER)]
+    diags.error(
+        Location(start.path, start.line + before.count("\n")),
+        "post.placeholder",
+        "the text is still the placeholder that `newsletter new post` wrote",
+        "replace it with a few lines in your own words, or keep draft: true until then",
+    )
 
 
 def _check_answer(content: Content, post: Post, asks: dict[str, Post], diags: Diagnostics) -> None:

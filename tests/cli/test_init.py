@@ -94,6 +94,8 @@ def test_new_files_pass_check(tmp_path: Path) -> None:
             "grace",
             "--date",
             "2026-11-20",
+            "--body",
+            "In my own words.",
         ),
         (
             "new",
@@ -108,6 +110,8 @@ def test_new_files_pass_check(tmp_path: Path) -> None:
             "grace,linus",
             "--date",
             "2026-11-21",
+            "--body",
+            "In my own words.",
         ),
         (
             "new",
@@ -126,6 +130,8 @@ def test_new_files_pass_check(tmp_path: Path) -> None:
             "https://events.example.org/c",
             "--date",
             "2026-11-22",
+            "--body",
+            "In my own words.",
         ),
         ("new", "edition", "--title", "Compilers and kernels", "--date", "2026-11-24"),
     ]
