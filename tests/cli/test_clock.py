@@ -35,15 +35,15 @@ def flow(root: Path) -> dict[str, bytes]:
         ("new", "member", "linus", "--name", "Linus", "--topics", "kernels,maps"),
         (
             "new", "post", "--title", "Who has a geocoder?", "--by", "grace", "--kind", "ask",
-            "--tags", "maps", "--date", "2026-11-10",
+            "--tags", "maps", "--date", "2026-11-10", "--body", "An offline one, for 40,000 rows.",
         ),
         (
             "new", "post", "--title", "Grace, meet Linus", "--by", "ada", "--kind", "intro",
-            "--connects", "grace,linus", "--date", "2026-11-12",
+            "--connects", "grace,linus", "--date", "2026-11-12", "--body", "Both map kernels.",
         ),
         (
             "new", "post", "--title", "A kernel for maps", "--by", "linus", "--for", "grace",
-            "--via", "ada", "--date", "2026-11-14",
+            "--via", "ada", "--date", "2026-11-14", "--body", "Maps in the kernel.",
         ),
         ("new", "edition", "--title", "Maps and kernels", "--date", "2026-11-20"),
     ]  # fmt: skip
@@ -58,7 +58,7 @@ def flow(root: Path) -> dict[str, bytes]:
     )
     config = (root / "newsletter.yaml").read_text()
     (root / "newsletter.yaml").write_text(
-        config.replace("email: {", "email: {unsubscribe: leave@example.org, ")
+        config.replace("email:\n", "email:\n  unsubscribe: leave@example.org\n")
     )
     for args in (
         ("check", "--today", TODAY),
@@ -117,11 +117,15 @@ def test_init_and_new_use_the_real_day_when_none_is_given(tmp_path: Path) -> Non
     """Users get the real date as the default; a test that wants it says so (real_clock)."""
     with time_machine.travel(dt.datetime(2033, 5, 17, 10, 0).astimezone(), tick=False):
         assert run("init", str(tmp_path), "--editor", "ada").exit_code == 0
-        assert run("new", "post", "--title", "Hi", "--by", "ada", cwd=tmp_path).exit_code == 0
-        assert run("new", "edition", "--title", "Hello", cwd=tmp_path).exit_code == 0
+        new_post = ("new", "post", "--title", "Hi", "--by", "ada", "--body", "Hello.")
+        assert run(*new_post, cwd=tmp_path).exit_code == 0
     assert "date: 2033-05-17" in (tmp_path / "content/posts/2033/hi.md").read_text()
+    with time_machine.travel(dt.datetime(2033, 5, 24, 10, 0).astimezone(), tick=False):
+        new_post = ("new", "post", "--title", "Later", "--by", "ada", "--body", "Again.")
+        assert run(*new_post, cwd=tmp_path).exit_code == 0
+        assert run("new", "edition", "--title", "Hello", cwd=tmp_path).exit_code == 0
     editions = sorted((tmp_path / "content/editions").glob("*.md"))
-    assert "date: 2033-05-17" in editions[-1].read_text()
+    assert "date: 2033-05-24" in editions[-1].read_text()
 
 
 @pytest.mark.real_clock  # the pinning of the inner test is what is tested
