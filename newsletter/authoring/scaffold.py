@@ -237,7 +237,9 @@ def new_member(
 
 
 def member_path(project: Project, handle: str) -> Path:
-    return project.content / "members" / f"{handle}.yaml"
+    """The member's file: the one there is (``.yaml`` or ``.yml``), else a new ``.yaml``."""
+    found = next((f for f in project.member_files() if f.stem == handle), None)
+    return found or project.content / "members" / f"{handle}.yaml"
 
 
 def member_text(name: str, org: str, role: str, topics: list[str]) -> str:

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from newsletter.analysis.report import Column
 from newsletter.cli.app import App, fail, hold_lock, main, parse_date
-from newsletter.cli.output import print_diagnostics, print_table, progress_bar, table_of
+from newsletter.cli.output import counted, print_diagnostics, print_table, progress_bar, table_of
 from newsletter.core.diagnostics import Diagnostics, did_you_mean
 from newsletter.core.errors import ProjectError
 from newsletter.feeds.settings import FetchSettings
@@ -110,8 +110,10 @@ def fetch_summary(run: FetchRun) -> Text:
     mark = "✗" if run.failed == len(run.reports) else "✓"
     return Text.assemble(
         (f"{mark} ", style),
-        f"{len(run.reports)} feed{'s' if len(run.reports) != 1 else ''} in "
-        f"{run.seconds:.1f} s: " + ", ".join(parts) + f"; {new} new entries",
+        f"{counted(len(run.reports), 'feed')} in "
+        f"{run.seconds:.1f} s: "
+        + ", ".join(parts)
+        + f"; {new} new entr{'y' if new == 1 else 'ies'}",
     )
 
 
@@ -267,7 +269,7 @@ def feeds_export(app: App, output: Path | None) -> None:
         return
     output.write_bytes(data)
     count = sum(len(m.feeds) for m in members.values())
-    app.err.print(f"wrote {count} feeds to {output}", highlight=False)
+    app.err.print(f"wrote {counted(count, 'feed')} to {output}", highlight=False)
 
 
 @feeds.command("import")
@@ -283,13 +285,14 @@ def feeds_import(app: App, file: Path, member: str) -> None:
     Example:
       newsletter feeds import subscriptions.opml --member ada
     """
+    from newsletter.authoring.scaffold import member_path
     from newsletter.feeds.opml import add_feeds, read_opml
     from newsletter.load import load_members
 
     project = app.project()
-    member_file = project.content / "members" / f"{member}.yaml"
+    handles = [p.stem for p in project.member_files()]
+    member_file = member_path(project, member)
     if not member_file.is_file():
-        handles = [p.stem for p in project.member_files()]
         raise ProjectError(
             f"no member '{member}'{did_you_mean(member, handles)}; "
             f"create it first with: newsletter new member {member}"

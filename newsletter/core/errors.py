@@ -38,7 +38,8 @@ class BuildFailed(NewsletterError):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
         errors = sum(1 for d in diagnostics if d.is_error)
-        super().__init__(f"{errors} error(s) in the content; site/ was left unchanged")
+        found = f"{errors} error{'' if errors == 1 else 's'}"
+        super().__init__(f"{found} in the content; site/ was left unchanged")
 
 
 class OutputError(NewsletterError):

@@ -561,7 +561,8 @@ class Preview:
             done = "rebuilt" if changed else f"built into {self.project.relative(result.output)}/"
             line.append("✓ ", style="green")
             line.append(f"{done} in {seconds:.2f} s ")
-            line.append(f"({result.files} files, {result.report.written} written)", style="dim")
+            files = f"{result.files} file{'' if result.files == 1 else 's'}"
+            line.append(f"({files}, {result.report.written} written)", style="dim")
         else:
             assert failure is not None
             line.append("✗ ", style="red")

@@ -231,6 +231,10 @@ def test_new_member_mistakes(tmp_path: Path) -> None:
     assert "topics: [open-data]" in (root / "content/members/grace-h.yaml").read_text()
     result = run("new", "member", "grace", "--name", "Someone else", cwd=root)
     assert result.exit_code == 2 and "already exists" in result.output
+    (root / "content/members/bo.yml").write_text("name: Bo\n")  # .yml is a member file too
+    result = run("new", "member", "bo", "--name", "Another Bo", cwd=root)
+    assert result.exit_code == 2 and "bo.yml already exists" in result.output
+    assert not (root / "content/members/bo.yaml").exists()
 
 
 # -- slugs for every script ----------------------------------------------------------------

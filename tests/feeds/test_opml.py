@@ -82,6 +82,18 @@ def test_import_adds_feeds_and_keeps_the_file(tmp_path: Path, member: str) -> No
     assert run("check", "--today", TODAY, cwd=root).exit_code == 0
 
 
+def test_import_into_a_member_file_named_yml(tmp_path: Path) -> None:
+    root = project(tmp_path / "p", members={"ada": "name: Ada\n", "bo": "name: Bo\n"})
+    (root / "content/members/bo.yaml").rename(root / "content/members/bo.yml")
+    result = run(
+        "feeds", "import", str(write(tmp_path, "a.opml", OPML)), "--member", "bo", cwd=root
+    )
+    assert result.exit_code == 0, result.output
+    feeds = yaml.safe_load((root / "content/members/bo.yml").read_text())["feeds"]
+    assert "https://ada.example.org/feed.xml" in feeds
+    assert not (root / "content/members/bo.yaml").exists()
+
+
 def test_import_refuses_what_it_cannot_use(tmp_path: Path) -> None:
     root = project(tmp_path / "p")
     unknown = run(
