@@ -5,7 +5,8 @@ with the next field and the next file, so one run reports every problem. This la
 looks at one file at a time; relations between files are ``check``'s job. It may
 import only ``newsletter.feeds``, ``newsletter.project`` and ``newsletter.core``.
 
-- ``yaml``: YAML with positions, safe-loaded; the one choice of YAML loader.
+- ``yaml``: YAML with positions, safe-loaded; the one choice of YAML loader;
+  ``yaml_mistakes`` says its syntax errors in words, and mends what is no guess.
 - ``fields``: typed access to a file's fields, each mistake reported at its line.
 - ``documents``: Markdown files with front matter; the scan for email addresses.
 - ``config``, ``members``, ``posts``, ``editions``, ``pages``: one module per kind of file.
