@@ -17,7 +17,7 @@ import click
 from rich.text import Text
 
 from newsletter.cli.app import App, fail, main, parse_date, today_option
-from newsletter.cli.output import SEVERITY_STYLE
+from newsletter.cli.output import print_diagnostics
 from newsletter.core import clock
 from newsletter.core.diagnostics import Diagnostic, summary
 from newsletter.core.model import Kind
@@ -138,16 +138,7 @@ def _said(app: App, notes: list[str]) -> None:
 def _problems(app: App, found: list[Diagnostic], options: list[str | None]) -> None:
     """``check``'s diagnostics about a file not yet written, each at the option that
     sets what it is about (or at the file's line when no option does)."""
-    for d, option in zip(found, options, strict=True):
-        text = Text()
-        text.append(f"{option or d.location}: ", style="bold")
-        text.append(str(d.severity), style=SEVERITY_STYLE[d.severity])
-        text.append(f": {d.message} ")
-        text.append(f"[{d.code}]", style="dim")
-        if d.hint:
-            text.append("\n    hint: ", style="cyan")
-            text.append(d.hint)
-        app.err.print(text, soft_wrap=True, highlight=False)
+    print_diagnostics(app.err, found, options)
 
 
 def _refuse(app: App, what: str, found: list[Diagnostic]) -> NoReturn:

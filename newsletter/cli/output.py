@@ -42,11 +42,15 @@ def counted(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
-def print_diagnostics(console: Console, diagnostics: list[Diagnostic]) -> None:
-    """Each as ``path:line:col: severity: message [code]``, and its hint below it."""
-    for d in diagnostics:
+def print_diagnostics(
+    console: Console, diagnostics: list[Diagnostic], places: list[str | None] | None = None
+) -> None:
+    """Each as ``path:line:col: severity: message [code]``, and its hint below it; at
+    ``places[i]`` instead of its location where one is given (the option of ``new`` that
+    sets what it is about, for a file not yet written)."""
+    for d, place in zip(diagnostics, places or [None] * len(diagnostics), strict=True):
         text = Text()
-        text.append(f"{d.location}: ", style="bold")
+        text.append(f"{place or d.location}: ", style="bold")
         text.append(str(d.severity), style=SEVERITY_STYLE[d.severity])
         text.append(f": {d.message} ")
         text.append(f"[{d.code}]", style="dim")
