@@ -326,13 +326,14 @@ def test_a_broken_file_shows_an_overlay_and_the_fix_brings_the_page_back(server:
     set_title(server.root, "[unclosed")
     line = server.wait_for(REBUILT, before + 1)
     assert "✗ build failed" in line.string
-    server.wait_for(re.compile(re.escape(f"{POST}:3:3: error: invalid YAML")))
+    server.wait_for(re.compile(re.escape(f"{POST}:2:8: error: the list opened here with")))
     status, headers, body = server.get(PAGE)
     assert status == 500
     assert headers["Content-Type"] == "text/html; charset=utf-8"
-    assert f"<code>{POST}:3:3</code>".encode() in body
-    assert b"invalid YAML" in body and b"[syntax.yaml]" in body
-    assert b"hint: check indentation, and quote values that contain &#x27;: &#x27;" in body
+    assert f"<code>{POST}:2:8</code>".encode() in body
+    assert b"the list opened here with &#x27;[&#x27; is never closed" in body
+    assert b"[syntax.yaml]" in body
+    assert b"hint: close it on the same line: title: [unclosed]" in body
     assert RELOAD_TAG in body
     assert server.get("/")[0] == 500  # every page
     status, _, _ = server.get("/static/style.css")  # the rest: the last good build
