@@ -141,7 +141,9 @@ def make_members(
     return members
 
 
-def make_community(members: int, shares: int, asks: int, seed: int) -> Community:
+def make_community(
+    members: int, shares: int, asks: int, seed: int, answered: float = 0.6
+) -> Community:
     rng = random.Random(seed)
     words = Vocabulary.made(rng, 6000)
     topics = [f"topic-{w}" for w in Vocabulary.made(rng, max(50, members // 25)).words]
@@ -165,7 +167,7 @@ def make_community(members: int, shares: int, asks: int, seed: int) -> Community
     kinds, kind_weights = zip(*KINDS, strict=True)
     posts: list[Post] = []
     open_asks: list[Post] = []
-    answering = 0.6 * len(ask_at) / max(1, shares * KINDS[0][1])  # 60 % of asks answered
+    answering = answered * len(ask_at) / max(1, shares * KINDS[0][1])  # of asks, answered
     dates = sorted(TODAY - dt.timedelta(days=rng.randrange(DAYS)) for _ in range(shares))
     for i, date in enumerate(dates):
         by = rng.choices(authors, cum_weights=activity)[0]
@@ -251,6 +253,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--language", default="en")
     parser.add_argument(
+        "--answered",
+        type=float,
+        default=0.6,
+        help="the share of asks a later post answers (0: all open but the 10 %% closed)",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="1,000 members, 10,000 shares, 500 asks"
     )
     parser.add_argument("--tracemalloc", action="store_true", help="each stage's own peak, untimed")
@@ -260,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs")
     print(f"members {args.members}, shares {args.shares}, asks {args.asks}, seed {args.seed}")
     found, seconds, _ = timed(
-        lambda: make_community(args.members, args.shares, args.asks, args.seed)
+        lambda: make_community(args.members, args.shares, args.asks, args.seed, args.answered)
     )
     print(f"generated in {seconds:.1f} s; peak {peak_mb():.0f} MB")
     options = NetworkOptions()
