@@ -22,6 +22,8 @@ GOLDEN_FILES = [
     "members/yusuf/index.html",
     "topics/mapping/index.html",
     "archive/index.html",
+    "asks/index.html",
+    "about/index.html",
     "feed.xml",
     "feed.json",
     "events.ics",
