@@ -103,6 +103,25 @@ class EmailOptions:
 
 
 @dataclass(frozen=True)
+class PrivacyOptions:
+    """``privacy:`` in newsletter.yaml: the addresses that may be published because they
+    are public already (a project's mailing list, a conference's contact)."""
+
+    public_addresses: tuple[str, ...] = ()
+    """Lower-cased: whole addresses ('list@example.org') and ``@domain`` patterns
+    ('@example.org': any address at exactly that domain, not at its subdomains)."""
+    marks: Marks = field(default_factory=dict, compare=False, repr=False)
+    """Where each of them is written in newsletter.yaml."""
+
+    def allows(self, address: str) -> bool:
+        """Whether ``address`` is one of the public ones: the whole address, or its domain,
+        compared without case. An address that only contains an allowed one is not."""
+        address = address.strip().lower()
+        domain = "@" + address.rpartition("@")[2]
+        return address in self.public_addresses or domain in self.public_addresses
+
+
+@dataclass(frozen=True)
 class Config:
     title: str
     base_url: str
@@ -112,6 +131,7 @@ class Config:
     email: EmailOptions = field(default_factory=EmailOptions)
     feeds: FeedOptions = field(default_factory=FeedOptions)
     network: NetworkOptions = field(default_factory=NetworkOptions)
+    privacy: PrivacyOptions = field(default_factory=PrivacyOptions)
     search: bool = True
     """Whether the site has search (a Pagefind index and a search box); a build with
     ``--no-search`` has none (newsletter/publish/search.py)."""

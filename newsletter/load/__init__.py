@@ -9,6 +9,7 @@ import only ``newsletter.feeds``, ``newsletter.project`` and ``newsletter.core``
   ``yaml_mistakes`` says its syntax errors in words, and mends what is no guess.
 - ``fields``: typed access to a file's fields, each mistake reported at its line.
 - ``documents``: Markdown files with front matter; the scan for email addresses.
+- ``private``: where the subscribers file is; no subscriber's address is allowed public.
 - ``config``, ``members``, ``posts``, ``editions``, ``pages``: one module per kind of file.
 - ``assets``: the images and attachments beside a post.
 - ``project``: the whole project, through the build cache, in processes when large.

@@ -1,7 +1,7 @@
 """Config: ``newsletter.yaml`` → ``Config``, each mistake reported at its line.
 
 The newsletter's title and address, and its settings sections (``email:``, ``feeds:``,
-``network:``), each value checked and defaulted. A config that cannot be read still
+``network:``, ``privacy:``), each value checked and defaulted. A config that cannot be read still
 gives a ``Config`` (the defaults), so that the rest of the project is checked too.
 """
 
@@ -13,7 +13,7 @@ import zoneinfo
 from newsletter.core.community import NetworkOptions
 from newsletter.core.diagnostics import Diagnostics, Location, did_you_mean
 from newsletter.core.markup import EMAIL_RE
-from newsletter.core.model import Config, EmailOptions, FeedOptions
+from newsletter.core.model import Config, EmailOptions, FeedOptions, PrivacyOptions
 from newsletter.load.fields import Fields, mapping_or_error
 from newsletter.load.yaml import parse_yaml
 from newsletter.project.sources import Project, read_text
@@ -27,6 +27,7 @@ CONFIG_FIELDS = {
     "email",
     "feeds",
     "network",
+    "privacy",
     "timezone",
 }
 NETWORK_OPTIONS = {
@@ -39,6 +40,9 @@ NETWORK_OPTIONS = {
     "helpers",
 }
 FEED_OPTIONS = {"excerpt_words", "backfill_days", "stale_days", "allow_private"}
+PRIVACY_OPTIONS = {"public_addresses"}
+DOMAIN_RE = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+"""The domain of an address, as ``EMAIL_RE`` reads it in content."""
 
 
 def load_config(project: Project, diags: Diagnostics, base_url: str | None = None) -> Config:
@@ -73,6 +77,7 @@ def load_config(project: Project, diags: Diagnostics, base_url: str | None = Non
         language=fields.text("language") or "en",
         editors=fields.texts("editors"),
         email=_email_options(fields),
+        privacy=_privacy_options(fields),
         timezone=_timezone(fields),
         location=where,
         marks=marks,
@@ -212,3 +217,42 @@ def _feed_options(fields: Fields) -> FeedOptions:
             for name in sorted(FEED_OPTIONS - {"allow_private"})
         },
     )
+
+
+def _privacy_options(fields: Fields) -> PrivacyOptions:
+    """``privacy: {public_addresses: [...]}``: each entry a whole address or an
+    ``@domain``; any other entry is reported and left out."""
+    options = _section(fields, "privacy", PRIVACY_OPTIONS, "{public_addresses: [list@example.org]}")
+    if options is None:
+        return PrivacyOptions()
+    entries = options.texts("public_addresses", example="[list@example.org, '@example.org']")
+    kept: dict[str, Location] = {}
+    for i, entry in enumerate(entries):
+        where = options.at(f"public_addresses[{i}]")
+        pattern = entry.strip().lower()
+        if _is_public_pattern(pattern):
+            kept.setdefault(pattern, where)
+        else:
+            fields.diags.error(
+                where,
+                "config.privacy",
+                f"{entry!r} in public_addresses is neither an address nor an @domain",
+                _privacy_hint(pattern),
+            )
+    return PrivacyOptions(tuple(kept), kept)
+
+
+def _is_public_pattern(pattern: str) -> bool:
+    """'@example.org' or a whole address ('*@example.org' is not: it means a domain)."""
+    if pattern.startswith("@"):
+        return DOMAIN_RE.fullmatch(pattern[1:]) is not None
+    return EMAIL_RE.fullmatch(pattern) is not None and not pattern.startswith("*@")
+
+
+def _privacy_hint(pattern: str) -> str:
+    """How to write what was meant: '@example.org' for a domain ('*@example.org',
+    'example.org'), else the two forms."""
+    domain = pattern.rpartition("@")[2] if "@" in pattern else pattern
+    if DOMAIN_RE.fullmatch(domain):
+        return f"for any address at {domain}, write '@{domain}' (in quotes: YAML needs them)"
+    return "write a whole address (list@example.org) or a domain ('@example.org', in quotes)"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from newsletter.core.diagnostics import Diagnostics, Location
 from newsletter.core.markup import EMAIL_RE
+from newsletter.core.model import PrivacyOptions
 from newsletter.load.fields import Fields, mapping_or_error
 from newsletter.load.yaml import parse_yaml
 from newsletter.project import limits
@@ -44,10 +45,13 @@ def split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[str, s
     return front, body, body_line
 
 
-def scan_private(text: str, path: str, diags: Diagnostics, first_line: int = 1) -> None:
-    """Email addresses do not belong in public content: report each one."""
+def scan_private(text: str, path: str, diags: Diagnostics, public: PrivacyOptions) -> None:
+    """Email addresses do not belong in public content: report each one but those
+    ``privacy.public_addresses`` allows."""
     for match in EMAIL_RE.finditer(text):
-        line = text.count("\n", 0, match.start()) + first_line
+        if public.allows(match.group()):
+            continue
+        line = text.count("\n", 0, match.start()) + 1
         col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
         diags.error(
             Location(path, line, col),
@@ -57,15 +61,59 @@ def scan_private(text: str, path: str, diags: Diagnostics, first_line: int = 1) 
         )
 
 
+SUGGEST_PUBLIC_AFTER = 3
+"""Files one address must be in before ``check`` suggests ``privacy.public_addresses``:
+an address in many posts is a list's or an event's, not a person's slip."""
+
+
+def suggest_public_addresses(project: Project, diags: Diagnostics) -> None:
+    """A note at the first of the ``privacy.email`` errors of each address found in
+    ``SUGGEST_PUBLIC_AFTER`` files or more: it may be public, and say so in the config.
+    The addresses are read again at the errors' places, as errors from the build cache
+    carry only their place."""
+    seen: dict[str, list[Location]] = {}
+    texts: dict[str, list[str]] = {}
+    for d in sorted(diags.items, key=lambda d: d.sort_key()):
+        if d.code != "privacy.email":
+            continue
+        where = d.location
+        if where.path not in texts:
+            try:
+                text = (project.root / where.path).read_text("utf-8", "replace")
+            except OSError:
+                text = ""
+            texts[where.path] = text.split("\n")
+        lines = texts[where.path]
+        line = lines[where.line - 1] if where.line <= len(lines) else ""
+        found = EMAIL_RE.match(line, where.col - 1)
+        if found:
+            seen.setdefault(found.group().lower(), []).append(where)
+    for address, places in seen.items():
+        files = sorted({p.path for p in places})
+        if len(files) >= SUGGEST_PUBLIC_AFTER:
+            diags.note(
+                places[0],
+                "privacy.repeated",
+                f"{address} is in {len(files)} files: {files[0]}, {files[1]} "
+                f"and {len(files) - 2} more",
+                "if it is public (a mailing list, a conference's contact), add it to "
+                "privacy.public_addresses in newsletter.yaml",
+            )
+
+
 def read_document(
-    project: Project, file: Path, diags: Diagnostics, known: set[str]
+    project: Project,
+    file: Path,
+    diags: Diagnostics,
+    known: set[str],
+    public: PrivacyOptions,
 ) -> tuple[Fields, str, int] | None:
     """A Markdown file with front matter → (its fields, the body, the body's first line)."""
     path = project.relative(file)
     text = read_text(project, file, diags)
     if text is None:
         return None
-    scan_private(text, path, diags)
+    scan_private(text, path, diags, public)
     parts = split_front_matter(text, path, diags)
     if parts is None:
         return None

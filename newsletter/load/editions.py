@@ -33,7 +33,7 @@ def load_edition(
             "name edition files by number: content/editions/12.md",
         )
         return None
-    document = read_document(project, file, diags, EDITION_FIELDS)
+    document = read_document(project, file, diags, EDITION_FIELDS, config.privacy)
     if document is None:
         return None
     fields, body, body_line = document

@@ -51,7 +51,7 @@ def load_member(project: Project, file: Path, config: Config, diags: Diagnostics
     text = read_text(project, file, diags)
     if text is None:
         return _unreadable_member(handle, where)
-    scan_private(text, path, diags)
+    scan_private(text, path, diags, config.privacy)
     data, marks = parse_yaml(text, path, diags)
     data = mapping_or_error(data, where, diags, "a member file") if data is not None else None
     if data is None:
@@ -63,7 +63,7 @@ def load_member(project: Project, file: Path, config: Config, diags: Diagnostics
     bio_at = fields.at("bio")
     if bio_file.is_file():
         bio_text = read_text(project, bio_file, diags) or ""
-        scan_private(bio_text, project.relative(bio_file), diags)
+        scan_private(bio_text, project.relative(bio_file), diags, config.privacy)
         bio, bio_at = bio_text, Location(project.relative(bio_file))
     if bio and not limits.check_markdown(bio, bio_at.path, bio_at.line, diags):
         bio = ""

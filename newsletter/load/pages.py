@@ -29,7 +29,7 @@ def load_page(project: Project, file: Path, config: Config, diags: Diagnostics) 
     slug = file.stem
     if not _address(slug, where, diags):
         return None
-    document = read_document(project, file, diags, PAGE_FIELDS)
+    document = read_document(project, file, diags, PAGE_FIELDS, config.privacy)
     if document is None:
         return None
     fields, body, body_line = document

@@ -53,7 +53,7 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
     """A post's file → its ``Post``; None, with the reasons reported, if it cannot be one."""
     path = project.relative(file)
     where = Location(path)
-    document = read_document(project, file, diags, POST_FIELDS)
+    document = read_document(project, file, diags, POST_FIELDS, config.privacy)
     if document is None:
         return None
     fields, body, body_line = document

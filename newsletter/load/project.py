@@ -22,10 +22,12 @@ from newsletter.core.parallel import map_in_processes
 from newsletter.core.progress import Progress, quiet
 from newsletter.feeds.items import feed_items
 from newsletter.load.config import load_config
+from newsletter.load.documents import suggest_public_addresses
 from newsletter.load.editions import load_edition
 from newsletter.load.members import load_member
 from newsletter.load.pages import load_page
 from newsletter.load.posts import load_post
+from newsletter.load.private import check_public_addresses
 from newsletter.project import limits
 from newsletter.project.buildcache import BuildCache, FileMemo, code_stamp, digest_bytes
 from newsletter.project.sources import ContentFiles, Project
@@ -57,6 +59,7 @@ def load(
     problems go to ``diags``. With a ``cache``, files unchanged since the last build are
     not parsed again; with ``jobs`` > 1, many files are parsed in that many processes."""
     config = load_config(project, diags, base_url)
+    check_public_addresses(project, config, diags)
     limits.check_tree(project.root, project.content, project.relative, diags)
     found = project.content_files()
     report_unread(project, found, diags)
@@ -68,6 +71,7 @@ def load(
     editions: list[Edition] = kinds.each(files[2], load_edition)
     pages: list[Page] = kinds.each(files[3], load_page)
     memo.save()
+    suggest_public_addresses(project, diags)
     by_handle = {m.handle: m for m in members}
     posts = feed_items(project, by_handle, posts, config, diags)
     return Content(config, by_handle, posts, editions, pages)

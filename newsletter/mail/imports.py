@@ -31,6 +31,7 @@ from pathlib import Path
 from newsletter.core.diagnostics import Diagnostics, Location
 from newsletter.core.errors import ProjectError
 from newsletter.core.model import Config
+from newsletter.load.private import subscribers_path
 from newsletter.mail.formats import FORMATS
 from newsletter.mail.subscribers import (
     address_key,
@@ -38,7 +39,6 @@ from newsletter.mail.subscribers import (
     decode_csv,
     load_suppressed,
     normalize_address,
-    subscribers_path,
     suppress,
 )
 from newsletter.project.sources import Project

@@ -28,9 +28,9 @@ from newsletter.core.diagnostics import Diagnostics, Location
 from newsletter.core.errors import ProjectError
 from newsletter.core.markup import CONTROL_RE
 from newsletter.core.model import Config
+from newsletter.load.private import SUBSCRIBERS_ENV, subscribers_path
 from newsletter.project.sources import Project
 
-SUBSCRIBERS_ENV = "NEWSLETTER_SUBSCRIBERS"
 SUPPRESSED_FIELDS = ("email", "reason", "date", "source")
 STATUSES = {"active", "subscribed", "unsubscribed", "bounced", "cleaned"}
 
@@ -62,12 +62,6 @@ def normalize_address(value: str) -> str:
         return str(validate_email(value, check_deliverability=False).normalized)
     except EmailNotValidError as err:
         raise ValueError(str(err)) from err
-
-
-def subscribers_path(project: Project, config: Config) -> Path:
-    env = os.environ.get(SUBSCRIBERS_ENV)
-    path = Path(env) if env else Path(config.email.subscribers)
-    return path if path.is_absolute() else project.root / path
 
 
 def suppressed_path(project: Project, config: Config) -> Path:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from newsletter.core import clock, urls
 from newsletter.core.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
 from newsletter.core.errors import BuildFailed, ProjectError
-from newsletter.core.model import Config, Content, Site
+from newsletter.core.model import Config, Content, PrivacyOptions, Site
 from newsletter.core.progress import Progress, quiet
 from newsletter.project.buildcache import (
     RACY_NS,
@@ -108,10 +108,12 @@ def site_in_memory(project: Project, options: BuildOptions) -> tuple[Site, Diagn
     return enrich(content, options.day(), options.drafts), diags
 
 
-def public_addresses(config: Config) -> frozenset[str]:
-    """The addresses the site shows on purpose, lower-cased: the subscribe box's mailto."""
-    address = config.email.subscribe_mailto.strip()
-    return frozenset({address.lower()} if address else ())
+def public_addresses(config: Config) -> PrivacyOptions:
+    """The addresses the site shows on purpose: those of ``privacy.public_addresses``
+    and the subscribe box's mailto."""
+    address = config.email.subscribe_mailto.strip().lower()
+    patterns = config.privacy.public_addresses + ((address,) if address else ())
+    return PrivacyOptions(patterns)
 
 
 BINARY_IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
@@ -120,14 +122,16 @@ BINARY_IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 text and is read, and so is every file under static/, which is copied as it is."""
 
 
-def find_leaks(files: Output, allowed: frozenset[str] = frozenset()) -> list[Diagnostic]:
+def find_leaks(files: Output, allowed: PrivacyOptions | None = None) -> list[Diagnostic]:
     """A last guard: no email address may be in any published file, but the ``allowed``.
 
-    ``allowed`` holds whole addresses, lower-cased (see :func:`public_addresses`); any
-    other address, even one that contains an allowed one, is a leak.
+    ``allowed`` holds whole addresses and ``@domain`` patterns (see
+    :func:`public_addresses`); any other address, even one that contains an allowed
+    one, is a leak.
     """
     from newsletter.core.markup import EMAIL_RE
 
+    allowed = allowed or PrivacyOptions()
     diags = Diagnostics()
     for name, data in files.items():
         made_image = name.lower().endswith(BINARY_IMAGES) and not name.startswith("static/")
@@ -135,7 +139,7 @@ def find_leaks(files: Output, allowed: frozenset[str] = frozenset()) -> list[Dia
             continue
         text = data.decode("utf-8", "replace")
         for match in EMAIL_RE.finditer(text):
-            if match.group().lower() in allowed:
+            if allowed.allows(match.group()):
                 continue
             line = text.count("\n", 0, match.start()) + 1
             diags.error(

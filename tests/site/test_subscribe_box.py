@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from newsletter.core.model import PrivacyOptions
 from newsletter.pipeline.build import find_leaks
 
 from support.cli import run
@@ -164,7 +165,7 @@ def test_a_template_cannot_publish_another_address_beside_the_allowed_one(exampl
 
 def test_find_leaks_allows_only_the_exact_addresses_given() -> None:
     page = b"<a href='mailto:Join@Commons.example.org'>join@commons.example.org</a> ada@example.org"
-    leaks = find_leaks({"index.html": page}, frozenset({"join@commons.example.org"}))
+    leaks = find_leaks({"index.html": page}, PrivacyOptions(("join@commons.example.org",)))
     assert [(d.code, d.location.path) for d in leaks] == [("privacy.output", "site/index.html")]
     assert len(find_leaks({"index.html": page})) == 3
 
