@@ -1,6 +1,6 @@
 """Generate a synthetic newsletter project for benchmarking `newsletter build`.
 
-    python benchmarks/generate.py OUT_DIR --posts N [--seed S]
+    python benchmarks/generate.py OUT_DIR --posts N [--seed S] [--members M] [--editions E]
 
 Writes newsletter.yaml, content/members/, content/posts/<yyyy>/<slug>.md and
 content/editions/<n>.md into OUT_DIR. The same (N, seed) always gives the same
@@ -514,8 +514,9 @@ def make_body(
     return "\n\n".join(paragraphs) + "\n"
 
 
-def make_posts(rng: random.Random, count: int, members: list[Member]) -> tuple[list[Post], int]:
-    span = max(1, round(count / POSTS_PER_DAY))
+def make_posts(
+    rng: random.Random, count: int, members: list[Member], span: int
+) -> tuple[list[Post], int]:
     start = END - dt.timedelta(days=span - 1)
     kinds = list(KIND_WEIGHTS)
     weights = list(KIND_WEIGHTS.values())
@@ -622,20 +623,37 @@ def make_editions(rng: random.Random, posts: list[Post], span: int) -> list[tupl
 # -- the whole project -----------------------------------------------------------
 
 
-def generate(out: Path, posts: int, seed: int = 1) -> None:
+def generate(
+    out: Path,
+    posts: int,
+    seed: int = 1,
+    *,
+    members: int | None = None,
+    editions: int | None = None,
+) -> None:
     """Write a synthetic project with ``posts`` posts into ``out``.
 
     ``out`` must not already hold a project's content (no content/ folder).
+    By default there are ``posts`` / 50 members (at least 20) and the posts are
+    spread over ``posts`` / 40 days; ``members`` and ``editions`` choose instead
+    (with ``editions``, the posts are spread over that many fortnights), e.g. the
+    100 members and 80 editions of issue 17's 2,000-post comparison.
     """
     if posts < 1:
         raise ValueError("posts must be at least 1")
+    if (members is not None and members < 3) or (editions is not None and editions < 1):
+        raise ValueError("members must be at least 3 and editions at least 1")
     out = Path(out)
     if (out / "content").exists():
         raise FileExistsError(f"{out / 'content'} already exists; choose an empty folder")
     rng = random.Random(seed)
-    members = make_members(rng, max(MIN_MEMBERS, posts // POSTS_PER_MEMBER))
-    all_posts, span = make_posts(rng, posts, members)
-    editions = make_editions(rng, all_posts, span)
+    if editions is None:
+        span = max(1, round(posts / POSTS_PER_DAY))
+    else:
+        span = (editions - 1) * EDITION_EVERY + 1
+    people = make_members(rng, members or max(MIN_MEMBERS, posts // POSTS_PER_MEMBER))
+    all_posts, span = make_posts(rng, posts, people, span)
+    numbered = make_editions(rng, all_posts, span)
 
     def write(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -646,19 +664,19 @@ def generate(out: Path, posts: int, seed: int = 1) -> None:
         out / "newsletter.yaml",
         "# A synthetic newsletter for benchmarks (benchmarks/generate.py).\n"
         "title: The Bench Exchange\n"
-        f"description: {posts} synthetic posts by {len(members)} members (seed {seed}).\n"
+        f"description: {posts} synthetic posts by {len(people)} members (seed {seed}).\n"
         "base_url: https://bench.example.org/\n"
         "language: en\n"
-        f"editors: [{members[0].handle}]\n",
+        f"editors: [{people[0].handle}]\n",
     )
-    for m in members:
+    for m in people:
         write(out / "content" / "members" / f"{m.handle}.yaml", member_yaml(rng, m))
     for p in all_posts:
         write(
             out / "content" / "posts" / str(p.year) / f"{p.slug}.md",
             f"---\n{_front_matter(p.front)}---\n{p.body}",
         )
-    for number, text in editions:
+    for number, text in numbered:
         write(out / "content" / "editions" / f"{number}.md", text)
 
 
@@ -667,6 +685,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, metavar="OUT_DIR")
     parser.add_argument("--posts", type=int, required=True, metavar="N")
     parser.add_argument("--seed", type=int, default=1, metavar="S")
+    parser.add_argument("--members", type=int, metavar="M", help="default: N/50, at least 20")
+    parser.add_argument(
+        "--editions", type=int, metavar="E", help="one a fortnight; default: over N/40 days"
+    )
     parser.add_argument(
         "--force",
         action="store_true",
@@ -677,7 +699,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("content", "site", ".newsletter"):
             shutil.rmtree(args.out / name, ignore_errors=True)
     try:
-        generate(args.out, args.posts, args.seed)
+        generate(args.out, args.posts, args.seed, members=args.members, editions=args.editions)
     except (ValueError, FileExistsError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
