@@ -108,3 +108,11 @@ def test_a_slug_used_in_two_years_gets_the_year(corpus: Path, tmp_path: Path) ->
     assert len(slugs) == len(set(slugs)) == POSTS + 1
     assert {f"{first.stem}-2025", f"{first.stem}-2026"} <= set(slugs)
     assert first.stem not in slugs
+
+
+def test_no_benchmark_script_hides_a_module_of_the_standard_library() -> None:
+    """benchmarks/ is on sys.path for this module's imports: a script named like a standard
+    module (profile.py) would be imported in its place by whatever imports that module
+    (cProfile imports profile)."""
+    names = {p.stem for p in (REPO / "benchmarks").glob("*.py")}
+    assert not names & set(sys.stdlib_module_names)

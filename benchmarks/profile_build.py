@@ -1,6 +1,6 @@
 """Profile `newsletter build`: where the time goes, by category, and the peak memory.
 
-    python benchmarks/profile.py [--posts 2000] [--scenario cold|warm|edit|all]
+    python benchmarks/profile_build.py [--posts 2000] [--scenario cold|warm|edit|all]
                                  [--project DIR] [--keep] [--html FILE] [--top 10]
 
 Generates a synthetic project (benchmarks/generate.py; by default 2,000 posts,
