@@ -127,6 +127,10 @@ class Config:
     base_url: str
     description: str = ""
     language: str = "en"
+    """The main language (a BCP 47 tag): the site's root speaks it."""
+    languages: tuple[str, ...] = ()
+    """Every language of a multilingual site, the main one first (each other one under
+    ``/<tag>/``); () for a site in one language."""
     editors: tuple[str, ...] = ()
     email: EmailOptions = field(default_factory=EmailOptions)
     feeds: FeedOptions = field(default_factory=FeedOptions)
@@ -140,6 +144,11 @@ class Config:
     given: times are then local wherever they are read (floating, in iCalendar)."""
     location: Location = field(default_factory=lambda: Location("newsletter.yaml"))
     marks: Marks = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def site_languages(self) -> tuple[str, ...]:
+        """The site's languages, the main one first: one at least."""
+        return self.languages or (self.language,)
 
     @property
     def base_path(self) -> str:
@@ -234,6 +243,9 @@ class Post:
     """The key of the ask this post answers ('2026/who-has-a-geocoder'), or ''."""
     status: str = ""
     """An ask's ``status:`` as written (open, answered, withdrawn); '' when not given."""
+    lang: str = ""
+    """The language it is written in (``lang:``, one of newsletter.yaml's ``languages``);
+    '' when not given: the newsletter's main language."""
     summary: str = ""
     """``summary:``: a line saying what it is, for lists and link previews ('' if none)."""
     image: str = ""

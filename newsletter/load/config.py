@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from typing import Any
 
 from newsletter.core.community import NetworkOptions
 from newsletter.core.diagnostics import Diagnostics, Location, did_you_mean
@@ -16,6 +17,7 @@ from newsletter.core.markup import EMAIL_RE
 from newsletter.core.model import Config, EmailOptions, FeedOptions, PrivacyOptions
 from newsletter.load.fields import Fields, mapping_or_error
 from newsletter.load.yaml import parse_yaml
+from newsletter.project.catalogs import has_catalog, parse_locale, shipped_languages
 from newsletter.project.sources import Project, read_text
 
 CONFIG_FIELDS = {
@@ -23,6 +25,7 @@ CONFIG_FIELDS = {
     "description",
     "base_url",
     "language",
+    "languages",
     "editors",
     "email",
     "feeds",
@@ -74,13 +77,60 @@ def load_config(project: Project, diags: Diagnostics, base_url: str | None = Non
         title=title or "Newsletter",
         base_url=(url or "http://localhost/").rstrip("/") + "/",
         description=fields.text("description"),
-        language=fields.text("language") or "en",
+        **_languages(project, fields),
         editors=fields.texts("editors"),
         email=_email_options(fields),
         privacy=_privacy_options(fields),
         timezone=_timezone(fields),
         location=where,
         marks=marks,
+    )
+
+
+def _languages(project: Project, fields: Fields) -> dict[str, Any]:
+    """``language`` (the site's main language) and ``languages`` (every language of a
+    multilingual site, the main one first), each a tag Babel knows; a language the
+    theme is not translated into is a warning: its pages would be in English."""
+    main = fields.text("language", example="fr")
+    every = fields.texts("languages", example="[en, fr]")
+    if every and main and main != every[0]:
+        fields.diags.error(
+            fields.at("language"),
+            "config.languages",
+            f"language: {main} is not the first of languages: [{', '.join(every)}]",
+            "the first of 'languages' is the main language: remove 'language' or make them agree",
+        )
+    known: list[str] = []
+    for tag in every or (main or "en",):
+        name = "languages" if every else "language"
+        if tag in known:
+            fields.diags.error(
+                fields.at(name), "config.languages", f"{tag} is listed twice", "list it once"
+            )
+        elif parse_locale(tag) is None:
+            fields.diags.error(
+                fields.at(name),
+                "config.language",
+                f"{tag!r} is not a language tag",
+                "write a language as a BCP 47 tag: en, fr, de, pt-BR, ar",
+            )
+        else:
+            known.append(tag)
+            _translated(project, fields, name, tag)
+    main = (known or [main or "en"])[0] if every else (main or "en")
+    return {"language": main, "languages": tuple(known) if len(known) > 1 else ()}
+
+
+def _translated(project: Project, fields: Fields, name: str, tag: str) -> None:
+    if has_catalog(project, tag):
+        return
+    shipped = ", ".join(["en", *shipped_languages()])
+    fields.diags.warning(
+        fields.at(name),
+        "config.language",
+        f"the theme is not translated into {tag}: its pages and email will be in English",
+        f"the theme speaks {shipped}; add locale/{tag.replace('-', '_')}/LC_MESSAGES/"
+        "newsletter.po to the project to translate it (docs: Translate the theme)",
     )
 
 

@@ -91,7 +91,7 @@ class EditionMail:
             stand_in = replace(
                 mine, email=EMAIL, name=NAME if named else "", unsubscribe=UNSUBSCRIBE
             )
-            ctx = globals_for(self.site)
+            ctx = globals_for(self.site, self.theme.language(self.site.config.language))
             self._variants[key] = (
                 email_html(self.theme, ctx, self.view, stand_in).decode(),
                 email_text(self.site, self.theme, ctx, self.view, stand_in).decode(),

@@ -233,7 +233,10 @@ def _global_key(site: Site, theme: Theme, digests: Digests) -> str:
     """What every page shows: the config, the members (names and avatars anywhere), the
     menus' links to standalone pages, the theme's files and this package."""
     menus = [(p.slug, p.title, p.menu, p.order) for p in site.pages if p.menu]
-    return digests.of((code_stamp(), tree_stamp(theme.dirs), site.config, site.members, menus))
+    catalogs = tree_stamp(theme.catalogs)  # a project's own translations
+    return digests.of(
+        (code_stamp(), tree_stamp(theme.dirs), catalogs, site.config, site.members, menus)
+    )
 
 
 def job_keys(site: Site, theme: Theme, jobs: list[Job]) -> dict[str, str]:
@@ -485,7 +488,7 @@ def preview_email(project: Project, site: Site, handle: str) -> list[Path]:
         raise ProjectError("there is no published edition to preview")
     view = site.editions[0]
     theme = Theme(project)
-    ctx = globals_for(site)
+    ctx = globals_for(site, theme.language(site.config.language))
     recipient = replace(
         personal(site, view, handle),
         email="(preview)",

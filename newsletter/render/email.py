@@ -95,7 +95,7 @@ def personal(site: Site, view: EditionView, member: str) -> Recipient:
 
 def email_jobs(site: Site, theme: Theme) -> list[Job]:
     """Each edition's email as published on the site: for no one in particular."""
-    ctx = globals_for(site)
+    ctx = globals_for(site, theme.language(site.config.language))
 
     def both(view: EditionView) -> Output:
         html, text = urls.edition_email(view.edition.number)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -14,25 +13,16 @@ from newsletter.core import urls
 from newsletter.core.errors import ProjectError
 from newsletter.core.markup import absolute_html
 from newsletter.core.model import Kind, Member, Site
+from newsletter.project.catalogs import catalog_roots
 from newsletter.project.sources import Project
 from newsletter.project.theme import static_files, template_dirs
+from newsletter.render import locale
+from newsletter.render.locale import Language
 
 
 def _autoescape(name: str | None) -> bool:
     # Plain-text email is not markup; everything else (HTML, XML) is escaped.
     return not (name or "").endswith(".txt")
-
-
-def long_date(value: dt.date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def short_date(value: dt.date) -> str:
-    return f"{value.day} {value:%b %Y}"
-
-
-def event_time(value: dt.datetime) -> str:
-    return f"{value:%a} {value.day} {value:%b %Y, %H:%M}"
 
 
 class Theme:
@@ -48,8 +38,10 @@ class Theme:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(long_date=long_date, short_date=short_date, event_time=event_time)
+        locale.install(self.env)
+        self.project = project
         self.dirs = template_dirs(project)
+        self.catalogs = catalog_roots(project)
         self._site_readers: dict[str, bool] = {}
 
     def reads_site(self, names: tuple[str, ...]) -> bool:
@@ -75,6 +67,10 @@ class Theme:
             )
         return self._site_readers[name]
 
+    def language(self, tag: str) -> Language:
+        """The language ``tag`` as this theme speaks it (the project's catalogs first)."""
+        return locale.language(self.project, tag)
+
     def static_bytes(self) -> dict[str, bytes]:
         return {path: Path(source).read_bytes() for path, source in self.static.items()}
 
@@ -89,7 +85,8 @@ class Theme:
             raise ProjectError(f"template {template}: {err}") from None
 
 
-def globals_for(site: Site) -> dict[str, Any]:
+def globals_for(site: Site, language: Language) -> dict[str, Any]:
+    """What every template of ``site`` sees, in ``language`` (``locale``)."""
     config = site.config
     base_path = config.base_path
 
@@ -125,4 +122,5 @@ def globals_for(site: Site) -> dict[str, Any]:
         "kinds": list(Kind),
         "menu": site.menu,
         "version": __version__,
+        "locale": language,
     }

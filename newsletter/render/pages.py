@@ -212,7 +212,9 @@ class SitePages:
 
 def page_jobs(site: Site, theme: Theme) -> list[Job]:
     """Every HTML page of the site, and robots.txt and the theme's static files."""
-    pages = SitePages(site, theme, globals_for(site), Previews(site))
+    pages = SitePages(
+        site, theme, globals_for(site, theme.language(site.config.language)), Previews(site)
+    )
     previews = pages.previews
     latest = site.editions[0] if site.editions else None
     robots = f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}{urls.SITEMAP}\n".encode()

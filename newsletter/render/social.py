@@ -35,8 +35,9 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 from newsletter.core import urls
 from newsletter.core.markup import DESCRIPTION_LIMIT, plain_text, shorten
 from newsletter.core.model import EditionView, Member, Page, Post, Site
-from newsletter.render.environment import Theme, long_date
+from newsletter.render.environment import Theme
 from newsletter.render.jobs import Job
+from newsletter.render.locale import ENGLISH
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 630
 """The size Open Graph and Twitter's large summary card both display uncropped."""
@@ -440,7 +441,7 @@ def card_alt(site: Site, view: EditionView) -> str:
     edition = view.edition
     return (
         f"{site.config.title}, edition {edition.number}: {edition.title}. "
-        f"{long_date(edition.date)}, {_items(view)}."
+        f"{ENGLISH.long_date(edition.date)}, {_items(view)}."
     )
 
 
@@ -467,7 +468,7 @@ def draw_edition_card(
         draw,
         fonts,
         colours,
-        fonts.fold(f"{long_date(edition.date)} · {_items(view)}"),
+        fonts.fold(f"{ENGLISH.long_date(edition.date)} · {_items(view)}"),
         fonts.fold(_host(site)),
     )
     return _png(image, colours)

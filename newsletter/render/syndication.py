@@ -28,7 +28,7 @@ has the rest. Keeps the feeds' size and cost the same however long the history."
 
 
 def feed_jobs(site: Site, theme: Theme) -> list[Job]:
-    ctx = globals_for(site)
+    ctx = globals_for(site, theme.language(site.config.language))
     latest = site.editions[:FEED_EDITIONS]
 
     def contents() -> dict[int, str]:
