@@ -21,7 +21,7 @@ import jinja2
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 from babel.lists import format_list
-from babel.numbers import format_decimal, get_decimal_symbol
+from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from newsletter.project.catalogs import is_source_language, parse_locale, translations
@@ -76,7 +76,7 @@ class Language:
     def number(self, n: float) -> str:
         if self.english:
             return str(n)
-        return format_decimal(n, locale=self.babel, numbering_system="default")
+        return self.digits(format_decimal(n, locale=self.babel, numbering_system="default"))
 
     def digits(self, text: str) -> str:
         """ASCII digits in ``text`` written in the locale's own (Persian ۲۰۲۶)."""
@@ -128,16 +128,25 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+ZERO = {
+    "arab": 0x0660,
+    "arabext": 0x06F0,
+    "beng": 0x09E6,
+    "deva": 0x0966,
+    "mymr": 0x1040,
+    "thai": 0x0E50,
+    "tibt": 0x0F20,
+    "khmr": 0x17E0,
+    "laoo": 0x0ED0,
+}
+"""The zero of each numbering system a locale may default to (CLDR's names); the other
+nine follow it in Unicode. Babel names a locale's system but writes Latin digits."""
+
+
 def _digits(locale: Locale) -> dict[int, str]:
     """ASCII digit → the digit of the locale's default numbering system ({} for Latin)."""
-    system = locale.default_numbering_system
-    if system == "latn":
-        return {}
-    written = [format_decimal(d, locale=locale, numbering_system="default") for d in range(10)]
-    if not all(len(w) == 1 for w in written) or written == [str(d) for d in range(10)]:
-        return {}
-    get_decimal_symbol(locale)  # a locale Babel cannot number in fails here, not later
-    return {ord(str(d)): w for d, w in enumerate(written)}
+    zero = ZERO.get(locale.default_numbering_system)
+    return {ord(str(d)): chr(zero + d) for d in range(10)} if zero else {}
 
 
 @functools.lru_cache(maxsize=64)
