@@ -9,5 +9,5 @@ a suggestion, a constant) is kept in English and translated when it is rendered,
 from __future__ import annotations
 
 
-def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name, which pybabel reads)
+def N_(message: str) -> str:  # gettext's conventional name, which pybabel reads
     return message
