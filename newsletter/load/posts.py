@@ -41,6 +41,7 @@ POST_FIELDS = {
     "image",
     "end",
     "slug",
+    "lang",
 }
 ANSWERS_RE = re.compile(
     r"(?:.*?/)?(?:posts/)?(\d{4})/([^/?#]+?)(?:\.md|/index\.md|/)?/?(?:[?#].*)?$"
@@ -71,7 +72,7 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
     link = fields.url("link", fields.text("link"), example="https://example.org/article")
     if not title or not by or date is None:
         _, assets = _body(project, file, config, body, body_line, urls.post_url(0, slug), diags)
-        _read_the_rest(fields, kind, file, assets)
+        _read_the_rest(fields, kind, file, assets, config)
         return None
     year = _year(file, date, fields)
     body_html, assets = _body(
@@ -103,10 +104,35 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
         summary=fields.text("summary", example="What it is, in one line"),
         image=_image(fields, file, assets),
         end=end,
+        lang=_lang(fields, config),
     )
 
 
-def _read_the_rest(fields: Fields, kind: Kind, file: Path, assets: tuple[Asset, ...]) -> None:
+def _lang(fields: Fields, config: Config) -> str:
+    """``lang:``, one of newsletter.yaml's languages; '' for the main one (given or not)."""
+    lang = fields.text("lang", example=config.language)
+    if not lang:
+        return ""
+    languages = config.site_languages
+    found = next((t for t in languages if t.lower() == lang.lower()), None)
+    if found is None:
+        more = len(languages) > 1
+        fields.diags.error(
+            fields.at("lang"),
+            "post.lang",
+            f"lang: {lang} is not one of this newsletter's languages ({', '.join(languages)})",
+            f"write one of {', '.join(languages)}, or add {lang} to 'languages:' in newsletter.yaml"
+            if more
+            else f"remove it (the newsletter is in {config.language}), or list the newsletter's "
+            f"languages in newsletter.yaml: languages: [{config.language}, {lang}]",
+        )
+        return ""
+    return "" if found == config.language else found
+
+
+def _read_the_rest(
+    fields: Fields, kind: Kind, file: Path, assets: tuple[Asset, ...], config: Config
+) -> None:
     """Read what a file that cannot be a post (no title, no author, no date) still says,
     for its diagnostics alone, so that all its mistakes are reported in one run. (The
     fields ``load_post`` reads after the title, author and date; its text was read too.)"""
@@ -118,6 +144,7 @@ def _read_the_rest(fields: Fields, kind: Kind, file: Path, assets: tuple[Asset, 
     _status(fields, kind)
     fields.text("summary")
     _image(fields, file, assets)
+    _lang(fields, config)
 
 
 def _slug(file: Path, fields: Fields) -> str | None:

@@ -1,8 +1,10 @@
 """Subscribers and the suppression list: private CSV files, never published.
 
 The subscribers file has a header row with ``email`` and optionally ``name``,
-``member`` (a member handle, for their personal part of the email) and
-``status`` (``active``, the default, or ``unsubscribed``). A bad row is a
+``member`` (a member handle, for their personal part of the email),
+``status`` (``active``, the default, or ``unsubscribed``) and ``lang`` (the language
+they read the newsletter in, one of newsletter.yaml's ``languages``; the main one when
+not given). A bad row is a
 diagnostic at its line and is skipped; the others are kept. The same address
 twice (the domain compared case-insensitively) is one subscriber.
 
@@ -41,6 +43,8 @@ class Subscriber:
     name: str = ""
     member: str = ""
     location: Location | None = None
+    lang: str = ""
+    """The language of their email (one of the newsletter's); '' for the main one."""
 
     @property
     def key(self) -> str:
@@ -114,7 +118,7 @@ def load_subscribers(project: Project, config: Config, diags: Diagnostics) -> li
             if "email" not in row:
                 raise ProjectError(
                     f"{shown}:1: the first line must name the columns, with 'email' among "
-                    "them: email,name,member,status"
+                    "them: email,name,member,status,lang"
                 )
         where = Location(shown, line)
         status = row.get("status", "").lower() or "active"
@@ -139,7 +143,11 @@ def load_subscribers(project: Project, config: Config, diags: Diagnostics) -> li
             )
             continue
         subscriber = Subscriber(
-            email, clean_name(row.get("name", "")), row.get("member", "").lstrip("@").lower(), where
+            email,
+            clean_name(row.get("name", "")),
+            row.get("member", "").lstrip("@").lower(),
+            where,
+            _lang(row.get("lang", ""), config, where, diags),
         )
         if subscriber.key in seen:
             diags.warning(
@@ -152,6 +160,28 @@ def load_subscribers(project: Project, config: Config, diags: Diagnostics) -> li
             continue
         seen[subscriber.key] = subscriber
     return list(seen.values())
+
+
+def _lang(lang: str, config: Config, where: Location, diags: Diagnostics) -> str:
+    """A subscriber's ``lang``, as one of the newsletter's languages ('fr-CA' reads the
+    'fr' edition); '' for the main language, or for one it is not written in (warned)."""
+    if not lang:
+        return ""
+    languages = config.site_languages
+    wanted = lang.lower().replace("_", "-")
+    found = next((t for t in languages if t.lower() == wanted), None) or next(
+        (t for t in languages if t.lower() == wanted.split("-")[0]), None
+    )
+    if found is None:
+        diags.warning(
+            where,
+            "subscriber.lang",
+            f"lang {lang!r} is not one of the newsletter's languages ({', '.join(languages)}); "
+            f"they get the {config.language} edition",
+            f"write one of {', '.join(languages)}, or leave the column empty",
+        )
+        return ""
+    return "" if found == config.language else found
 
 
 def clean_name(name: str) -> str:
