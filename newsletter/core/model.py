@@ -14,6 +14,7 @@ from enum import StrEnum
 from newsletter.core import urls
 from newsletter.core.community import AskReport, Network, NetworkOptions
 from newsletter.core.diagnostics import Location
+from newsletter.core.messages import N_
 
 Marks = dict[str, Location]
 """Where each field's value starts: ``marks["for[1]"]`` is the second handle."""
@@ -31,13 +32,13 @@ class Kind(StrEnum):
     @property
     def plural(self) -> str:
         return {
-            "ask": "Asks",
-            "offer": "Offers",
-            "intro": "Introductions",
-            "job": "Jobs",
-            "event": "Events",
-            "article": "Articles",
-            "spotlight": "Spotlights",
+            "ask": N_("Asks"),
+            "offer": N_("Offers"),
+            "intro": N_("Introductions"),
+            "job": N_("Jobs"),
+            "event": N_("Events"),
+            "article": N_("Articles"),
+            "spotlight": N_("Spotlights"),
         }[self.value]
 
 
