@@ -61,6 +61,23 @@ FIXED_PAGES = (
 """Pages every site has; the rest come from content."""
 
 
+def language_folder(tag: str, main: str) -> str:
+    """Where a language's pages are: '' for the main language (the site's root), else its
+    tag in lower case ('fr/', 'pt-br/')."""
+    return "" if tag == main else f"{tag.lower()}/"
+
+
+def in_language(folder: str, path: str) -> str:
+    """The path of ``path`` in the language whose folder is ``folder``: pages (folders)
+    and the feeds have a copy per language; files (images, styles, the calendar) one."""
+    if not folder:
+        return path
+    bare = re.split(r"[?#]", path, maxsplit=1)[0]
+    page = bare == "" or bare.endswith("/") or bare in (ATOM_FEED, JSON_FEED)
+    shared = bare.startswith((STATIC, "pagefind/"))
+    return folder + path if page and not shared else path
+
+
 def post_url(year: int, slug: str) -> str:
     return f"posts/{year}/{slug}/"
 

@@ -451,7 +451,7 @@ def _search_step(
             run.output,
             plan.previous.get(BUNDLE),
             config.base_path,
-            config.language,
+            None if config.languages else config.language,  # one index per language
             leaks_in,
         )
         run.since("search", t)

@@ -106,18 +106,23 @@ class _Pages(Mapping[str, bytes]):
         return len(self.names)
 
 
-def search_files(pages: Mapping[str, bytes], base_path: str, language: str) -> dict[str, bytes]:
+def search_files(
+    pages: Mapping[str, bytes], base_path: str, language: str | None
+) -> dict[str, bytes]:
     """The Pagefind bundle for ``pages`` (``{path relative to the site: HTML}``), as
     ``{"pagefind/…": bytes}``.
 
     Only the pages :func:`is_searched` accepts are indexed. Results link to ``base_path``
     (``/`` or ``/news/``) plus the page's folder. ``language`` (newsletter.yaml's) is
-    the one index's language: its stemming, and the language the search page asks for.
+    the one index's language: its stemming, and the language the search page asks for;
+    None for a site in several languages, where Pagefind makes an index per language
+    (each page's ``<html lang>``) and a search page searches its own language's.
     Raises :class:`SearchError` when Pagefind is missing or fails.
     """
     names = sorted(name for name in pages if is_searched(name))
     service = _Service(_executable(), TIMEOUT + PER_PAGE_TIMEOUT * len(names))
-    files = service.run({"force_language": language}, base_path, names, pages)
+    options = {"force_language": language} if language else {}
+    files = service.run(options, base_path, names, pages)
     out = {}
     for file in files:
         rel = safe_relative(str(file["path"]))
@@ -148,7 +153,7 @@ def add_search(
     old_site: Path | None,
     previous: OutputRecord | None,
     base_path: str,
-    language: str,
+    language: str | None,
     leaks: Callable[[dict[str, bytes]], list[Diagnostic]],
 ) -> dict[str, OutputRecord]:
     """The build's last step before ``folder`` is published: index its pages, check the

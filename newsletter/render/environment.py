@@ -89,12 +89,26 @@ def globals_for(site: Site, language: Language) -> dict[str, Any]:
     """What every template of ``site`` sees, in ``language`` (``locale``)."""
     config = site.config
     base_path = config.base_path
+    folder = urls.language_folder(language.tag, config.language)
 
     def url(path: str) -> str:
-        return base_path + path
+        return base_path + urls.in_language(folder, path)
 
     def abs_url(path: str) -> str:
-        return config.base_url + path
+        return config.base_url + urls.in_language(folder, path)
+
+    def alternates(path: str) -> list[tuple[str, str]]:
+        """The page at ``path`` in each of the site's languages: (tag, absolute URL)."""
+        if not config.languages:
+            return []
+        return [
+            (
+                tag,
+                config.base_url
+                + urls.in_language(urls.language_folder(tag, config.language), path),
+            )
+            for tag in config.languages
+        ]
 
     def member(handle: str) -> Member | None:
         return site.members.get(handle)
@@ -114,6 +128,7 @@ def globals_for(site: Site, language: Language) -> dict[str, Any]:
         "config": config,
         "url": url,
         "abs_url": abs_url,
+        "alternates": alternates,
         "member": member,
         "name": name,
         "names": names,
