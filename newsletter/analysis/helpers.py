@@ -38,6 +38,7 @@ alphabetical order.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import math
 import re
@@ -53,7 +54,9 @@ import numpy.typing as npt
 
 from newsletter.analysis.text import Analyser
 from newsletter.core.community import Ask, Helper, NetworkOptions
+from newsletter.core.messages import N_
 from newsletter.core.model import Kind, Member, Post
+from newsletter.core.phrases import Listing, Phrase
 
 HALF_LIFE_DAYS = 365
 """What a member shared counts half as much a year on, a quarter two years on: what
@@ -89,20 +92,6 @@ COLLEAGUE_SCORE = 0.5
 """A colleague of the asker (same ``org``) must cover at least half of the ask: they can
 ask across the corridor, so the newsletter names them only on strong evidence."""
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _BREAK = -1
 """A code in a token stream that ends a phrase (punctuation, the end of a field)."""
 _TAGS = re.compile(r"<[^>]+>")
@@ -609,11 +598,12 @@ class _People:
             number = int(who[place])
             reason = self.reason(number, query)
             if colleague[place]:
-                reason += f"; also at {self.members[self.evidence.handles[number]].org.strip()}"
+                their_org = self.members[self.evidence.handles[number]].org.strip()
+                reason = _then(reason, Phrase(N_("also at %(org)s"), org=their_org))
             found.append(Helper(self.evidence.handles[number], float(share[place]), reason))
         return tuple(found)
 
-    def reason(self, number: int, query: _Query) -> str:
+    def reason(self, number: int, query: _Query) -> Phrase:
         """Why member ``number`` could help, from their strongest evidence."""
         keys, items, tf = self._table(number)
         low = np.searchsorted(keys, query.keys, "left").tolist()
@@ -632,7 +622,7 @@ class _People:
                 credit.by_term[(source, key)] = weight * idf
                 credit.items_of[key].add(item)
         parts = [self._part(source, credit, query.words) for source in credit.sources()[:2]]
-        return "; ".join(parts)
+        return functools.reduce(_then, parts)
 
     def _table(self, number: int) -> tuple[Array, Array, Floats]:
         """Member ``number``'s terms per item (sorted by term, then item), counted the
@@ -650,7 +640,7 @@ class _People:
             self._tables.popitem(last=False)
         return table
 
-    def _part(self, source: Source, credit: _Credit, asked: dict[int, str]) -> str:
+    def _part(self, source: Source, credit: _Credit, asked: dict[int, str]) -> Phrase:
         of = self.evidence.item_of
         items = sorted(
             (i for i, c in credit.by_item.items() if self.evidence.item_source[i] is source),
@@ -658,11 +648,12 @@ class _People:
         )
         best = of[items[0]]
         if source is Source.OFFER:
-            return f"offers “{best}”"
+            # Translators: why a member could help with an ask (their name comes before it)
+            return Phrase(N_("offers “%(offer)s”"), offer=str(best))
         if isinstance(best, Post) and source is Source.OFFER_POST:
-            return f"offered “{best.title}” in {_month(best.date)}"
+            return Phrase(N_("offered “%(title)s” in %(month)s"), title=best.title, month=best.date)
         if source is Source.TOPIC:
-            return f"works on {_listed([str(of[i]) for i in items])}"
+            return Phrase(N_("works on %(topics)s"), topics=_listed([str(of[i]) for i in items]))
         terms = credit.terms(source)
         named = [k for k in terms if self.index.words_of(k) in self.evidence.labels]
         phrases = [k for k in terms if k not in named and len(self.index.words_of(k)) == 2]
@@ -670,16 +661,20 @@ class _People:
         subject = self._subject(named + phrases + single)
         words = _listed([self.label(k, asked) for k in subject])
         if source is Source.PROFILE:
-            return f"their profile mentions {words}"
+            return Phrase(N_("their profile mentions %(words)s"), words=words)
         if source is Source.FEED:
-            return f"their blog covers {words}"
+            return Phrase(N_("their blog covers %(words)s"), words=words)
         posts = {
             i for p in subject for i in credit.items_of[p] if self.evidence.item_source[i] is source
         }
         latest = max(d.date for i in posts if isinstance(d := of[i], Post))
-        if len(posts) == 1:
-            return f"shared a post on {words} in {_month(latest)}"
-        return f"has shared {len(posts)} posts on {words}, the latest in {_month(latest)}"
+        return Phrase.ngettext(
+            "shared a post on %(words)s in %(month)s",
+            "has shared %(num)s posts on %(words)s, the latest in %(month)s",
+            len(posts),
+            words=words,
+            month=latest,
+        )
 
     def _subject(self, terms: list[int]) -> list[int]:
         """The first two of ``terms`` (the names of tags and topics, which a reader knows,
@@ -718,11 +713,12 @@ class _People:
         return self._surfaces[stem]
 
 
-def _month(date: dt.date) -> str:
-    return f"{_MONTHS[date.month - 1]} {date.year}"
-
-
-def _listed(names: list[str]) -> str:
+def _listed(names: list[str]) -> Listing:
     """'a', 'a and b', 'a, b and c': at most three, in the order given."""
-    shown = list(dict.fromkeys(names))[:3]
-    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+    return Listing(tuple(dict.fromkeys(names))[:3])
+
+
+def _then(first: Phrase, then: Phrase) -> Phrase:
+    """Two reasons, one after the other."""
+    # Translators: two reasons why a member could help, one after the other
+    return Phrase(N_("%(first)s; %(then)s"), first=first, then=then)

@@ -27,6 +27,7 @@ suggestions out, best first, ties broken by handles.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 from collections import defaultdict
@@ -36,7 +37,9 @@ from itertools import pairwise
 
 from newsletter.analysis.text import Analyser
 from newsletter.core.community import BEST_SUGGESTIONS, NetworkOptions, Suggestion
+from newsletter.core.messages import N_
 from newsletter.core.model import Kind, Member, Post, Share
+from newsletter.core.phrases import Listing, Phrase, Value
 
 COMMON_SHARE = 0.15
 """A term used in the asks and offers of more than this share of the members (and more
@@ -322,29 +325,62 @@ def _suggestion(
     pa, pb = profiles[a], profiles[b]
     common = sorted(pa.interests & pb.interests)
     name_a, name_b = people[a].name or a, people[b].name or b
-    sentences = [f"Both work on {_listed(common)}."] if common else []
+    org = _org(people, a, b)
+    sentences: list[tuple[str, dict[str, Value]]] = (
+        [(_BOTH_WORK_ON, {"topics": _listed(common)})] if common else []
+    )
     sentences += [_asks_for(name_a, name_b, ask, offer) for ask, offer in _met(pa, pb)]
     sentences += [_asks_for(name_b, name_a, ask, offer) for ask, offer in _met(pb, pa)]
-    reason = " ".join(sentences)
-    if org := _org(people, a, b):
-        reason = f"{reason.removesuffix('.')} (both at {org})."
-    return Suggestion(a, b, score, reason)
+    said = [Phrase(message, **values) for message, values in sentences[:-1]]
+    if sentences:
+        message, values = sentences[-1]
+        if org:  # the last sentence says they are colleagues too
+            message, values = _AT_ORG[message], {**values, "org": org}
+        said.append(Phrase(message, **values))
+    return Suggestion(a, b, score, functools.reduce(_then, said) if said else "")
 
 
-def _asks_for(asker: str, offerer: str, ask: _Need, offer: _Need) -> str:
-    if ask.post:
-        return f"{asker} asks “{ask.quoted}”, which {offerer} offers (“{offer.quoted}”)."
-    return f"{asker} asks for “{ask.quoted}”, which {offerer} offers (“{offer.quoted}”)."
+# Translators: why two members should meet
+_BOTH_WORK_ON = N_("Both work on %(topics)s.")
+# Translators: why two members should meet: an ask post of one, an offer of the other
+_ASKS = N_("%(asker)s asks “%(ask)s”, which %(offerer)s offers (“%(offer)s”).")
+# Translators: why two members should meet: an ask of one, an offer of the other
+_ASKS_FOR = N_("%(asker)s asks for “%(ask)s”, which %(offerer)s offers (“%(offer)s”).")
+_AT_ORG = {
+    # Translators: why two members should meet, who work at the same organisation
+    _BOTH_WORK_ON: N_("Both work on %(topics)s (both at %(org)s)."),
+    _ASKS: N_(
+        "%(asker)s asks “%(ask)s”, which %(offerer)s offers (“%(offer)s”) (both at %(org)s)."
+    ),
+    _ASKS_FOR: N_(
+        "%(asker)s asks for “%(ask)s”, which %(offerer)s offers (“%(offer)s”) (both at %(org)s)."
+    ),
+}
+"""Each sentence of a reason as the last one says it when the two are colleagues."""
 
 
-def _listed(topics: list[str]) -> str:
+def _asks_for(asker: str, offerer: str, ask: _Need, offer: _Need) -> tuple[str, dict[str, Value]]:
+    values: dict[str, Value] = {
+        "asker": asker,
+        "ask": ask.quoted,
+        "offerer": offerer,
+        "offer": offer.quoted,
+    }
+    return (_ASKS if ask.post else _ASKS_FOR), values
+
+
+def _then(first: Phrase, then: Phrase) -> Phrase:
+    # Translators: two sentences of a reason why two members should meet, one after the other
+    return Phrase(N_("%(first)s %(then)s"), first=first, then=then)
+
+
+def _listed(topics: list[str]) -> Listing:
     """'a', 'a and b', 'a, b and c', 'a, b, c and 2 more': at most three named."""
-    shown = topics[:3]
-    if len(topics) > 3:
-        return f"{', '.join(shown)} and {len(topics) - 3} more"
-    if len(shown) == 1:
-        return shown[0]
-    return f"{', '.join(shown[:-1])} and {shown[-1]}"
+    if len(topics) <= 3:
+        return Listing(tuple(topics))
+    more = len(topics) - 3
+    # Translators: the end of a list of topics, "a, b, c and 2 more"
+    return Listing((*topics[:3], Phrase.ngettext("%(num)s more", "%(num)s more", more)))
 
 
 class _Best:

@@ -24,6 +24,7 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
+from newsletter.core.phrases import Phrase
 from newsletter.project.catalogs import is_source_language, parse_locale, translations
 from newsletter.project.sources import Project
 
@@ -64,6 +65,10 @@ class Language:
         """Values to put in a message, numbers written in the locale's way:
         ``lang.ngettext("%(num)s post", "%(num)s posts", n) % lang.values({"num": n})``."""
         return {k: self.number(v) if _is_number(v) else v for k, v in values.items()}
+
+    def phrase(self, text: str) -> str:
+        """A reason the analysis wrote (a ``Phrase``) in this language; other text as it is."""
+        return text.say(self) if isinstance(text, Phrase) else text
 
     def language_name(self, tag: str) -> str:
         """Another language's name in this one: 'fr' → 'French', 'français' in French."""
