@@ -1,7 +1,9 @@
 """Messages: an edition → one MIME message per recipient, with safe headers.
 
 The edition's email is rendered once per *variant* (with or without a name; a
-member with items shared for them gets their own), with stand-in marks where
+member with items shared for them gets their own), in one language (``prepare``'s:
+the newsletter's unless told; an edition goes out in several languages by being
+prepared once per language), with stand-in marks where
 the recipient's name and address go; each message then only swaps those in.
 That keeps 10,000 personalized messages cheap. Every header value that comes
 from data is refused if it holds a line break or a control character (header
@@ -36,6 +38,7 @@ from newsletter.render.email import (
     personal,
 )
 from newsletter.render.environment import Theme, globals_for
+from newsletter.render.locale import Language
 
 NAME = "\ue000name\ue000"
 EMAIL = "\ue000email\ue000"
@@ -65,11 +68,14 @@ def safe_header(name: str, value: str) -> str:
 
 @dataclass
 class EditionMail:
-    """An edition made ready to send: rendered variants and the headers all messages share."""
+    """An edition made ready to send in one language: rendered variants and the headers
+    all its messages share."""
 
     site: Site
     view: EditionView
     theme: Theme
+    language: Language
+    """What the messages say, and how (the Subject line is already in it)."""
     subject: str
     sender: str
     reply_to: str
@@ -91,7 +97,7 @@ class EditionMail:
             stand_in = replace(
                 mine, email=EMAIL, name=NAME if named else "", unsubscribe=UNSUBSCRIBE
             )
-            ctx = globals_for(self.site, self.theme.language(self.site.config.language))
+            ctx = globals_for(self.site, self.language)
             self._variants[key] = (
                 email_html(self.theme, ctx, self.view, stand_in).decode(),
                 email_text(self.site, self.theme, ctx, self.view, stand_in).decode(),
@@ -99,9 +105,13 @@ class EditionMail:
         return self._variants[key]
 
 
-def prepare(site: Site, view: EditionView, theme: Theme) -> EditionMail:
-    """Check the sender settings once, for every message of the edition."""
+def prepare(
+    site: Site, view: EditionView, theme: Theme, language: Language | None = None
+) -> EditionMail:
+    """Check the sender settings once, for every message of the edition in ``language``
+    (the newsletter's own when None)."""
     config = site.config
+    language = language if language is not None else theme.language(config.language)
     sender = config.email.from_
     name, address = parseaddr(sender)
     if not address or "@" not in address:
@@ -114,12 +124,15 @@ def prepare(site: Site, view: EditionView, theme: Theme) -> EditionMail:
     unsubscribe = config.email.unsubscribe or address
     for header, value in (("Reply-To", config.email.reply_to), ("List-Unsubscribe", unsubscribe)):
         safe_header(header, value)
-    subject = safe_header("Subject", subject_line(view.edition.number, view.edition.title))
+    subject = safe_header(
+        "Subject", subject_line(view.edition.number, view.edition.title, language)
+    )
     list_slug = slugify(config.title) or "newsletter"
     return EditionMail(
         site=site,
         view=view,
         theme=theme,
+        language=language,
         subject=subject,
         sender=formataddr((name, address)),
         reply_to=config.email.reply_to,
@@ -130,15 +143,17 @@ def prepare(site: Site, view: EditionView, theme: Theme) -> EditionMail:
     )
 
 
-def subject_line(number: int, title: str) -> str:
-    """'#12: The title', cut at a word with '…' when longer than ``MAX_SUBJECT``
-    characters (a single word that long is cut where it must be)."""
-    subject = f"#{number}: {title}"
+def subject_line(number: int, title: str, language: Language) -> str:
+    """'#12: The title' in ``language``, cut at a word with '…' when longer than
+    ``MAX_SUBJECT`` characters (a single word that long is cut where it must be)."""
+    # Translators: the title of an edition's email, and its Subject line: "#12: The title".
+    message = language.gettext("#%(number)s: %(title)s")
+    subject = message % language.values({"number": number, "title": title})
     if len(subject) <= MAX_SUBJECT:
         return subject
     cut = subject[: MAX_SUBJECT - 1]
     space = cut.rfind(" ")
-    if space > len(f"#{number}:"):
+    if space > subject.find(title):  # never cut before the title's first word
         cut = cut[:space]
     return cut.rstrip(" ,;:.-–—") + "…"
 

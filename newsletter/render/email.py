@@ -3,6 +3,11 @@
 The HTML uses a table layout with the theme's CSS inlined (css-inline), since
 many clients drop <style>. Gmail clips messages over 102 KB, so an edition
 whose full text would be larger is rendered with excerpts and links instead.
+
+A message is in the language of the context it is rendered with (``ctx["locale"]``,
+from ``globals_for(site, language)``): the same edition renders in another language
+with another context. In a right-to-left language the templates mirror every side
+they name, since mail clients ignore logical CSS properties.
 """
 
 from __future__ import annotations
@@ -118,6 +123,8 @@ def email_jobs(site: Site, theme: Theme) -> list[Job]:
 def email_html(
     theme: Theme, ctx: dict[str, object], view: EditionView, recipient: Recipient | None = None
 ) -> bytes:
+    """The HTML message, CSS inlined, in ``ctx``'s language; with excerpts when the full
+    text would be clipped."""
     html = b""
     for full in (True, False):
         raw = theme.page(
@@ -136,6 +143,7 @@ def email_text(
     view: EditionView,
     recipient: Recipient | None = None,
 ) -> bytes:
+    """The plain-text message, in ``ctx``'s language."""
     return theme.page(
         "email/edition.txt",
         ctx,

@@ -103,7 +103,8 @@ def community(tmp_path_factory: pytest.TempPathFactory) -> tuple[api.Project, Si
 def emails(community: tuple[api.Project, Site], handle: str) -> tuple[str, str]:
     """(HTML, text) of edition 1's email as member ``handle`` gets it."""
     project, site = community
-    theme, ctx, view = Theme(project), globals_for(site), site.editions[0]
+    theme, view = Theme(project), site.editions[0]
+    ctx = globals_for(site, theme.language(site.config.language))
     recipient = replace(personal(site, view, handle), email="x@example.org", name="X")
     return (
         email_html(theme, ctx, view, recipient).decode(),

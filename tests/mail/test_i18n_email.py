@@ -1,0 +1,172 @@
+"""The email speaks the newsletter's language: the bundled example with ``language: fr``
+and a small catalog of its own (locale/fr/LC_MESSAGES/newsletter.po, written here), sent
+with `newsletter send --dry-run`; its messages are read back from the .eml files, the
+Subject decoded as a reader's client would. In Arabic the email reads right to left:
+``dir="rtl"`` and every side the layout names (alignments, paddings, borders) mirrored,
+since mail clients ignore logical CSS properties."""
+
+from __future__ import annotations
+
+import json
+import re
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import cast
+
+from support.cli import run
+from support.clock import TODAY
+
+FRENCH = r"""
+msgid ""
+msgstr ""
+"Language: fr\n"
+"MIME-Version: 1.0\n"
+"Content-Type: text/plain; charset=UTF-8\n"
+"Plural-Forms: nplurals=2; plural=(n > 1);\n"
+
+msgid "#%(number)s: %(title)s"
+msgstr "N° %(number)s : %(title)s"
+
+msgid "View in your browser"
+msgstr "Voir dans votre navigateur"
+
+msgid "Read it in your browser: %(url)s"
+msgstr "Lire dans votre navigateur : %(url)s"
+
+msgid "Edition %(number)s"
+msgstr "Numéro %(number)s"
+
+msgid "Edition %(number)s: %(title)s"
+msgstr "Numéro %(number)s : %(title)s"
+
+msgid "%(num)s item"
+msgid_plural "%(num)s items"
+msgstr[0] "%(num)s élément"
+msgstr[1] "%(num)s éléments"
+
+msgid "Hello %(name)s,"
+msgstr "Bonjour %(name)s,"
+
+msgid "Can you help?"
+msgstr "Pouvez-vous aider ?"
+
+msgid "Events"
+msgstr "Événements"
+
+msgid ""
+"Sent to %(email)s. <a href=\"%(url)s\">Unsubscribe</a> with one click; "
+"you will not be mailed again."
+msgstr ""
+"Envoyé à %(email)s. <a href=\"%(url)s\">Se désabonner</a> en un clic ; "
+"vous ne recevrez plus rien."
+
+msgid "Sent to %(email)s. Unsubscribe: %(url)s"
+msgstr "Envoyé à %(email)s. Se désabonner : %(url)s"
+"""
+
+
+def in_language(example: Path, tag: str) -> Path:
+    """The example in language ``tag``, with a subscriber who is the first helper
+    `newsletter asks` names for an open ask (so their email asks 'Can you help?')."""
+    config = example / "newsletter.yaml"
+    config.write_text(config.read_text().replace("language: en\n", f"language: {tag}\n"))
+    data = json.loads(
+        run("asks", "--open", "--format", "json", "--today", TODAY, cwd=example).output
+    )
+    helper = next(a for a in data["asks"] if a["helpers"])["helpers"][0]["handle"]
+    (example / "private").mkdir()
+    (example / "private/subscribers.csv").write_text(
+        f"email,name,member\nhelper@example.org,,{helper}\n"
+    )
+    return example
+
+
+def send_one(example: Path, outbox: Path) -> tuple[str, str, str]:
+    """(Subject, text part, HTML part) of the one message `send latest --dry-run` writes."""
+    result = run("send", "latest", "--dry-run", str(outbox), "--today", TODAY, cwd=example)
+    assert result.exit_code == 0, result.output
+    (path,) = outbox.glob("*.eml")
+    data = path.read_bytes()
+    subject = re.search(rb"^Subject: (.*)$", data, re.M)
+    assert subject is not None and subject[1].isascii()  # RFC 2047-encoded on the wire
+    message = cast(EmailMessage, message_from_bytes(data, policy=policy.default))
+    text = cast(EmailMessage, message.get_body(("plain",))).get_content()
+    page = cast(EmailMessage, message.get_body(("html",))).get_content()
+    return str(message["Subject"]), text.replace("\r\n", "\n"), page
+
+
+def test_the_email_speaks_french(example: Path, tmp_path: Path) -> None:
+    root = in_language(example, "fr")
+    catalog = root / "locale/fr/LC_MESSAGES/newsletter.po"
+    catalog.parent.mkdir(parents=True)
+    catalog.write_text(FRENCH.lstrip(), encoding="utf-8")
+    subject, text, page = send_one(root, tmp_path / "outbox")
+
+    # RFC 2047-encoded on the wire, decoded by the policy as a reader's client does
+    assert subject == "N° 10 : A year of asking, answering and introducing"
+    assert '<html lang="fr">' in page
+    assert "<title>N° 10 : A year of asking, answering and introducing</title>" in page
+    assert "Numéro 10 · 19 novembre 2026 · 10 éléments" in page
+    assert "Numéro 10 : A year of asking, answering and introducing\n" in text
+    assert "\n19 novembre 2026 · 10 éléments\n" in text
+    assert ">Voir dans votre navigateur</a>" in page
+    assert "Lire dans votre navigateur : https://commons.example.org/editions/10/" in text
+    # the greeting, by the member's first name
+    assert re.search(r'class="note greeting"[^>]*><p[^>]*>Bonjour \w+,</p>', page)
+    assert re.search(r"^Bonjour \w+,$", text, re.M)
+    assert ">Pouvez-vous aider ?</p>" in page
+    assert "\nPOUVEZ-VOUS AIDER ?\n" in text
+    # a kind of post, as both the contents and the sections name it
+    assert ">Événements <span" in page
+    assert "\n== ÉVÉNEMENTS ==\n" in text
+    assert "  Événements:" in text
+    # the unsubscribe sentence keeps its link, with the subscriber's own address
+    assert re.search(
+        r'Envoyé à helper@example\.org\. <a href="mailto:news@commons\.example\.org'
+        r'\?subject=unsubscribe%20helper%40example\.org"[^>]*>Se désabonner</a> en un clic',
+        page,
+    )
+    assert "Envoyé à helper@example.org. Se désabonner : mailto:" in text
+    # dates written the French way wherever the email shows one; no English left of
+    # what the catalog translates
+    assert "novembre 2026" in text
+    for english in ("View in your browser", "Hello ", "Can you help?", "Sent to ", " items"):
+        assert english not in page
+        assert english not in text
+
+
+def opening(page: str, element: str, cls: str) -> str:
+    """The opening tag of the first ``element`` of class ``cls`` (css-inline may reorder
+    attributes, so tests look for each one in it)."""
+    found = re.search(rf'<{element}\b[^>]*\bclass="{cls}"[^>]*>', page)
+    assert found is not None, f"no <{element} class={cls}>"
+    return found[0]
+
+
+def test_an_arabic_email_reads_right_to_left(example: Path, tmp_path: Path) -> None:
+    subject, text, page = send_one(in_language(example, "ar"), tmp_path / "outbox")
+    assert '<html lang="ar" dir="rtl">' in page
+    assert 'dir="rtl"' in re.findall(r"<body[^>]*>", page)[0]
+    for table in ("outer", "card"):
+        assert 'dir="rtl"' in opening(page, "table", table)
+    # the link to the web page sits at the end of the line: on the left, in Arabic
+    top = opening(page, "td", "top")
+    assert 'align="left"' in top
+    assert 'align="right"' not in page
+    # every side a style names is mirrored, and inlined (css-inline) so
+    items = re.findall(r'<p class="toc-item" style="([^"]*)"', page)
+    assert len(items) >= 10  # the asks for this member and the contents
+    assert all("padding-right: 24px" in style for style in items)
+    assert "border-right: 4px solid #9a3412" in opening(page, "table", "event")
+    lists = re.findall(r'<(?:ul|ol) style="([^"]*)"', page)
+    assert lists and all("padding-right: 22px" in style for style in lists)
+    # nothing in the message names the left any more but that one cell's alignment
+    body = page.split("<body", 1)[1]
+    assert not [s for s in re.findall(r'style="([^"]*)"', body) if "left" in s]
+    assert re.findall(r'\b([\w-]+)="left"', body) == ["align"]
+    assert "text-align: left" not in page and "text-align:left" not in page
+    # 'Read on the site ←': arrows point forward, to the reading's end
+    assert "←" in page and "→" not in page
+    assert subject == "#10: A year of asking, answering and introducing"
+    assert "\n\n== EVENTS ==\n" in text  # no catalog for ar here: the theme's own words
