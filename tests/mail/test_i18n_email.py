@@ -14,8 +14,13 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import cast
 
+from newsletter import api
+from newsletter.mail.message import NAME, prepare
+from newsletter.render import Theme
+
 from support.cli import run
-from support.clock import TODAY
+from support.clock import TODAY, TODAY_DATE
+from support.sending import SEND_CONFIG, send_project
 
 FRENCH = r"""
 msgid ""
@@ -54,6 +59,14 @@ msgstr "Pouvez-vous aider ?"
 msgid "Events"
 msgstr "Événements"
 
+msgid "Why you: %(reason)s"
+msgstr "Pourquoi vous : %(reason)s"
+
+msgid "shared a post on %(words)s in %(month)s"
+msgid_plural "has shared %(num)s posts on %(words)s, the latest in %(month)s"
+msgstr[0] "a partagé un article sur %(words)s en %(month)s"
+msgstr[1] "a partagé %(num)s articles sur %(words)s, le dernier en %(month)s"
+
 msgid ""
 "Sent to %(email)s. <a href=\"%(url)s\">Unsubscribe</a> with one click; "
 "you will not be mailed again."
@@ -66,20 +79,21 @@ msgstr "Envoyé à %(email)s. Se désabonner : %(url)s"
 """
 
 
-def in_language(example: Path, tag: str) -> Path:
+def in_language(example: Path, tag: str) -> tuple[Path, str]:
     """The example in language ``tag``, with a subscriber who is the first helper
-    `newsletter asks` names for an open ask (so their email asks 'Can you help?')."""
+    `newsletter asks` names for an open ask (so their email asks 'Can you help?'), and
+    why them, as `asks` says it."""
     config = example / "newsletter.yaml"
     config.write_text(config.read_text().replace("language: en\n", f"language: {tag}\n"))
     data = json.loads(
         run("asks", "--open", "--format", "json", "--today", TODAY, cwd=example).output
     )
-    helper = next(a for a in data["asks"] if a["helpers"])["helpers"][0]["handle"]
+    helper = next(a for a in data["asks"] if a["helpers"])["helpers"][0]
     (example / "private").mkdir()
     (example / "private/subscribers.csv").write_text(
-        f"email,name,member\nhelper@example.org,,{helper}\n"
+        f"email,name,member\nhelper@example.org,,{helper['handle']}\n"
     )
-    return example
+    return example, helper["reason"]
 
 
 def send_one(example: Path, outbox: Path) -> tuple[str, str, str]:
@@ -97,7 +111,7 @@ def send_one(example: Path, outbox: Path) -> tuple[str, str, str]:
 
 
 def test_the_email_speaks_french(example: Path, tmp_path: Path) -> None:
-    root = in_language(example, "fr")
+    root, reason = in_language(example, "fr")
     catalog = root / "locale/fr/LC_MESSAGES/newsletter.po"
     catalog.parent.mkdir(parents=True)
     catalog.write_text(FRENCH.lstrip(), encoding="utf-8")
@@ -117,6 +131,15 @@ def test_the_email_speaks_french(example: Path, tmp_path: Path) -> None:
     assert re.search(r"^Bonjour \w+,$", text, re.M)
     assert ">Pouvez-vous aider ?</p>" in page
     assert "\nPOUVEZ-VOUS AIDER ?\n" in text
+    # why them, as the analysis said it (a phrase), in French: its words, list and month
+    shared = re.match(r"has shared (\d+) posts on ([^,;]+?) and ([^,;]+?), the latest in", reason)
+    assert shared is not None, f"the example's first helper is no longer one who shared: {reason}"
+    why = (
+        f"Pourquoi vous : a partagé {shared[1]} articles sur {shared[2]} et {shared[3]}, "
+        "le dernier en "
+    )
+    for part in (text, page):  # the month the French way: 'septembre 2026'
+        assert re.search(re.escape(why) + r"[a-zéû]+ 2026", part), why
     # a kind of post, as both the contents and the sections name it
     assert ">Événements <span" in page
     assert "\n== ÉVÉNEMENTS ==\n" in text
@@ -131,7 +154,7 @@ def test_the_email_speaks_french(example: Path, tmp_path: Path) -> None:
     # dates written the French way wherever the email shows one; no English left of
     # what the catalog translates
     assert "novembre 2026" in text
-    for english in ("View in your browser", "Hello ", "Can you help?", "Sent to ", " items"):
+    for english in ("View in your browser", "Hello ", "Can you help?", "Why you", " items"):
         assert english not in page
         assert english not in text
 
@@ -145,7 +168,7 @@ def opening(page: str, element: str, cls: str) -> str:
 
 
 def test_an_arabic_email_reads_right_to_left(example: Path, tmp_path: Path) -> None:
-    subject, text, page = send_one(in_language(example, "ar"), tmp_path / "outbox")
+    subject, text, page = send_one(in_language(example, "ar")[0], tmp_path / "outbox")
     assert '<html lang="ar" dir="rtl">' in page
     assert 'dir="rtl"' in re.findall(r"<body[^>]*>", page)[0]
     for table in ("outer", "card"):
@@ -170,3 +193,28 @@ def test_an_arabic_email_reads_right_to_left(example: Path, tmp_path: Path) -> N
     assert "←" in page and "→" not in page
     assert subject == "#10: A year of asking, answering and introducing"
     assert "\n\n== EVENTS ==\n" in text  # no catalog for ar here: the theme's own words
+
+
+def test_one_edition_is_prepared_in_another_language(tmp_path: Path) -> None:
+    """What a newsletter in several languages will do per subscriber: the same edition of
+    an English newsletter, prepared in French (its Subject and both parts), the English
+    one unchanged beside it."""
+    root = send_project(tmp_path / "p", "email,name,member\nada@example.org,,ada\n")
+    catalog = root / "locale/fr/LC_MESSAGES/newsletter.po"
+    catalog.parent.mkdir(parents=True)
+    catalog.write_text(FRENCH.lstrip(), encoding="utf-8")
+    project = api.load_project(root)
+    site, _ = api.site(project, TODAY_DATE)
+    theme = Theme(project)
+    assert "language:" not in SEND_CONFIG  # the newsletter's own language is English
+
+    english = prepare(site, site.editions[0], theme)
+    french = prepare(site, site.editions[0], theme, theme.language("fr"))
+    assert english.subject == "#1: First"
+    assert french.subject == "N° 1 : First"
+    page, text = french.variant(True, "ada")
+    assert '<html lang="fr">' in page and ">Voir dans votre navigateur</a>" in page
+    assert "Numéro 1 · 19 novembre 2026 · 2 éléments" in page
+    assert f"Bonjour {NAME}," in text  # each message puts its reader's name in
+    page, text = english.variant(True, "ada")
+    assert '<html lang="en">' in page and "Edition 1 · 19 November 2026 · 2 items" in page
