@@ -30,6 +30,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx  # type: ignore[import-untyped, unused-ignore]
 
+from newsletter.render.locale import ENGLISH, Language
+
 PALETTE_LIGHT = (
     "#2f6db5",  # blue
     "#c4501b",  # orange
@@ -152,9 +154,15 @@ Box = tuple[float, float, float, float]
 
 
 def network_svg(
-    nodes: list[MapNode], edges: list[MapEdge], *, seed: int = 7, title: str = "The network"
+    nodes: list[MapNode],
+    edges: list[MapEdge],
+    *,
+    seed: int = 7,
+    title: str = "The network",
+    language: Language = ENGLISH,
 ) -> str:
-    """The map of ``nodes`` joined by ``edges`` as a standalone, inlinable SVG document.
+    """The map of ``nodes`` joined by ``edges`` as a standalone, inlinable SVG document,
+    its words (``title`` aside, given in it) in ``language``.
 
     Edges naming a handle that is not a node, edges of a member with themselves and
     edges without a positive weight are left out; two edges between the same members
@@ -162,7 +170,7 @@ def network_svg(
     """
     members = _unique_nodes(nodes)
     if not members:
-        return _empty_svg(title)
+        return _empty_svg(title, language)
     ties = _merged_edges(edges, {m.handle for m in members})
     groups = sorted({m.group for m in members if m.group}, key=lambda g: (g.casefold(), g))
     css = {g: _group_class(i) for i, g in enumerate(groups)}
@@ -183,7 +191,8 @@ def network_svg(
         for m in members
     ]
     labels = _labels(dots, width, plot_h)
-    legend, legend_h = _legend(groups, css, any(not m.group for m in members), width, plot_h)
+    ungrouped = language.gettext("No group") if any(not m.group for m in members) else ""
+    legend, legend_h = _legend(groups, css, ungrouped, width, plot_h)
     height = plot_h + legend_h
 
     out = [
@@ -191,10 +200,10 @@ def network_svg(
         f'{_num(height)}" role="group" aria-labelledby="{TITLE_ID}" '
         f'aria-describedby="{DESC_ID}">',
         f'<title id="{TITLE_ID}">{_esc(title)}</title>',
-        f'<desc id="{DESC_ID}">{_esc(_description(members, groups, ties))}</desc>',
+        f'<desc id="{DESC_ID}">{_esc(_description(members, groups, ties, language))}</desc>',
         _style(),
         _edges_svg(ties, {d.node.handle: d for d in dots}),
-        _nodes_svg(dots),
+        _nodes_svg(dots, language),
         _labels_svg(labels),
         *legend,
         "</svg>",
@@ -507,14 +516,15 @@ def _edges_svg(ties: Sequence[MapEdge], dots: dict[str, _Dot]) -> str:
     return "\n".join(parts)
 
 
-def _nodes_svg(dots: Sequence[_Dot]) -> str:
+def _nodes_svg(dots: Sequence[_Dot], language: Language) -> str:
     """Circles, largest first so that small ones stay visible; each a link if it can be."""
     parts = ['<g class="nm-n">']
     for dot in sorted(dots, key=lambda d: (-d.r, d.node.handle)):
         node = dot.node
-        name = node.name or "A member"
+        name = node.name or language.gettext("A member")
         group = node.group
-        tip = " · ".join([name, *([group] if group else []), f"activity {_amount(node.activity)}"])
+        activity = language.gettext("activity %(amount)s") % {"amount": _amount(node.activity)}
+        tip = " · ".join([name, *([group] if group else []), activity])
         spoken = f"{name}, {group}" if group else name
         circle = (
             f'<title>{_esc(tip)}</title><circle class="{dot.css}" cx="{_num(dot.x)}" '
@@ -545,12 +555,13 @@ def _labels_svg(labels: Sequence[_Label]) -> str:
 
 
 def _legend(
-    groups: Sequence[str], css: dict[str, str], ungrouped: bool, width: float, top: float
+    groups: Sequence[str], css: dict[str, str], ungrouped: str, width: float, top: float
 ) -> tuple[list[str], float]:
-    """The groups' colours under the plot, in rows that wrap; returns its SVG and height."""
+    """The groups' colours under the plot, in rows that wrap, and ``ungrouped`` (what
+    members with no group are called, '' for none); returns its SVG and height."""
     entries = [(g, css[g]) for g in groups]
     if ungrouped and entries:
-        entries.append(("No group", "nm-none"))
+        entries.append((ungrouped, "nm-none"))
     if not entries:
         return [], 0.0
     row_h = FONT * 1.75
@@ -572,24 +583,38 @@ def _legend(
     return parts, round(y - top + FONT * 0.6 + EDGE_GAP)
 
 
-def _description(members: Sequence[MapNode], groups: Sequence[str], ties: Sequence[MapEdge]) -> str:
-    people = _plural(len(members), "member")
-    ties_text = _plural(len(ties), "tie")
-    in_groups = f" in {_plural(len(groups), 'group')}" if groups else ""
-    return (
-        f"{people}{in_groups} and {ties_text} between them. A larger circle is a more "
-        "active member, a thicker line a stronger tie; each circle links to the "
-        "member's page."
+def _description(
+    members: Sequence[MapNode], groups: Sequence[str], ties: Sequence[MapEdge], language: Language
+) -> str:
+    say = language.values
+    values = {
+        "members": language.ngettext("%(num)s member", "%(num)s members", len(members))
+        % say({"num": len(members)}),
+        "groups": language.ngettext("%(num)s group", "%(num)s groups", len(groups))
+        % say({"num": len(groups)}),
+        "ties": language.ngettext("%(num)s tie", "%(num)s ties", len(ties))
+        % say({"num": len(ties)}),
+    }
+    if groups:
+        text = language.gettext("%(members)s in %(groups)s and %(ties)s between them.")
+    else:
+        text = language.gettext("%(members)s and %(ties)s between them.")
+    legend = language.gettext(
+        "A larger circle is a more active member, a thicker line a stronger tie; each "
+        "circle links to the member's page."
     )
+    return f"{text % values} {legend}"
 
 
-def _empty_svg(title: str) -> str:
+def _empty_svg(title: str, language: Language) -> str:
+    spoken = language.gettext("%(title)s: no exchanges yet") % {"title": title}
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="nm" viewBox="0 0 480 80" '
         f'role="img" aria-labelledby="{TITLE_ID}">\n'
-        f'<title id="{TITLE_ID}">{_esc(title)}: no exchanges yet</title>\n'
+        f'<title id="{TITLE_ID}">{_esc(spoken)}</title>\n'
         f"{_style()}\n"
-        '<text class="nm-empty" x="240" y="45" text-anchor="middle">No exchanges yet</text>\n'
+        '<text class="nm-empty" x="240" y="45" text-anchor="middle">'
+        f"{_esc(language.gettext('No exchanges yet'))}</text>\n"
         "</svg>\n"
     )
 
@@ -641,7 +666,3 @@ def _num2(value: float) -> str:
 def _amount(value: float) -> str:
     value = _finite(value)
     return str(int(value)) if value == int(value) else f"{value:.1f}"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -7,16 +7,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import islice
 from typing import TypeVar
 
 from newsletter.core import urls
-from newsletter.core.community import AskReport
+from newsletter.core.community import Ask, AskReport
+from newsletter.core.messages import N_
 from newsletter.core.model import Asset, Kind, Member, Site
 from newsletter.render.environment import Theme, globals_for
 from newsletter.render.jobs import Job, Output
+from newsletter.render.locale import Language
 from newsletter.render.netmap import MapEdge, MapNode, network_svg
 from newsletter.render.social import PageHead, Previews
 
@@ -32,7 +34,7 @@ class MemberTies:
     meet: list[tuple[str, str]]  # (other member, why)
 
 
-def member_ties(site: Site, member: Member) -> MemberTies | None:
+def member_ties(site: Site, member: Member, language: Language) -> MemberTies | None:
     if site.network is None or not member.network:
         return None
     shown = {h for h, m in site.members.items() if m.network}
@@ -46,7 +48,7 @@ def member_ties(site: Site, member: Member) -> MemberTies | None:
             if len(p.connects) == 2 and set(p.connects) <= shown
         ],
         meet=[
-            (s.b if s.a == member.handle else s.a, s.reason)
+            (s.b if s.a == member.handle else s.a, language.phrase(s.reason))
             for s in site.network.member(member.handle).suggestions
         ],
     )
@@ -78,6 +80,14 @@ class OpenAsks:
     """The longest waiting (at most OPEN_ASKS_SHOWN), with the days waited by that day."""
     total: int
     """How many were open."""
+
+
+def ask_in(ask: Ask, language: Language) -> Ask:
+    """``ask`` with the reasons of its helpers in ``language``."""
+    if not ask.helpers:
+        return ask
+    helpers = tuple(replace(h, reason=language.phrase(h.reason)) for h in ask.helpers)
+    return replace(ask, helpers=helpers)
 
 
 def open_asks(report: AskReport | None, days: Iterable[dt.date]) -> dict[dt.date, OpenAsks]:
@@ -127,8 +137,8 @@ MAP_SUGGESTIONS = 8
 """How many introductions the network page suggests, each member at most once."""
 
 
-NETWORK_DESCRIPTION = (
-    "Who shares with whom in {title}: the map, the people who bridge groups, "
+NETWORK_DESCRIPTION = N_(
+    "Who shares with whom in %(title)s: the map, the people who bridge groups, "
     "and introductions worth making."
 )
 
@@ -184,6 +194,11 @@ class SitePages:
     ctx: dict[str, object]
     previews: Previews
 
+    @property
+    def language(self) -> Language:
+        """The site's language: what its pages' titles and descriptions are said in."""
+        return self.previews.language
+
     def page(
         self,
         path: str,
@@ -209,12 +224,15 @@ class SitePages:
         inputs = (template, files, *(sorted(context.items()) if key is None else key))
         return Job(name, inputs, run, (template,))
 
+    def titled(self, path: str, template: str, title: str) -> Job:
+        """A page that shows the site and a title: the list of members, of topics…"""
+        return self.page(path, template, partial(self.previews.page, path, title))
+
 
 def page_jobs(site: Site, theme: Theme) -> list[Job]:
     """Every HTML page of the site, and robots.txt and the theme's static files."""
-    pages = SitePages(
-        site, theme, globals_for(site, theme.language(site.config.language)), Previews(site)
-    )
+    language = theme.language(site.config.language)
+    pages = SitePages(site, theme, globals_for(site, language), Previews(site, language))
     previews = pages.previews
     latest = site.editions[0] if site.editions else None
     robots = f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}{urls.SITEMAP}\n".encode()
@@ -243,7 +261,7 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
         ),
         *_post_pages(pages),
         *_archive_pages(pages),
-        pages.page(urls.MEMBERS, "members.html", partial(previews.page, urls.MEMBERS, "Members")),
+        pages.titled(urls.MEMBERS, "members.html", language.gettext("Members")),
         *_member_pages(pages),
         *_ask_pages(pages),
         Job(
@@ -252,15 +270,19 @@ def page_jobs(site: Site, theme: Theme) -> list[Job]:
             partial(network_page, site, theme, pages.ctx, previews),
             ("network.html",),
         ),
-        pages.page(urls.TOPICS, "topics.html", partial(previews.page, urls.TOPICS, "Topics")),
+        pages.titled(urls.TOPICS, "topics.html", language.gettext("Topics")),
         *_topic_pages(pages),
         *(
             pages.page(p.url, "page.html", partial(previews.standalone, p), page=p)
             for p in site.pages
         ),
-        pages.page(urls.SEARCH, "search.html", partial(previews.page, urls.SEARCH, "Search")),
+        pages.titled(urls.SEARCH, "search.html", language.gettext("Search")),
         # a 404 is served at any address: a canonical URL would claim that one
-        pages.page(urls.NOT_FOUND, "404.html", partial(previews.page, None, "Page not found")),
+        pages.page(
+            urls.NOT_FOUND,
+            "404.html",
+            partial(previews.page, None, language.gettext("Page not found")),
+        ),
         Job(urls.ROBOTS, (robots,), lambda: {urls.ROBOTS: robots}),
         Job(urls.STATIC, (sorted(theme.static.items()),), theme.static_bytes),
     ]
@@ -270,7 +292,7 @@ def _post_pages(pages: SitePages) -> Iterator[Job]:
     site = pages.site
     views = {view.edition.number: view for view in site.editions}
     by_key = {p.key: p for p in site.posts}
-    asks = {a.key: a for a in site.asks.asks} if site.asks else {}
+    asks = {a.key: ask_in(a, pages.language) for a in site.asks.asks} if site.asks else {}
     for post in site.posts:
         number = site.edition_of.get(post.key)
         topic = site.topics[post.tags[0]] if post.tags else []
@@ -310,7 +332,8 @@ def _post_pages(pages: SitePages) -> Iterator[Job]:
 
 def _archive_pages(pages: SitePages) -> Iterator[Job]:
     for pager, editions in pages_of(urls.ARCHIVE, pages.site.editions, ARCHIVE_PER_PAGE):
-        meta = partial(pages.previews.page, pager.path, _paged("All editions", pager))
+        title = _paged(pages.language, pages.language.gettext("All editions"), pager)
+        meta = partial(pages.previews.page, pager.path, title)
         yield pages.page(pager.path, "archive.html", meta, pager=pager, editions=editions)
 
 
@@ -330,7 +353,7 @@ def _member_pages(pages: SitePages) -> Iterator[Job]:
             partial(pages.previews.member, member),
             m=member,
             act=act,
-            ties=member_ties(site, member),
+            ties=member_ties(site, member, pages.language),
             recent=MEMBER_RECENT,
             shared_pager=shared[0][0] if paged else None,
             open_asks=mine.open,
@@ -338,12 +361,12 @@ def _member_pages(pages: SitePages) -> Iterator[Job]:
         )
         if not paged:
             continue
-        heading = f"Shared by {member.name}"
+        heading = pages.language.gettext("Shared by %(name)s") % {"name": member.name}
         for pager, posts in shared:
             yield pages.page(
                 pager.path,
                 "listing.html",
-                partial(pages.previews.page, pager.path, _paged(heading, pager)),
+                partial(pages.previews.page, pager.path, _paged(pages.language, heading, pager)),
                 heading=heading,
                 up=(member.url, member.name),
                 posts=posts,
@@ -352,12 +375,16 @@ def _member_pages(pages: SitePages) -> Iterator[Job]:
 
 
 def _topic_pages(pages: SitePages) -> Iterator[Job]:
-    site = pages.site
+    site, language = pages.site, pages.language
     for tag, posts in site.topics.items():
         people = [m for m in site.members.values() if tag in m.topics]
-        about = f"Posts and members on #{tag} in {site.config.title}."
+        about = language.gettext("Posts and members on #%(tag)s in %(title)s.") % {
+            "tag": tag,
+            "title": site.config.title,
+        }
         for pager, chunk in pages_of(urls.topic_url(tag), posts):
-            meta = partial(pages.previews.page, pager.path, _paged(f"#{tag}", pager), about)
+            title = _paged(language, f"#{tag}", pager)
+            meta = partial(pages.previews.page, pager.path, title, about)
             yield pages.page(
                 pager.path, "topic.html", meta, tag=tag, posts=chunk, people=people, pager=pager
             )
@@ -367,11 +394,13 @@ def _ask_pages(pages: SitePages) -> Iterator[Job]:
     """/asks/: every ask, open first, a page at a time; the first page also has how long
     asks waited for a first answer, quarter by quarter."""
     report = pages.site.asks
-    asks = report.asks if report else []
+    asks = [ask_in(a, pages.language) for a in report.asks] if report else []
     statuses = Counter(a.status for a in asks)
-    about = ASKS_DESCRIPTION.format(title=pages.site.config.title)
+    language = pages.language
+    about = language.gettext(ASKS_DESCRIPTION) % {"title": pages.site.config.title}
     for pager, chunk in pages_of(urls.ASKS, asks, ASKS_PER_PAGE):
-        meta = partial(pages.previews.page, pager.path, _paged("Asks", pager), about)
+        title = _paged(language, language.gettext("Asks"), pager)
+        meta = partial(pages.previews.page, pager.path, title, about)
         yield pages.page(
             pager.path,
             "asks.html",
@@ -387,8 +416,8 @@ def _ask_pages(pages: SitePages) -> Iterator[Job]:
 ASKS_PER_PAGE = 100
 """Asks on one page of /asks/."""
 
-ASKS_DESCRIPTION = (
-    "What members of {title} asked, who answered, who might help with the asks still "
+ASKS_DESCRIPTION = N_(
+    "What members of %(title)s asked, who answered, who might help with the asks still "
     "open, and how long asks wait for a first answer."
 )
 
@@ -399,8 +428,12 @@ MEMBER_RECENT = 20
 """A member's latest shares on their page; the rest are on pages of their own."""
 
 
-def _paged(title: str, pager: Pager) -> str:
-    return title if pager.number == 1 else f"{title} (page {pager.number} of {pager.count})"
+def _paged(language: Language, title: str, pager: Pager) -> str:
+    """A listing's title, with the page's number after the first."""
+    if pager.number == 1:
+        return title
+    values = {"title": title, "number": pager.number, "count": pager.count}
+    return language.gettext("%(title)s (page %(number)s of %(count)s)") % language.values(values)
 
 
 def network_inputs(site: Site) -> tuple[list[tuple[str, str, str, str]], dict[str, int]]:
@@ -421,14 +454,16 @@ def network_page(site: Site, theme: Theme, ctx: dict[str, object], previews: Pre
         MapNode(h, name, org, float(activity.get(h, 0)), site.config.base_path + url)
         for h, name, org, url in shown
     ]
+    language = previews.language
+    edges = [MapEdge(t.a, t.b, t.weight) for t in ties]
     svg = network_svg(
-        nodes, [MapEdge(t.a, t.b, t.weight) for t in ties], title="Who shares with whom"
+        nodes, edges, title=language.gettext("Who shares with whom"), language=language
     )
     suggestions, used = [], set()
     for s in network.suggestions if network else []:
         if s.a in used or s.b in used:
             continue
-        suggestions.append(s)
+        suggestions.append(replace(s, reason=language.phrase(s.reason)))
         used |= {s.a, s.b}
         if len(suggestions) == MAP_SUGGESTIONS:
             break
@@ -442,7 +477,9 @@ def network_page(site: Site, theme: Theme, ctx: dict[str, object], previews: Pre
         suggestions=suggestions,
         page_url=urls.NETWORK,
         meta=previews.page(
-            urls.NETWORK, "The network", NETWORK_DESCRIPTION.format(title=site.config.title)
+            urls.NETWORK,
+            language.gettext("The network"),
+            language.gettext(NETWORK_DESCRIPTION) % {"title": site.config.title},
         ),
     )
     return {urls.page_file(urls.NETWORK): html}

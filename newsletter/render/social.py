@@ -37,7 +37,7 @@ from newsletter.core.markup import DESCRIPTION_LIMIT, plain_text, shorten
 from newsletter.core.model import EditionView, Member, Page, Post, Site
 from newsletter.render.environment import Theme
 from newsletter.render.jobs import Job
-from newsletter.render.locale import ENGLISH
+from newsletter.render.locale import ENGLISH, Language
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 630
 """The size Open Graph and Twitter's large summary card both display uncropped."""
@@ -78,15 +78,17 @@ def edition_description(view: EditionView) -> str:
     return shorten(" · ".join(p.title for p in view.items))
 
 
-def member_description(member: Member) -> str:
+def member_description(member: Member, language: Language = ENGLISH) -> str:
     """'Name — role, org. Topics: #a, #b.': who they are and what they work on."""
     text = member.name
     work = ", ".join(part for part in (member.role, member.org) if part)
     if work:
         text += f" — {work}."
     if member.topics:
-        text += (" " if work else ". ") + "Topics: " + ", ".join(f"#{t}" for t in member.topics)
-        text += "."
+        topics = language.join(f"#{t}" for t in member.topics)
+        text += (" " if work else ". ") + language.gettext("Topics: %(topics)s.") % {
+            "topics": topics
+        }
     return shorten(text)
 
 
@@ -116,6 +118,8 @@ class Previews:
     """Builds each page's :class:`PageHead`: one place for titles, descriptions and images."""
 
     site: Site
+    language: Language
+    """The site's: what titles, descriptions and image texts are said in."""
 
     def _abs(self, path: str) -> str:
         return self.site.config.base_url + path
@@ -142,12 +146,14 @@ class Previews:
 
     def edition(self, view: EditionView) -> PageHead:
         edition = view.edition
+        values = {"number": edition.number, "title": edition.title}
         return PageHead(
-            title=f"Edition {edition.number}: {edition.title}",
+            title=self.language.gettext("Edition %(number)s: %(title)s")
+            % self.language.values(values),
             description=self._description(edition_description(view)),
             url=self._abs(edition.url),
             image=self._abs(urls.edition_card(edition.number)),
-            image_alt=card_alt(self.site, view),
+            image_alt=card_alt(self.site, view, self.language),
             type="article",
         )
 
@@ -155,7 +161,7 @@ class Previews:
         """A post: its cover image if it has one, else its edition's card, else the site's."""
         if view is not None:
             card = urls.edition_card(view.edition.number)
-            image, alt = self._abs(card), card_alt(self.site, view)
+            image, alt = self._abs(card), card_alt(self.site, view, self.language)
         else:
             image, alt = self._site_card()
         meta = PageHead(
@@ -178,7 +184,7 @@ class Previews:
         )
 
     def member(self, member: Member) -> PageHead:
-        return self.page(member.url, member.name, member_description(member))
+        return self.page(member.url, member.name, member_description(member, self.language))
 
     def standalone(self, page: Page) -> PageHead:
         """A standalone page: its ``summary:``, else its first sentence."""
@@ -436,45 +442,80 @@ def _host(site: Site) -> str:
     return (parts.netloc + parts.path).rstrip("/")
 
 
-def card_alt(site: Site, view: EditionView) -> str:
+def card_alt(site: Site, view: EditionView, language: Language = ENGLISH) -> str:
     """What an edition's card shows, as text: its image's alt."""
     edition = view.edition
-    return (
-        f"{site.config.title}, edition {edition.number}: {edition.title}. "
-        f"{ENGLISH.long_date(edition.date)}, {_items(view)}."
+    values = {
+        "site": site.config.title,
+        "number": edition.number,
+        "title": edition.title,
+        "date": language.long_date(edition.date),
+        "items": _items(view, language),
+    }
+    # Translators: the text of an edition's preview image
+    text = language.gettext("%(site)s, edition %(number)s: %(title)s. %(date)s, %(items)s.")
+    return text % language.values(values)
+
+
+def _items(view: EditionView, language: Language) -> str:
+    count = len(view.items)
+    return language.ngettext("%(num)s item", "%(num)s items", count) % language.values(
+        {"num": count}
     )
 
 
-def _items(view: EditionView) -> str:
-    count = len(view.items)
-    return f"{count} item{'s' if count != 1 else ''}"
+@dataclass(frozen=True)
+class CardText:
+    """The words an edition's card shows, in the site's language."""
+
+    label: str
+    """'EDITION 3', above the title."""
+    footer: str
+    """'19 November 2026 · 3 items'."""
+
+
+def edition_card_text(view: EditionView, language: Language = ENGLISH) -> CardText:
+    edition = view.edition
+    label = language.gettext("Edition %(number)s") % language.values({"number": edition.number})
+    footer = f"{language.long_date(edition.date)} · {_items(view, language)}"
+    return CardText(label.upper(), footer)
+
+
+def site_card_footer(site: Site, language: Language = ENGLISH) -> str:
+    """'12 editions' (nothing before the first) under the site's card."""
+    editions = len(site.editions)
+    if not editions:
+        return ""
+    text = language.ngettext("%(num)s edition", "%(num)s editions", editions)
+    return text % language.values({"num": editions})
 
 
 def draw_edition_card(
-    site: Site, view: EditionView, colours: Palette, fonts: CardFonts | None = None
+    site: Site,
+    view: EditionView,
+    colours: Palette,
+    fonts: CardFonts | None = None,
+    language: Language = ENGLISH,
 ) -> bytes:
     """An edition's card: the newsletter's name, 'Edition n', its title, date and size."""
     fonts = fonts or CardFonts()
     edition = view.edition
+    text = edition_card_text(view, language)
     image, draw = _canvas(colours)
     _brand(draw, fonts, colours, fonts.fold(site.config.title))
     label = fonts.get("label", 26)
-    draw.text((MARGIN, 150), f"EDITION {edition.number}", font=label, fill=colours.muted)
+    draw.text((MARGIN, 150), fonts.fold(text.label), font=label, fill=colours.muted)
     font, size, lines = fit(
         fonts.fold(edition.title), fonts, "title", range(76, 47, -4), TEXT_WIDTH, 3
     )
     _lines(draw, 196, lines, font, size, colours.ink, 1.18)
-    _footer(
-        draw,
-        fonts,
-        colours,
-        fonts.fold(f"{ENGLISH.long_date(edition.date)} · {_items(view)}"),
-        fonts.fold(_host(site)),
-    )
+    _footer(draw, fonts, colours, fonts.fold(text.footer), fonts.fold(_host(site)))
     return _png(image, colours)
 
 
-def draw_site_card(site: Site, colours: Palette, fonts: CardFonts | None = None) -> bytes:
+def draw_site_card(
+    site: Site, colours: Palette, fonts: CardFonts | None = None, language: Language = ENGLISH
+) -> bytes:
     """The site's card: the newsletter's name and description."""
     fonts = fonts or CardFonts()
     config = site.config
@@ -487,25 +528,26 @@ def draw_site_card(site: Site, colours: Palette, fonts: CardFonts | None = None)
             fonts.fold(config.description), fonts, "text", range(36, 27, -4), TEXT_WIDTH, 3
         )
         _lines(draw, y + 24, lines, font, size, colours.ink_2, 1.35)
-    editions = len(site.editions)
-    left = f"{editions} edition{'s' if editions != 1 else ''}" if editions else ""
+    left = fonts.fold(site_card_footer(site, language))
     _footer(draw, fonts, colours, left, fonts.fold(_host(site)))
     return _png(image, colours)
 
 
 def social_jobs(site: Site, theme: Theme) -> list[Job]:
-    """The site's card and one card per published edition, as PNG bytes by path."""
+    """The site's card and one card per published edition, as PNG bytes by path, in the
+    site's language."""
     colours = palette(theme.static)
+    language = theme.language(site.config.language)
     jobs = [
         Job(
             urls.SITE_CARD,
             (colours, len(site.editions)),
-            lambda: {urls.SITE_CARD: draw_site_card(site, colours)},
+            lambda: {urls.SITE_CARD: draw_site_card(site, colours, language=language)},
         )
     ]
     for view in site.editions:
         path = urls.edition_card(view.edition.number)
-        draw = partial(draw_edition_card, site, view, colours)
+        draw = partial(draw_edition_card, site, view, colours, language=language)
         jobs.append(Job(path, (colours, view), partial(_one, path, draw)))
     return jobs
 

@@ -16,6 +16,7 @@ from newsletter.core.model import Config, EditionView, Kind, Post, Site
 from newsletter.feeds.opml import export_opml
 from newsletter.render.environment import Theme, globals_for
 from newsletter.render.jobs import Job, Output
+from newsletter.render.locale import ENGLISH, Language
 
 
 def _rfc3339(day: dt.date) -> str:
@@ -28,7 +29,8 @@ has the rest. Keeps the feeds' size and cost the same however long the history."
 
 
 def feed_jobs(site: Site, theme: Theme) -> list[Job]:
-    ctx = globals_for(site, theme.language(site.config.language))
+    language = theme.language(site.config.language)
+    ctx = globals_for(site, language)
     latest = site.editions[:FEED_EDITIONS]
 
     def contents() -> dict[int, str]:
@@ -44,7 +46,7 @@ def feed_jobs(site: Site, theme: Theme) -> list[Job]:
         xml = theme.page(
             "feed.xml", ctx, editions=latest, contents=html, updated=updated, rfc3339=_rfc3339
         )
-        return {urls.ATOM_FEED: xml, urls.JSON_FEED: json_feed(site, latest, html)}
+        return {urls.ATOM_FEED: xml, urls.JSON_FEED: json_feed(site, latest, html, language)}
 
     feeds = ("feed.xml", "partials/edition_content.html")
     events = [p for p in site.posts if p.kind is Kind.EVENT and p.when]
@@ -65,8 +67,16 @@ def feed_jobs(site: Site, theme: Theme) -> list[Job]:
     ]
 
 
-def json_feed(site: Site, editions: list[EditionView], contents: dict[int, str]) -> bytes:
+def json_feed(
+    site: Site,
+    editions: list[EditionView],
+    contents: dict[int, str],
+    language: Language = ENGLISH,
+) -> bytes:
+    """The JSON Feed of ``editions``, its words in ``language``."""
     config = site.config
+    # Translators: an edition's title in the feeds: its number, then its title
+    title = language.gettext("#%(number)s: %(title)s")
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": config.title,
@@ -78,7 +88,8 @@ def json_feed(site: Site, editions: list[EditionView], contents: dict[int, str])
             {
                 "id": config.base_url + v.edition.url,
                 "url": config.base_url + v.edition.url,
-                "title": f"#{v.edition.number}: {v.edition.title}",
+                "title": title
+                % language.values({"number": v.edition.number, "title": v.edition.title}),
                 "content_html": contents[v.edition.number],
                 "date_published": _rfc3339(v.edition.date),
                 "tags": sorted({t for p in v.items for t in p.tags}),
