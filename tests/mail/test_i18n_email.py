@@ -59,6 +59,9 @@ msgstr "Pouvez-vous aider ?"
 msgid "Events"
 msgstr "Événements"
 
+msgid "Introductions"
+msgstr "Mises en relation"
+
 msgid "Why you: %(reason)s"
 msgstr "Pourquoi vous : %(reason)s"
 
@@ -143,7 +146,11 @@ def test_the_email_speaks_french(example: Path, tmp_path: Path) -> None:
     # a kind of post, as both the contents and the sections name it
     assert ">Événements <span" in page
     assert "\n== ÉVÉNEMENTS ==\n" in text
-    assert "  Événements:" in text
+    # the text's contents: titles in one column, after the longest name of a kind
+    contents = text.split("\nIN THIS EDITION\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert any(line.startswith("  Mises en relation: Aiko, meet Lucía") for line in contents)
+    assert "  Événements:        The Commons Exchange autumn gathering" in contents
+    assert all(line[20] == " " and line[21] != " " for line in contents)
     # the unsubscribe sentence keeps its link, with the subscriber's own address
     assert re.search(
         r'Envoyé à helper@example\.org\. <a href="mailto:news@commons\.example\.org'
