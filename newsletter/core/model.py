@@ -14,7 +14,6 @@ from enum import StrEnum
 from newsletter.core import urls
 from newsletter.core.community import AskReport, Network, NetworkOptions
 from newsletter.core.diagnostics import Location
-from newsletter.core.messages import N_
 
 Marks = dict[str, Location]
 """Where each field's value starts: ``marks["for[1]"]`` is the second handle."""
@@ -32,13 +31,13 @@ class Kind(StrEnum):
     @property
     def plural(self) -> str:
         return {
-            "ask": N_("Asks"),
-            "offer": N_("Offers"),
-            "intro": N_("Introductions"),
-            "job": N_("Jobs"),
-            "event": N_("Events"),
-            "article": N_("Articles"),
-            "spotlight": N_("Spotlights"),
+            "ask": "Asks",
+            "offer": "Offers",
+            "intro": "Introductions",
+            "job": "Jobs",
+            "event": "Events",
+            "article": "Articles",
+            "spotlight": "Spotlights",
         }[self.value]
 
 

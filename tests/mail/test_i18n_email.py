@@ -56,9 +56,11 @@ msgstr "Bonjour %(name)s,"
 msgid "Can you help?"
 msgstr "Pouvez-vous aider ?"
 
+msgctxt "kind"
 msgid "Events"
 msgstr "Événements"
 
+msgctxt "kind"
 msgid "Introductions"
 msgstr "Mises en relation"
 
