@@ -1,5 +1,5 @@
 """`newsletter new`: never writes what `check` rejects; every mistake is answered with
-`check`'s own diagnostic, at the option that sets it; files look like the README's;
+`check`'s own diagnostic, at the option that sets it; files look like the docs' examples;
 slugs for every script; editions that cannot be empty by accident; placeholders kept
 off the site."""
 
@@ -52,10 +52,10 @@ def assert_checks(root: Path) -> None:
     assert re.search(r"✓ 0 errors, \d+ warnings?", result.output), result.output
 
 
-def readme_post_order() -> list[str]:
-    """The fields of the README's example post, in its order."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    example = readme.split("## How members share", 1)[1].split("```markdown\n---\n", 1)[1]
+def documented_post_order() -> list[str]:
+    """The fields of the example post in the docs' front-matter reference, in its order."""
+    page = (REPO / "docs/reference/front-matter.md").read_text(encoding="utf-8")
+    example = page.split("## A post:", 1)[1].split("```markdown\n---\n", 1)[1]
     return [line.split(":", 1)[0] for line in example.split("\n---\n", 1)[0].split("\n")]
 
 
@@ -130,14 +130,14 @@ def _stdin(root: Path, args: tuple[str, ...]) -> object:
     )
 
 
-def test_files_look_like_the_readme(tmp_path: Path) -> None:
-    """Block style, one field a line, in the README's order, in every file written."""
+def test_files_look_like_the_docs(tmp_path: Path) -> None:
+    """Block style, one field a line, in the documented order, in every file written."""
     root = exchange(tmp_path / "exchange")
     long_title = "A title long enough to have been folded onto a second line " * 2
     args = ("--by", "ada", "--date", "2026-11-20", "--body", "Words.", "--tags", "a,b")
     assert run("new", "post", "--title", long_title.strip(), *args, cwd=root).exit_code == 0
     assert run("new", "edition", "--title", "Two", "--today", "2026-11-20", cwd=root).exit_code == 0
-    order = readme_post_order()
+    order = documented_post_order()
     assert order[:3] == ["title", "by", "kind"]
     for path in files(root):
         if path.suffix not in (".md", ".yaml"):
@@ -152,7 +152,7 @@ def test_files_look_like_the_readme(tmp_path: Path) -> None:
             known = [k for k in keys if k in order]
             assert known == sorted(known, key=order.index), (path, keys)
     config = (root / "newsletter.yaml").read_text()
-    assert "email:\n  from: Exchange <newsletter@example.org>\n" in config  # a block, as README
+    assert "email:\n  from: Exchange <newsletter@example.org>\n" in config  # a block, as documented
     member = (root / "content/members/grace.yaml").read_text()
     assert member.startswith("name: Grace Hopper\norg:\nrole:\ntopics: []\n")
     assert yaml.safe_load(member)["org"] is None  # empty, for the member to fill in
@@ -499,7 +499,7 @@ def test_on_a_terminal_the_text_is_written_in_the_editor(tmp_path: Path) -> None
     assert_checks(root)
 
 
-def test_the_readme_documents_slugs_and_drafts() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+def test_the_docs_document_slugs_and_drafts() -> None:
+    page = (REPO / "docs/how-to/write-a-post.md").read_text(encoding="utf-8")
     for words in ("--slug", "slug: ", "--body", "`post.placeholder`", "transliterated"):
-        assert words in readme, words
+        assert words in page, words
