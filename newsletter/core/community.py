@@ -115,7 +115,8 @@ class Suggestion:
     open ask post) that an offer of the other meets."""
     reason: str
     """Their common topics, each ask of one that an offer of the other meets, and their
-    org when they are colleagues (who are suggested only when an ask is met)."""
+    org when they are colleagues (who are suggested only when an ask is met): in English,
+    a ``Phrase`` (newsletter/core/phrases.py) that a page says in its own language."""
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,8 @@ class Helper:
     score: float
     """How strongly their evidence matches the ask; only comparable within one ask."""
     reason: str
-    """'offers “…”', 'has shared 4 posts on geocoding, the latest in June', …"""
+    """'offers “…”', 'has shared 4 posts on geocoding, the latest in June', …: in English,
+    a ``Phrase`` (newsletter/core/phrases.py) that a page or an email says in its language."""
 
 
 @dataclass(frozen=True)
