@@ -50,7 +50,7 @@ MARKER = re.compile(r"<!-- diagnostic (?P<code>[a-z]+\.[a-z-]+) -->")
 SECTION = re.compile(r"^#{2,4} `(?P<code>[a-z]+\.[a-z-]+)`", re.MULTILINE)
 
 WRITTEN = {
-    "title": "The newsletter's name: the site's title, the email's sender name and subject.",
+    "title": "The newsletter's name: the site's title, and its name in feeds and emails.",
     "base_url": "Where the site is published: an absolute http(s) address, a path like "
     "`/news/` included. Links in feeds, emails and cards are made from it "
     "(`build --base-url` overrides it, e.g. for a preview).",
@@ -155,7 +155,7 @@ def settings_tables() -> str:
         out += [_row(options, key, f"{name}.{key}") for key in sorted(sections[name])]
         out.append("")
     for name in sorted(loader.CONFIG_FIELDS - sections.keys()):
-        if isinstance(_default(Config, name), dict):
+        if dataclasses.is_dataclass(_default(Config, name)):
             log.warning("settings: the section %r has no table in docs/hooks/reference.py", name)
     return "\n".join(out)
 
