@@ -153,6 +153,8 @@ def test_the_email_speaks_french(example: Path, tmp_path: Path) -> None:
     assert any(line.startswith("  Mises en relation: Aiko, meet Lucía") for line in contents)
     assert "  Événements:        The Commons Exchange autumn gathering" in contents
     assert all(line[20] == " " and line[21] != " " for line in contents)
+    # people listed the French way: a post shared for two members
+    assert re.search(r"\n  Shared by [^·\n]+ for [^·,\n]+ et [^·,\n]+ · \d+ \w+\. 2026\n", text)
     # the unsubscribe sentence keeps its link, with the subscriber's own address
     assert re.search(
         r'Envoyé à helper@example\.org\. <a href="mailto:news@commons\.example\.org'
