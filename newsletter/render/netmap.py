@@ -608,13 +608,14 @@ def _description(
 
 def _empty_svg(title: str, language: Language) -> str:
     spoken = language.gettext("%(title)s: no exchanges yet") % {"title": title}
+    shown = language.gettext("No exchanges yet")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="nm" viewBox="0 0 480 80" '
         f'role="img" aria-labelledby="{TITLE_ID}">\n'
         f'<title id="{TITLE_ID}">{_esc(spoken)}</title>\n'
         f"{_style()}\n"
         '<text class="nm-empty" x="240" y="45" text-anchor="middle">'
-        f"{_esc(language.gettext('No exchanges yet'))}</text>\n"
+        f"{_esc(shown)}</text>\n"
         "</svg>\n"
     )
 
