@@ -15,6 +15,7 @@ This facade lists every job of a build and runs them.
 
 from __future__ import annotations
 
+from newsletter.core import urls
 from newsletter.core.model import Site
 from newsletter.core.progress import Progress, quiet
 from newsletter.render.environment import Theme
@@ -30,12 +31,42 @@ def plan_jobs(site: Site, theme: Theme) -> list[Job]:
     from newsletter.render.social import social_jobs
     from newsletter.render.syndication import feed_jobs
 
-    return [
+    jobs = [
         *page_jobs(site, theme),
         *feed_jobs(site, theme),
         *email_jobs(site, theme),
         *social_jobs(site, theme),
     ]
+    for tag in site.config.languages[1:]:
+        language = theme.language(tag)
+        folder = urls.language_folder(tag, site.config.language)
+        jobs += [
+            _in_folder(job, folder)
+            for job in (
+                *page_jobs(site, theme, language),
+                *feed_jobs(site, theme, language),
+                *email_jobs(site, theme, language),
+            )
+            if job.name not in ONE_FOR_ALL_LANGUAGES
+        ]
+    return jobs
+
+
+ONE_FOR_ALL_LANGUAGES = frozenset(
+    (urls.STATIC, urls.ROBOTS, urls.NOT_FOUND, urls.EVENTS, urls.SITEMAP, urls.BLOGROLL)
+)
+"""Files a multilingual site has once, whatever the language (the main language's): the
+theme's, the calendar's, the lists for robots and feed readers, the page for any
+missing address. Pages, feeds and emails have a copy in each language's folder."""
+
+
+def _in_folder(job: Job, folder: str) -> Job:
+    """``job`` writing under ``folder`` ('fr/'): its outputs, name and key move there."""
+
+    def run() -> Output:
+        return {folder + path: data for path, data in job.run().items()}
+
+    return Job(folder + job.name, (folder, *job.inputs), run, job.templates, job.whole_site)
 
 
 def render(site: Site, theme: Theme, progress: Progress = quiet) -> Output:

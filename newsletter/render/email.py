@@ -23,6 +23,7 @@ from newsletter.core.markup import absolute_links
 from newsletter.core.model import EditionView, Post, Site
 from newsletter.render.environment import Theme, globals_for
 from newsletter.render.jobs import Job, Output
+from newsletter.render.locale import Language
 
 GMAIL_CLIP_BYTES = 102 * 1024
 _inliner = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
@@ -98,9 +99,10 @@ def personal(site: Site, view: EditionView, member: str) -> Recipient:
     )
 
 
-def email_jobs(site: Site, theme: Theme) -> list[Job]:
-    """Each edition's email as published on the site: for no one in particular."""
-    ctx = globals_for(site, theme.language(site.config.language))
+def email_jobs(site: Site, theme: Theme, language: Language | None = None) -> list[Job]:
+    """Each edition's email as published on the site: for no one in particular; in
+    ``language`` (by default the site's main one)."""
+    ctx = globals_for(site, language or theme.language(site.config.language))
 
     def both(view: EditionView) -> Output:
         html, text = urls.edition_email(view.edition.number)

@@ -229,9 +229,10 @@ class SitePages:
         return self.page(path, template, partial(self.previews.page, path, title))
 
 
-def page_jobs(site: Site, theme: Theme) -> list[Job]:
-    """Every HTML page of the site, and robots.txt and the theme's static files."""
-    language = theme.language(site.config.language)
+def page_jobs(site: Site, theme: Theme, language: Language | None = None) -> list[Job]:
+    """Every HTML page of the site, and robots.txt and the theme's static files; in
+    ``language`` (by default the site's main one)."""
+    language = language or theme.language(site.config.language)
     pages = SitePages(site, theme, globals_for(site, language), Previews(site, language))
     previews = pages.previews
     latest = site.editions[0] if site.editions else None

@@ -122,7 +122,9 @@ class Previews:
     """The site's: what titles, descriptions and image texts are said in."""
 
     def _abs(self, path: str) -> str:
-        return self.site.config.base_url + path
+        config = self.site.config
+        folder = urls.language_folder(self.language.tag, config.language)
+        return config.base_url + urls.in_language(folder, path)
 
     def _description(self, text: str) -> str:
         config = self.site.config

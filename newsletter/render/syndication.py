@@ -28,8 +28,10 @@ FEED_EDITIONS = 20
 has the rest. Keeps the feeds' size and cost the same however long the history."""
 
 
-def feed_jobs(site: Site, theme: Theme) -> list[Job]:
-    language = theme.language(site.config.language)
+def feed_jobs(site: Site, theme: Theme, language: Language | None = None) -> list[Job]:
+    """The feeds, the calendar, the sitemap and the blogroll, in ``language`` (by default
+    the site's main one)."""
+    language = language or theme.language(site.config.language)
     ctx = globals_for(site, language)
     latest = site.editions[:FEED_EDITIONS]
 
