@@ -141,7 +141,7 @@ class _Delivery:
         threads."""
         for key in keys:
             if (subscriber := self.by_key.get(key)) is not None:
-                self.plan.edition.variant(bool(subscriber.name), subscriber.member)
+                self.plan.edition_for(subscriber).variant(bool(subscriber.name), subscriber.member)
 
     def deliver(self, sender: Sender, key: str) -> None:
         """One message: made, claimed in the ledger, sent, and its answer recorded."""
@@ -152,7 +152,8 @@ class _Delivery:
                 ledger.record(number, key, "suppressed", "no longer a subscriber")
             return
         try:
-            data = verify(build_message(self.plan.edition, subscriber, self.now), subscriber)
+            edition = self.plan.edition_for(subscriber)
+            data = verify(build_message(edition, subscriber, self.now), subscriber)
         except MessageError as err:
             with lock:
                 ledger.record(number, key, "failed", str(err))

@@ -10,7 +10,7 @@ address on the suppression list. Nothing here prints or asks: the command does.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -44,6 +44,12 @@ class Plan:
     suppressed: set[str]
     """Keys of the subscribers on the suppression list."""
     diagnostics: list[Diagnostic]
+    translations: dict[str, EditionMail] = field(default_factory=dict)
+    """The edition in each other language of the newsletter, by tag."""
+
+    def edition_for(self, subscriber: Subscriber) -> EditionMail:
+        """The edition in the subscriber's language (their ``lang``), else the main one."""
+        return self.translations.get(subscriber.lang, self.edition)
 
     @property
     def recipients(self) -> list[Subscriber]:
@@ -60,13 +66,17 @@ def plan_send(
 ) -> Plan:
     """The site in memory, and the edition ``which`` names: a number, or 'latest'."""
     site, diags = site_in_memory(project, BuildOptions(today=today))
-    edition = prepare(site, _edition_to_send(project, site, which), Theme(project))
+    theme, view = Theme(project), _edition_to_send(project, site, which)
+    edition = prepare(site, view, theme)
+    translations = {
+        tag: prepare(site, view, theme, theme.language(tag)) for tag in site.config.languages[1:]
+    }
     subscribers: list[Subscriber] = []
     if need_subscribers:
         subscribers = load_subscribers(project, site.config, diags)
     left = load_suppressed(project, site.config)
     suppressed = {s.key for s in subscribers if s.email.lower() in left}
-    return Plan(project, edition, subscribers, suppressed, diags.sorted())
+    return Plan(project, edition, subscribers, suppressed, diags.sorted(), translations)
 
 
 def _edition_to_send(project: Project, site: Site, which: str) -> EditionView:
@@ -125,7 +135,7 @@ def dry_run(plan: Plan, folder: Path, now: dt.datetime | None = None) -> list[Pa
     stamp = now or clock.now()
     written = []
     for i, subscriber in enumerate(plan.recipients, 1):
-        data = verify(build_message(plan.edition, subscriber, stamp), subscriber)
+        data = verify(build_message(plan.edition_for(subscriber), subscriber, stamp), subscriber)
         path = folder / f"{plan.edition.number}-{i:05d}.eml"
         path.write_bytes(data)
         written.append(path)
@@ -140,7 +150,7 @@ def send_test(plan: Plan, address: str, settings: SmtpSettings) -> Reply:
         raise ProjectError(f"--to {address!r} is not a valid address: {err}") from None
     match = next((s for s in plan.subscribers if s.key == Subscriber(email).key), None)
     subscriber = match or Subscriber(email)
-    msg = build_message(plan.edition, subscriber, clock.now(), test=True)
+    msg = build_message(plan.edition_for(subscriber), subscriber, clock.now(), test=True)
     data = verify(msg, subscriber)
     with Sender(settings, plan.envelope_sender) as sender:
         return sender.send(email, data)
