@@ -50,6 +50,13 @@ msgstr "Numéro %(number)s"
 
 msgid "Shared by <a href=\"%(href)s\">%(who)s</a>"
 msgstr "Partagé par <a href=\"%(href)s\">%(who)s</a>"
+
+msgid "for %(people)s"
+msgstr "pour %(people)s"
+
+msgctxt "list"
+msgid "%(others)s, %(last)s"
+msgstr "%(others)s et %(last)s"
 """
 
 
@@ -97,6 +104,11 @@ def test_a_french_site_says_the_catalogs_words(french: Path) -> None:
     assert ">Membres</a>" in home and ">Members</a>" not in home
     assert "Numéro 10 <span" in home
     assert "Partagé par <a " in home and "Shared by" not in home
+    # people listed the French way, each still a link to their page
+    edition = _page(french, "editions/3/index.html")
+    assert re.search(
+        r' pour <a href="/members/yusuf/">Yusuf Demir</a> et <a href="/members/', edition
+    )
 
 
 def test_french_dates(french: Path) -> None:
