@@ -97,18 +97,16 @@ def globals_for(site: Site, language: Language) -> dict[str, Any]:
     def abs_url(path: str) -> str:
         return config.base_url + urls.in_language(folder, path)
 
-    def alternates(path: str) -> list[tuple[str, str]]:
-        """The page at ``path`` in each of the site's languages: (tag, absolute URL)."""
-        if not config.languages:
+    def alternates(path: str) -> list[tuple[str, str, str]]:
+        """The page at ``path`` in each of the site's languages, as (tag, absolute URL,
+        URL from the site's root); none for a page the site has in one language only."""
+        if not config.languages or urls.in_language("xx/", path) == path:
             return []
-        return [
-            (
-                tag,
-                config.base_url
-                + urls.in_language(urls.language_folder(tag, config.language), path),
-            )
-            for tag in config.languages
-        ]
+        found = []
+        for tag in config.languages:
+            there = urls.in_language(urls.language_folder(tag, config.language), path)
+            found.append((tag, config.base_url + there, base_path + there))
+        return found
 
     def member(handle: str) -> Member | None:
         return site.members.get(handle)
@@ -138,4 +136,5 @@ def globals_for(site: Site, language: Language) -> dict[str, Any]:
         "menu": site.menu,
         "version": __version__,
         "locale": language,
+        "autonym": locale.autonym,
     }

@@ -164,6 +164,13 @@ def language(project: Project | None, tag: str) -> Language:
     return _language(tag, translations(project, tag))
 
 
+def autonym(tag: str) -> str:
+    """A language's name in itself, as a language menu shows it: 'Français', 'English'."""
+    found = parse_locale(tag)
+    name = found.get_display_name(found) if found is not None else None
+    return (name[:1].upper() + name[1:]) if name else tag
+
+
 ENGLISH = Language("en", gettext_module.NullTranslations())
 """The theme's own words and formats, for what is rendered outside any site."""
 
