@@ -77,19 +77,24 @@ def json_feed(
 ) -> bytes:
     """The JSON Feed of ``editions``, its words in ``language``."""
     config = site.config
+    folder = urls.language_folder(language.tag, config.language)
+
+    def link(path: str) -> str:
+        return config.base_url + urls.in_language(folder, path)
+
     # Translators: an edition's title in the feeds: its number, then its title
     title = language.gettext("#%(number)s: %(title)s")
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": config.title,
-        "home_page_url": config.base_url,
-        "feed_url": config.base_url + urls.JSON_FEED,
+        "home_page_url": link(urls.HOME),
+        "feed_url": link(urls.JSON_FEED),
         "description": config.description,
-        "language": config.language,
+        "language": language.tag if config.languages else config.language,
         "items": [
             {
-                "id": config.base_url + v.edition.url,
-                "url": config.base_url + v.edition.url,
+                "id": link(v.edition.url),
+                "url": link(v.edition.url),
                 "title": title
                 % language.values({"number": v.edition.number, "title": v.edition.title}),
                 "content_html": contents[v.edition.number],
