@@ -36,7 +36,7 @@ import os
 import re
 import subprocess
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +55,22 @@ SEARCHED = re.compile(
 """The pages of the site's sections that are indexed, as paths relative to the site."""
 
 
-def is_searched(name: str) -> bool:
+def language_folders(names: Iterable[str]) -> frozenset[str]:
+    """The folders of a multilingual site's other languages ('fr'), among the names of
+    its pages: each has its own archive, which no standalone page has."""
+    return frozenset(
+        n.split("/")[0] for n in names if n.count("/") == 2 and n.endswith("/archive/index.html")
+    )
+
+
+def is_searched(name: str, languages: frozenset[str] = frozenset()) -> bool:
     """Whether the page at ``name`` (relative to the site) is indexed: one that
     :data:`SEARCHED` matches, or a standalone page (``about/index.html``: a folder at the
-    top that is not one of the site's own)."""
+    top that is not one of the site's own), in any of the site's languages (``languages``
+    are the other languages' folders)."""
+    first, _, inside = name.partition("/")
+    if first in languages:
+        return is_searched(inside)
     if SEARCHED.fullmatch(name):
         return True
     slug, _, rest = name.partition("/")
@@ -80,14 +92,20 @@ PER_PAGE_TIMEOUT = 0.1
 
 def searched_pages(folder: Path) -> Mapping[str, bytes]:
     """The pages under ``folder`` that are indexed, read only when asked for."""
+    languages = language_folders(
+        p.relative_to(folder).as_posix() for p in folder.glob("*/*/index.html")
+    )
     names = []
-    for section in ("posts", "editions", "members", "topics"):
-        for path in (folder / section).rglob("index.html"):
-            name = path.relative_to(folder).as_posix()
-            if SEARCHED.fullmatch(name):
-                names.append(name)
-    names += (p.relative_to(folder).as_posix() for p in folder.glob("*/index.html"))
-    return _Pages(folder, sorted(n for n in set(names) if is_searched(n)))
+    for top in ("", *(f"{tag}/" for tag in sorted(languages))):
+        for section in ("posts", "editions", "members", "topics"):
+            for path in (folder / top / section).rglob("index.html"):
+                name = path.relative_to(folder).as_posix()
+                if SEARCHED.fullmatch(name.removeprefix(top)):
+                    names.append(name)
+        names += (p.relative_to(folder).as_posix() for p in folder.glob(f"{top}*/index.html"))
+    pages = _Pages(folder, sorted(n for n in set(names) if is_searched(n, languages)))
+    pages.languages = languages
+    return pages
 
 
 class _Pages(Mapping[str, bytes]):
@@ -95,6 +113,8 @@ class _Pages(Mapping[str, bytes]):
 
     def __init__(self, folder: Path, names: list[str]) -> None:
         self.folder, self.names = folder, names
+        self.languages: frozenset[str] = frozenset()
+        """The other languages' folders, which the names were chosen in."""
 
     def __getitem__(self, name: str) -> bytes:
         return (self.folder / name).read_bytes()
@@ -104,6 +124,10 @@ class _Pages(Mapping[str, bytes]):
 
     def __len__(self) -> int:
         return len(self.names)
+
+
+ENTRY = "pagefind-entry.json"
+"""The bundle's table of contents: its version and its index for each language."""
 
 
 def search_files(
@@ -119,7 +143,8 @@ def search_files(
     (each page's ``<html lang>``) and a search page searches its own language's.
     Raises :class:`SearchError` when Pagefind is missing or fails.
     """
-    names = sorted(name for name in pages if is_searched(name))
+    languages = pages.languages if isinstance(pages, _Pages) else language_folders(pages)
+    names = sorted(name for name in pages if is_searched(name, languages))
     service = _Service(_executable(), TIMEOUT + PER_PAGE_TIMEOUT * len(names))
     options = {"force_language": language} if language else {}
     files = service.run(options, base_path, names, pages)
@@ -129,6 +154,8 @@ def search_files(
         data = base64.b64decode(file["content"])
         if rel.suffix == ".js":
             data = CREDITED_ADDRESS.sub(b"", data)
+        elif rel.as_posix() == ENTRY:  # Pagefind lists several languages in any order
+            data = json.dumps(json.loads(data), sort_keys=True, separators=(",", ":")).encode()
         out[BUNDLE + rel.as_posix()] = data
     return out
 

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page
 from support.browser import PAGES, axe_violations, sticking_out
 from support.cli import run
 from support.clock import EXAMPLE_TODAY
-from support.example import copy_example
+from support.example import copy_example, speak
 from support.paths import REPO
 from support.siteserver import serving
 
@@ -100,10 +100,7 @@ class Gaps(TypedDict):
 def arabic_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The example with ``language: ar``, built by the CLI and served on 127.0.0.1."""
     root = copy_example(tmp_path_factory.mktemp("rtl") / "example")
-    config = root / "newsletter.yaml"
-    text = config.read_text(encoding="utf-8")
-    assert "\nlanguage: en\n" in text
-    config.write_text(text.replace("\nlanguage: en\n", "\nlanguage: ar\n"), encoding="utf-8")
+    speak(root, "ar")
     result = run("build", "--today", EXAMPLE_TODAY, cwd=root)
     assert result.exit_code == 0, result.output
     with serving(root / "site") as url:

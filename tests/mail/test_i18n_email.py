@@ -20,6 +20,7 @@ from newsletter.render import Theme
 
 from support.cli import run
 from support.clock import TODAY, TODAY_DATE
+from support.example import speak
 from support.sending import SEND_CONFIG, send_project
 
 FRENCH = r"""
@@ -88,8 +89,7 @@ def in_language(example: Path, tag: str) -> tuple[Path, str]:
     """The example in language ``tag``, with a subscriber who is the first helper
     `newsletter asks` names for an open ask (so their email asks 'Can you help?'), and
     why them, as `asks` says it."""
-    config = example / "newsletter.yaml"
-    config.write_text(config.read_text().replace("language: en\n", f"language: {tag}\n"))
+    speak(example, tag)
     data = json.loads(
         run("asks", "--open", "--format", "json", "--today", TODAY, cwd=example).output
     )

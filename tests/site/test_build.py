@@ -30,6 +30,11 @@ GOLDEN_FILES = [
     "sitemap.xml",
     "email/10.html",
     "email/10.txt",
+    # the example's second language: French words, dates and markers
+    "fr/editions/10/index.html",
+    "fr/members/yusuf/index.html",
+    "fr/feed.xml",
+    "fr/email/10.txt",
 ]
 
 

@@ -21,7 +21,7 @@ from newsletter.render.social import social_jobs
 
 from support.cli import run
 from support.clock import EXAMPLE_TODAY
-from support.example import copy_example
+from support.example import copy_example, speak
 
 CATALOG = r"""
 msgid ""
@@ -66,8 +66,7 @@ msgstr "Tous deux travaillent sur %(topics)s."
 def french_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example in French, built; returns the project's folder."""
     root = copy_example(tmp_path_factory.mktemp("fr") / "example")
-    config = root / "newsletter.yaml"
-    config.write_text(config.read_text().replace("language: en", "language: fr"))
+    speak(root, "fr")
     catalog = root / "locale/fr/LC_MESSAGES/newsletter.po"
     catalog.parent.mkdir(parents=True)
     catalog.write_text(CATALOG, encoding="utf-8")

@@ -14,7 +14,7 @@ import pytest
 
 from support.cli import run
 from support.clock import EXAMPLE_TODAY
-from support.example import copy_example
+from support.example import copy_example, speak
 from support.helpers import post, project, write
 from support.paths import REPO
 
@@ -60,17 +60,6 @@ msgstr "%(others)s et %(last)s"
 """
 
 
-def _language(root: Path, lines: str) -> None:
-    """newsletter.yaml speaking ``lines`` (``language: fr``…) instead of its own."""
-    config = root / "newsletter.yaml"
-    kept = [
-        line
-        for line in config.read_text(encoding="utf-8").splitlines()
-        if not line.startswith(("language:", "languages:"))
-    ]
-    config.write_text("\n".join([*kept, lines, ""]), encoding="utf-8")
-
-
 def _build(root: Path) -> Path:
     result = run("build", "--today", EXAMPLE_TODAY, cwd=root)
     assert result.exit_code == 0, result.output
@@ -82,7 +71,7 @@ def french(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example in French with the catalog above, and one post on a topic of its own
     (a count of 1 beside the others' counts)."""
     root = copy_example(tmp_path_factory.mktemp("fr") / "example")
-    _language(root, "language: fr")
+    speak(root, "fr")
     write(root, "locale/fr/LC_MESSAGES/newsletter.po", FRENCH)
     write(
         root,
@@ -150,7 +139,7 @@ def test_kinds_by_their_french_names(french: Path) -> None:
 
 def test_an_arabic_site_reads_right_to_left(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "example")
-    _language(root, "language: ar")
+    speak(root, "ar")
     site = _build(root)
     home = _page(site, "index.html")
     assert re.search(r'<html lang="ar" dir="rtl">', home)

@@ -47,13 +47,17 @@ def fragments(site: Path) -> dict[str, dict[str, Any]]:
 
 def searched(site: Path) -> set[str]:
     """The pages that should be indexed: posts, editions, members, a topic's first page,
-    the standalone pages (content/pages/)."""
+    the standalone pages (content/pages/), in English and in French (fr/)."""
     pages = [
-        *site.glob("posts/*/*/index.html"),
-        *site.glob("editions/*/index.html"),
-        *site.glob("members/*/index.html"),
-        *site.glob("topics/*/index.html"),
-        *(site / p.stem / "index.html" for p in (REPO / "content/pages").glob("*.md")),
+        page
+        for top in (site, site / "fr")
+        for page in (
+            *top.glob("posts/*/*/index.html"),
+            *top.glob("editions/*/index.html"),
+            *top.glob("members/*/index.html"),
+            *top.glob("topics/*/index.html"),
+            *(top / p.stem / "index.html" for p in (REPO / "content/pages").glob("*.md")),
+        )
     ]
     return {"/" + p.parent.relative_to(site).as_posix() + "/" for p in pages}
 
@@ -79,7 +83,9 @@ def test_build_makes_the_bundle(built_example: Path) -> None:
 def test_only_content_pages_are_indexed(built_example: Path) -> None:
     indexed = fragments(built_example)
     assert set(indexed) == searched(built_example)
-    assert not {"/", "/404.html", "/archive/", "/members/", "/topics/", "/search/"} & set(indexed)
+    assert not {"/", "/404.html", "/archive/", "/members/", "/topics/", "/search/", "/fr/"} & set(
+        indexed
+    )
     known = indexed["/" + KNOWN_POST]
     assert KNOWN_WORD in known["content"]
     assert known["meta"]["title"].startswith("Geocoding 40,000 asthma admissions")
@@ -93,7 +99,7 @@ def test_only_content_pages_are_indexed(built_example: Path) -> None:
 def test_the_bundle_is_the_same_bytes_every_time(built_example: Path) -> None:
     """Unchanged pages, unchanged files (no filters: Pagefind names their files anew on
     each run)."""
-    again = search_files(searched_pages(built_example), "/", "en")
+    again = search_files(searched_pages(built_example), "/", None)  # en and fr
     bundle = built_example / "pagefind"
     on_disk = {
         "pagefind/" + p.relative_to(bundle).as_posix(): p.read_bytes()

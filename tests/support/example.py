@@ -25,6 +25,26 @@ def copy_example(root: Path) -> Path:
     return root
 
 
+def speak(root: Path, tag: str) -> None:
+    """The example copied at ``root`` in one language, ``tag``: newsletter.yaml says
+    ``language: <tag>`` instead of its ``languages: [en, fr]``, and its French posts are
+    the main language's (their ``lang: fr`` dropped)."""
+    config = root / "newsletter.yaml"
+    kept = [
+        line
+        for line in config.read_text(encoding="utf-8").splitlines()
+        if not line.startswith(("language:", "languages:"))
+    ]
+    config.write_text("\n".join([*kept, f"language: {tag}", ""]), encoding="utf-8")
+    for post in (root / "content/posts").rglob("*.md"):
+        text = post.read_text(encoding="utf-8")
+        if "\nlang: " in text.split("\n---", 1)[0]:
+            lines = text.split("\n")
+            head = text.split("\n---", 1)[0].count("\n")
+            kept = [ln for i, ln in enumerate(lines) if i > head or not ln.startswith("lang: ")]
+            post.write_text("\n".join(kept), encoding="utf-8")
+
+
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
     """A private copy of the bundled example, for tests that change it."""

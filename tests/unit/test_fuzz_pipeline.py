@@ -36,6 +36,7 @@ from newsletter.project.sources import Project
 from newsletter.render import Theme, render
 from newsletter.render.email import email_html, personal
 from newsletter.render.environment import globals_for
+from newsletter.render.locale import ENGLISH
 
 from support.clock import TODAY_DATE
 from support.helpers import write
@@ -338,7 +339,7 @@ def pipeline(root: Path | str, theme: Theme, reader: str = "Ada") -> dict[str, b
     files = render(site, theme)
     if site.editions:
         view = site.editions[0]
-        ctx = globals_for(site)
+        ctx = globals_for(site, ENGLISH)
         for handle in site.members:
             recipient = replace(
                 personal(site, view, handle),
