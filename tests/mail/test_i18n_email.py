@@ -126,9 +126,10 @@ def test_the_email_speaks_french(example: Path, tmp_path: Path) -> None:
     assert subject == "N° 10 : A year of asking, answering and introducing"
     assert '<html lang="fr">' in page
     assert "<title>N° 10 : A year of asking, answering and introducing</title>" in page
-    assert "Numéro 10 · 19 novembre 2026 · 10 éléments" in page
+    # the example's four French posts are in edition 10 too: 13 items
+    assert "Numéro 10 · 19 novembre 2026 · 13 éléments" in page
     assert "Numéro 10 : A year of asking, answering and introducing\n" in text
-    assert "\n19 novembre 2026 · 10 éléments\n" in text
+    assert "\n19 novembre 2026 · 13 éléments\n" in text
     assert ">Voir dans votre navigateur</a>" in page
     assert "Lire dans votre navigateur : https://commons.example.org/editions/10/" in text
     # the greeting, by the member's first name
@@ -149,12 +150,13 @@ def test_the_email_speaks_french(example: Path, tmp_path: Path) -> None:
     assert ">Événements <span" in page
     assert "\n== ÉVÉNEMENTS ==\n" in text
     # the text's contents: titles in one column, after the longest name of a kind
-    contents = text.split("\nIN THIS EDITION\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    # (the words this test's catalog lacks are the shipped French catalog's)
+    contents = text.split("\nDANS CE NUMÉRO\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert any(line.startswith("  Mises en relation: Aiko, meet Lucía") for line in contents)
     assert "  Événements:        The Commons Exchange autumn gathering" in contents
     assert all(line[20] == " " and line[21] != " " for line in contents)
     # people listed the French way: a post shared for two members
-    assert re.search(r"\n  Shared by [^·\n]+ for [^·,\n]+ et [^·,\n]+ · \d+ \w+\. 2026\n", text)
+    assert re.search(r"\n  Partagé par [^·\n]+ pour [^·,\n]+ et [^·,\n]+ · \d+ \w+\. 2026\n", text)
     # the unsubscribe sentence keeps its link, with the subscriber's own address
     assert re.search(
         r'Envoyé à helper@example\.org\. <a href="mailto:news@commons\.example\.org'
@@ -203,7 +205,7 @@ def test_an_arabic_email_reads_right_to_left(example: Path, tmp_path: Path) -> N
     # 'Read on the site ←': arrows point forward, to the reading's end
     assert "←" in page and "→" not in page
     assert subject == "#10: A year of asking, answering and introducing"
-    assert "\n\n== EVENTS ==\n" in text  # no catalog for ar here: the theme's own words
+    assert "\n\n== الفعاليات ==\n" in text  # the shipped Arabic catalog's words
 
 
 def test_one_edition_is_prepared_in_another_language(tmp_path: Path) -> None:

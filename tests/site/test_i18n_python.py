@@ -134,4 +134,5 @@ def test_the_card_is_drawn_with_french_words_and_dates(
     assert "16 juillet 2026 · 11 éléments" in drawn
     drawn.clear()
     jobs[urls.SITE_CARD].run()
-    assert f"{len(site.editions)} editions" in drawn  # a message the catalog lacks: English
+    # a message the project's catalog lacks: the shipped French catalog's
+    assert f"{len(site.editions)} numéros" in drawn

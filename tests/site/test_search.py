@@ -71,7 +71,11 @@ def test_build_makes_the_bundle(built_example: Path) -> None:
         assert (bundle / name).is_file(), name
     assert (bundle / "wasm.en.pagefind").is_file()
     entry = json.loads((bundle / "pagefind-entry.json").read_text())
-    assert entry["languages"]["en"]["page_count"] == len(searched(built_example))
+    pages = searched(built_example)
+    french = {p for p in pages if p.startswith("/fr/")}
+    assert french and (bundle / "wasm.fr.pagefind").is_file()
+    assert entry["languages"]["en"]["page_count"] == len(pages - french)
+    assert entry["languages"]["fr"]["page_count"] == len(french)
     page = (built_example / "search/index.html").read_text()
     assert '<script src="/pagefind/pagefind-ui.js" defer></script>' in page
     assert '<script src="/static/search.js" defer></script>' in page
