@@ -150,6 +150,11 @@ class Config:
         """The site's languages, the main one first: one at least."""
         return self.languages or (self.language,)
 
+    def language_named(self, tag: str) -> str | None:
+        """The site's language ``tag`` names, in any case ('FR' → 'fr'); None for a
+        language the site is not in."""
+        return next((t for t in self.site_languages if t.lower() == tag.lower()), None)
+
     @property
     def base_path(self) -> str:
         """The path part of base_url, always ending in '/': '/' or '/repo/'."""

@@ -67,15 +67,18 @@ def language_folder(tag: str, main: str) -> str:
     return "" if tag == main else f"{tag.lower()}/"
 
 
-def in_language(folder: str, path: str) -> str:
-    """The path of ``path`` in the language whose folder is ``folder``: pages (folders)
-    and the feeds have a copy per language; files (images, styles, the calendar) one."""
-    if not folder:
-        return path
+def in_every_language(path: str) -> bool:
+    """Whether a multilingual site has ``path`` in each language: pages (folders) and the
+    feeds do; files (images, styles, the calendar) are one for all."""
     bare = re.split(r"[?#]", path, maxsplit=1)[0]
     page = bare == "" or bare.endswith("/") or bare in (ATOM_FEED, JSON_FEED)
-    shared = bare.startswith((STATIC, "pagefind/"))
-    return folder + path if page and not shared else path
+    return page and not bare.startswith((STATIC, "pagefind/"))
+
+
+def in_language(folder: str, path: str) -> str:
+    """The path of ``path`` in the language whose folder is ``folder`` ('' for the main
+    language's, which is ``path`` itself)."""
+    return folder + path if folder and in_every_language(path) else path
 
 
 def post_url(year: int, slug: str) -> str:

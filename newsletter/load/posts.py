@@ -114,7 +114,7 @@ def _lang(fields: Fields, config: Config) -> str:
     if not lang:
         return ""
     languages = config.site_languages
-    found = next((t for t in languages if t.lower() == lang.lower()), None)
+    found = config.language_named(lang)
     if found is None:
         more = len(languages) > 1
         fields.diags.error(

@@ -168,9 +168,11 @@ def _lang(lang: str, config: Config, where: Location, diags: Diagnostics) -> str
     if not lang:
         return ""
     languages = config.site_languages
-    wanted = lang.lower().replace("_", "-")
-    found = next((t for t in languages if t.lower() == wanted), None) or next(
-        (t for t in languages if t.lower() == wanted.split("-")[0]), None
+    wanted = lang.replace("_", "-")
+    found = (
+        config.language_named(lang)
+        or config.language_named(wanted)
+        or config.language_named(wanted.split("-")[0])
     )
     if found is None:
         diags.warning(

@@ -103,17 +103,15 @@ def searched_pages(folder: Path) -> Mapping[str, bytes]:
                 if SEARCHED.fullmatch(name.removeprefix(top)):
                     names.append(name)
         names += (p.relative_to(folder).as_posix() for p in folder.glob(f"{top}*/index.html"))
-    pages = _Pages(folder, sorted(n for n in set(names) if is_searched(n, languages)))
-    pages.languages = languages
-    return pages
+    return _Pages(folder, sorted(n for n in set(names) if is_searched(n, languages)), languages)
 
 
 class _Pages(Mapping[str, bytes]):
     """Pages on disk as a mapping, so that a big site is never all in memory at once."""
 
-    def __init__(self, folder: Path, names: list[str]) -> None:
+    def __init__(self, folder: Path, names: list[str], languages: frozenset[str]) -> None:
         self.folder, self.names = folder, names
-        self.languages: frozenset[str] = frozenset()
+        self.languages = languages
         """The other languages' folders, which the names were chosen in."""
 
     def __getitem__(self, name: str) -> bytes:

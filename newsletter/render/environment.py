@@ -100,7 +100,7 @@ def globals_for(site: Site, language: Language) -> dict[str, Any]:
     def alternates(path: str) -> list[tuple[str, str, str]]:
         """The page at ``path`` in each of the site's languages, as (tag, absolute URL,
         URL from the site's root); none for a page the site has in one language only."""
-        if not config.languages or urls.in_language("xx/", path) == path:
+        if not config.languages or not urls.in_every_language(path):
             return []
         found = []
         for tag in config.languages:

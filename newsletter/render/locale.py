@@ -38,8 +38,9 @@ class Language:
         self.tag = tag
         """As newsletter.yaml writes it: ``<html lang>`` and ``xml:lang``."""
         self.messages = messages
-        self.babel: Locale = parse_locale(tag) or Locale("en")
-        self.english = is_source_language(tag) or parse_locale(tag) is None
+        known = parse_locale(tag)
+        self.babel: Locale = known or Locale("en")
+        self.english = known is None or is_source_language(tag)
         """The theme's own formats: an unknown tag is written as English too."""
         self.direction = "rtl" if self.babel.character_order == RIGHT_TO_LEFT else "ltr"
         self._digits = _digits(self.babel)

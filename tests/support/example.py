@@ -6,6 +6,7 @@ A pytest plugin (tests/conftest.py lists it): the fixtures ``example`` and ``bui
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -38,11 +39,10 @@ def speak(root: Path, tag: str) -> None:
     config.write_text("\n".join([*kept, f"language: {tag}", ""]), encoding="utf-8")
     for post in (root / "content/posts").rglob("*.md"):
         text = post.read_text(encoding="utf-8")
-        if "\nlang: " in text.split("\n---", 1)[0]:
-            lines = text.split("\n")
-            head = text.split("\n---", 1)[0].count("\n")
-            kept = [ln for i, ln in enumerate(lines) if i > head or not ln.startswith("lang: ")]
-            post.write_text("\n".join(kept), encoding="utf-8")
+        head, _, body = text.partition("\n---\n")
+        if "\nlang: " in head:
+            head = re.sub(r"\nlang: [^\n]*", "", head)
+            post.write_text(f"{head}\n---\n{body}", encoding="utf-8")
 
 
 @pytest.fixture
