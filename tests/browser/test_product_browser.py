@@ -22,14 +22,11 @@ import pytest
 from PIL import Image, ImageStat
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
-from support.browser import PAGES
+from support.browser import PAGES, axe_violations
 from support.cli import run
 from support.clock import EXAMPLE_TODAY
 from support.example import copy_example
-from support.paths import TESTS
 
-REQUIRE = bool(os.environ.get("NEWSLETTER_REQUIRE_BROWSER"))
-AXE = TESTS / "axe/node_modules/axe-core/axe.min.js"
 BASE_URL = "https://commons.example.org/"
 """The example's base_url: the email's links and images point there; the tests serve
 those requests from the built site, so nothing leaves the machine."""
@@ -224,35 +221,7 @@ def test_the_email_fits_a_mail_window_and_is_readable(
 # -- accessibility (axe-core) ----------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    if not AXE.is_file():
-        message = f"axe-core is not installed ({AXE}): npm ci --prefix tests/axe"
-        if REQUIRE:
-            pytest.fail(message)
-        pytest.skip(message)
-    return AXE.read_text(encoding="utf-8")
-
-
-AXE_JS = """async () => {
-  const result = await axe.run(document, {resultTypes: ['violations']});
-  return result.violations.map(v => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.map(n => n.target.join(' ')),
-  }));
-}"""
-
-
-def axe_violations(page: Page, source: str, where: str) -> list[str]:
-    """Run axe on the page; return its violations as lines, serious and critical first."""
-    page.add_script_tag(content=source)
-    found: list[dict[str, Any]] = page.evaluate(AXE_JS)
-    lines = [
-        f"{where}: [{v['impact']}] {v['id']}: {v['help']} ({len(v['nodes'])}: "
-        f"{', '.join(v['nodes'][:3])})"
-        for v in found
-    ]
-    return sorted(lines, key=lambda line: "[serious]" not in line and "[critical]" not in line)
+# axe_source (a fixture) and axe_violations are support.browser's.
 
 
 @pytest.mark.slow
