@@ -119,7 +119,7 @@ def globals_for(site: Site, language: Language) -> dict[str, Any]:
         return absolute_html(html, config.base_url, base_path)
 
     def names(handles: tuple[str, ...]) -> str:
-        return ", ".join(name(h) for h in handles)
+        return language.join(name(h) for h in handles)  # English: 'a, b, c', as always
 
     return {
         "site": site,
