@@ -28,7 +28,7 @@ SHIPPED = ("ar", "de", "es", "fr", "pt")
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 EXTRACT = (
-    "pybabel extract -F babel.cfg -o newsletter/locale/newsletter.pot . && "
+    "pybabel extract -F babel.cfg -c Translators: -o newsletter/locale/newsletter.pot . && "
     "pybabel update -i newsletter/locale/newsletter.pot -d newsletter/locale -D newsletter"
 )
 
