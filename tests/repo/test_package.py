@@ -49,6 +49,9 @@ def test_wheel_works_outside_the_repository(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for rel in ("base.html", "email/edition.html", "email/edition.txt", "static/style.css"):
         assert f"newsletter/theme/{rel}" in names, rel
+    # each catalog compiled when the wheel is built (the repository holds only the .po)
+    for lang in ("ar", "de", "es", "fr", "pt"):
+        assert f"newsletter/locale/{lang}/LC_MESSAGES/newsletter.mo" in names, lang
 
     # A new environment of its own, whatever this one is (a virtualenv, the system's
     # Python): it sees the wheel, then this interpreter's installed dependencies, named
@@ -102,3 +105,17 @@ def test_wheel_works_outside_the_repository(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (elsewhere / "site/static/style.css").is_file()
+
+    # in French, from the wheel's compiled catalog
+    config = elsewhere / "newsletter.yaml"
+    assert "\nlanguage: en\n" in config.read_text()
+    config.write_text(config.read_text().replace("\nlanguage: en\n", "\nlanguage: fr\n"))
+    done = subprocess.run(
+        [str(python), "-c", script, "-C", str(elsewhere), "build"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert ">Membres<" in (elsewhere / "site/index.html").read_text(encoding="utf-8")
