@@ -7,9 +7,13 @@ edition (``editions/<n>/card.png``) and one for the site (``card.png``), drawn
 with Pillow in the theme's palette. A post's preview image is its own cover if
 it has one, else its edition's card, else the site's.
 
-Pure, like every renderer: returns bytes and writes nothing. Deterministic: the
-same content and fonts give the same bytes, with no date or other metadata in
-the PNG.
+Like every renderer, returns bytes and writes no output. Deterministic: the same
+content and fonts give the same bytes, with no date or other metadata in the PNG.
+Which is what lets drawing be skipped: a card is described by its :class:`CardFace`
+(its texts, colours and fonts), and the project's card cache (``.newsletter/cards/``,
+a ``project.blobcache``) keeps each image by a digest of its face, the fonts' files
+and this code. A card that looks the same is read back, never drawn again, whatever
+else changed; the cache holds the current site's cards only.
 
 Fonts: DejaVu (Serif Bold for titles, Sans for the rest), found wherever Pillow
 looks for system fonts (Debian's fonts-dejavu-core). Without it, Pillow's own
@@ -22,7 +26,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache, partial
 from html.parser import HTMLParser
@@ -30,13 +34,16 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
-from PIL import Image, ImageColor, ImageDraw, ImageFont
+import PIL
+from PIL import Image, ImageColor, ImageDraw, ImageFont, features
 
 from newsletter.core import urls
 from newsletter.core.markup import DESCRIPTION_LIMIT, plain_text, shorten
 from newsletter.core.model import EditionView, Member, Page, Post, Site
+from newsletter.project.blobcache import BlobCache, blob_key
+from newsletter.project.sources import Project
 from newsletter.render.environment import Theme
-from newsletter.render.jobs import Job
+from newsletter.render.jobs import Job, Output
 from newsletter.render.locale import ENGLISH, Language
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 630
@@ -492,6 +499,89 @@ def site_card_footer(site: Site, language: Language = ENGLISH) -> str:
     return text % language.values({"num": editions})
 
 
+@dataclass(frozen=True)
+class CardFace:
+    """Everything a card shows, as it is drawn (its texts folded to the font): what its
+    image depends on besides the drawing code and the fonts' files, and so what the
+    image is kept by in the card cache."""
+
+    kind: Literal["edition", "site"]
+    title: str
+    footer: str
+    """Left of the footer: '19 November 2026 · 3 items', or '12 editions'."""
+    host: str
+    """Right of the footer: the site's address."""
+    colours: Palette
+    fonts: CardFonts
+    brand: str = ""
+    """An edition's: the newsletter's name, above its label."""
+    label: str = ""
+    """An edition's: 'EDITION 3', above its title."""
+    description: str = ""
+    """The site's: under its name."""
+
+
+def edition_face(
+    site: Site,
+    view: EditionView,
+    colours: Palette,
+    fonts: CardFonts | None = None,
+    language: Language = ENGLISH,
+) -> CardFace:
+    """What an edition's card shows: the newsletter's name, 'Edition n', its title, date
+    and size."""
+    fonts = fonts or CardFonts()
+    text = edition_card_text(view, language)
+    return CardFace(
+        "edition",
+        fonts.fold(view.edition.title),
+        fonts.fold(text.footer),
+        fonts.fold(_host(site)),
+        colours,
+        fonts,
+        brand=fonts.fold(site.config.title),
+        label=fonts.fold(text.label),
+    )
+
+
+def site_face(
+    site: Site, colours: Palette, fonts: CardFonts | None = None, language: Language = ENGLISH
+) -> CardFace:
+    """What the site's card shows: the newsletter's name and description."""
+    fonts = fonts or CardFonts()
+    config = site.config
+    return CardFace(
+        "site",
+        fonts.fold(config.title),
+        fonts.fold(site_card_footer(site, language)),
+        fonts.fold(_host(site)),
+        colours,
+        fonts,
+        description=fonts.fold(config.description),
+    )
+
+
+def draw_card(face: CardFace) -> bytes:
+    """The card ``face`` describes, as PNG bytes."""
+    fonts, colours = face.fonts, face.colours
+    image, draw = _canvas(colours)
+    if face.kind == "edition":
+        _brand(draw, fonts, colours, face.brand)
+        draw.text((MARGIN, 150), face.label, font=fonts.get("label", 26), fill=colours.muted)
+        font, size, lines = fit(face.title, fonts, "title", range(76, 47, -4), TEXT_WIDTH, 3)
+        _lines(draw, 196, lines, font, size, colours.ink, 1.18)
+    else:
+        font, size, lines = fit(face.title, fonts, "title", range(84, 51, -4), TEXT_WIDTH, 2)
+        y = _lines(draw, 120, lines, font, size, colours.ink, 1.15)
+        if face.description:
+            font, size, lines = fit(
+                face.description, fonts, "text", range(36, 27, -4), TEXT_WIDTH, 3
+            )
+            _lines(draw, y + 24, lines, font, size, colours.ink_2, 1.35)
+    _footer(draw, fonts, colours, face.footer, face.host)
+    return _png(image, colours)
+
+
 def draw_edition_card(
     site: Site,
     view: EditionView,
@@ -499,60 +589,76 @@ def draw_edition_card(
     fonts: CardFonts | None = None,
     language: Language = ENGLISH,
 ) -> bytes:
-    """An edition's card: the newsletter's name, 'Edition n', its title, date and size."""
-    fonts = fonts or CardFonts()
-    edition = view.edition
-    text = edition_card_text(view, language)
-    image, draw = _canvas(colours)
-    _brand(draw, fonts, colours, fonts.fold(site.config.title))
-    label = fonts.get("label", 26)
-    draw.text((MARGIN, 150), fonts.fold(text.label), font=label, fill=colours.muted)
-    font, size, lines = fit(
-        fonts.fold(edition.title), fonts, "title", range(76, 47, -4), TEXT_WIDTH, 3
-    )
-    _lines(draw, 196, lines, font, size, colours.ink, 1.18)
-    _footer(draw, fonts, colours, fonts.fold(text.footer), fonts.fold(_host(site)))
-    return _png(image, colours)
+    """An edition's card (:func:`edition_face`), drawn."""
+    return draw_card(edition_face(site, view, colours, fonts, language))
 
 
 def draw_site_card(
     site: Site, colours: Palette, fonts: CardFonts | None = None, language: Language = ENGLISH
 ) -> bytes:
-    """The site's card: the newsletter's name and description."""
-    fonts = fonts or CardFonts()
-    config = site.config
-    image, draw = _canvas(colours)
-    title = fonts.fold(config.title)
-    font, size, lines = fit(title, fonts, "title", range(84, 51, -4), TEXT_WIDTH, 2)
-    y = _lines(draw, 120, lines, font, size, colours.ink, 1.15)
-    if config.description:
-        font, size, lines = fit(
-            fonts.fold(config.description), fonts, "text", range(36, 27, -4), TEXT_WIDTH, 3
-        )
-        _lines(draw, y + 24, lines, font, size, colours.ink_2, 1.35)
-    left = fonts.fold(site_card_footer(site, language))
-    _footer(draw, fonts, colours, left, fonts.fold(_host(site)))
-    return _png(image, colours)
+    """The site's card (:func:`site_face`), drawn."""
+    return draw_card(site_face(site, colours, fonts, language))
 
 
-def social_jobs(site: Site, theme: Theme) -> list[Job]:
+# -- the card cache -------------------------------------------------------------------------
+
+CARD_CACHE = "cards"
+"""The card cache's folder in the project's state folder (.newsletter/cards/)."""
+
+
+@cache
+def _drawing_stamp(builtin: bool) -> str:
+    """A digest of what draws a card besides its face: this module's code, the fonts'
+    files, and the versions of Pillow and of the FreeType and zlib it draws and packs
+    with. Computed once per process."""
+    parts: list[bytes | str] = [
+        Path(__file__).read_bytes(),
+        f"{CARD_WIDTH}x{CARD_HEIGHT}",
+        PIL.__version__,
+        features.version("freetype2") or "",
+        features.version("zlib") or "",
+    ]
+    for name in FONT_FILES.values():
+        path = None if builtin else _font_path(name)
+        parts.append(Path(path).read_bytes() if path else "Pillow's own font")
+    return blob_key(*parts)
+
+
+def card_key(face: CardFace) -> str:
+    """The key of ``face``'s image in the card cache: a digest of exactly what decides
+    its bytes, and nothing else (not the build, not the date, not the rest of the site)."""
+    return blob_key(repr(face), _drawing_stamp(face.fonts.builtin))
+
+
+def card_cache(project: Project) -> BlobCache:
+    """The project's card cache: PNG bytes by :func:`card_key`."""
+    return BlobCache(project.state / CARD_CACHE, ".png")
+
+
+def social_jobs(site: Site, theme: Theme, *, cached: bool = True) -> list[Job]:
     """The site's card and one card per published edition, as PNG bytes by path, in the
-    site's language."""
+    site's language.
+
+    With ``cached``, a card is drawn only when the project's card cache has no image of
+    its face (:func:`card_key`): whatever else changed (the config, a template, a member,
+    this package's other code), a card that looks the same is read back, not drawn. The
+    cache then keeps this site's cards only: the others are removed as the jobs are
+    planned, before any runs."""
     colours = palette(theme.static)
     language = theme.language(site.config.language)
-    jobs = [
-        Job(
-            urls.SITE_CARD,
-            (colours, len(site.editions)),
-            lambda: {urls.SITE_CARD: draw_site_card(site, colours, language=language)},
-        )
-    ]
+    fonts = CardFonts()
+    faces = {urls.SITE_CARD: site_face(site, colours, fonts, language)}
     for view in site.editions:
-        path = urls.edition_card(view.edition.number)
-        draw = partial(draw_edition_card, site, view, colours, language=language)
-        jobs.append(Job(path, (colours, view), partial(_one, path, draw)))
-    return jobs
+        faces[urls.edition_card(view.edition.number)] = edition_face(
+            site, view, colours, fonts, language
+        )
+    store = card_cache(theme.project) if cached else None
+    if store is not None:
+        store.keep_only(card_key(face) for face in faces.values())
+    return [Job(path, (face,), partial(_card, path, face, store)) for path, face in faces.items()]
 
 
-def _one(path: str, make: Callable[[], bytes]) -> dict[str, bytes]:
-    return {path: make()}
+def _card(path: str, face: CardFace, store: BlobCache | None) -> Output:
+    if store is None:
+        return {path: draw_card(face)}
+    return {path: store.get_or_make(card_key(face), partial(draw_card, face))}

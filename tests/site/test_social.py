@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 import struct
 from html.parser import HTMLParser
 from pathlib import Path
@@ -158,6 +159,7 @@ def test_cards_are_byte_identical_across_builds(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "example")
     outputs = []
     for name in ("one", "two"):
+        shutil.rmtree(root / ".newsletter", ignore_errors=True)  # each card drawn, not cached
         result = run("build", "--today", EXAMPLE_TODAY, "-o", str(tmp_path / name), cwd=root)
         assert result.exit_code == 0, result.output
         outputs.append(tmp_path / name)

@@ -1,0 +1,124 @@
+"""The card cache (.newsletter/cards/): a card whose look did not change is never drawn
+again, whatever else changed; one whose look changed, or whose cached image is damaged,
+is drawn; the cache keeps the current site's cards only.
+
+What proves a card was not drawn again: its cache entry is the same file (inode and
+mtime), since a drawn card is written to a new file renamed over the old one; and the
+build reports that it ran the card jobs (``BuildResult.rendered``), so the cache, not a
+skipped job, is what spared them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsletter import api
+from newsletter.pipeline.build import BuildOptions, BuildResult
+from newsletter.project.blobcache import MAGIC, BlobCache
+from newsletter.project.theme import builtin_theme
+from newsletter.render.social import CARD_CACHE
+
+from support.clock import TODAY_DATE
+from support.helpers import post, project, write
+
+pytestmark = pytest.mark.slow
+
+EDITIONS = 12
+"""Enough editions (pages, emails, cards) for the jobs to run in worker processes."""
+
+
+def newsletter(root: Path) -> Path:
+    """A project of ``EDITIONS`` editions, one post each."""
+    posts = {f"p{n}": post(f"Post {n}", "ada", date=f"2026-10-{n:02}") for n in range(1, 13)}
+    project(root, posts=posts)
+    for n in range(1, EDITIONS + 1):
+        write(
+            root,
+            f"content/editions/{n}.md",
+            f"---\ntitle: Edition number {n}\ndate: 2026-10-{n:02}\n---\nHello.\n",
+        )
+    return root
+
+
+def build(root: Path) -> BuildResult:
+    options = BuildOptions(today=TODAY_DATE, jobs=2, search=False)
+    return api.build(api.load_project(root), options=options)
+
+
+def entries(root: Path) -> dict[str, tuple[int, int]]:
+    """Each cached card's file: its inode and mtime, which change if it is written again."""
+    found = {}
+    for path in (root / ".newsletter" / CARD_CACHE).glob("*.png"):
+        st = path.stat()
+        found[path.name] = (st.st_ino, st.st_mtime_ns)
+    return found
+
+
+def cache(root: Path) -> BlobCache:
+    return BlobCache(root / ".newsletter" / CARD_CACHE, ".png")
+
+
+def entry_of(root: Path, card: str) -> Path:
+    """The cache entry holding the image of ``card`` (a path in site/)."""
+    data = (root / "site" / card).read_bytes()
+    store = cache(root)
+    return next(p for p in store.folder.glob("*.png") if store.get(p.stem) == data)
+
+
+def edit_a_template(root: Path) -> None:
+    """A site-wide change: every page's key changes, and every card job runs again."""
+    footer = (builtin_theme() / "partials/footer.html").read_text(encoding="utf-8")
+    write(root, "templates/partials/footer.html", footer + "{# edited #}\n")
+
+
+def test_a_site_wide_change_redraws_no_card(tmp_path: Path) -> None:
+    root = newsletter(tmp_path / "p")
+    first = build(root)
+    before = entries(root)
+    assert len(before) == EDITIONS + 1  # each edition's card and the site's
+    assert first.rendered >= 64  # so the jobs ran in the worker processes
+    edit_a_template(root)
+    second = build(root)
+    assert second.rendered == first.rendered  # every job ran again, the cards' too
+    assert entries(root) == before  # and no card was drawn or written again
+    for number in (1, EDITIONS):
+        assert entry_of(root, f"editions/{number}/card.png").name in before
+
+
+def test_a_card_whose_title_changed_is_drawn_and_the_old_one_removed(tmp_path: Path) -> None:
+    root = newsletter(tmp_path / "p")
+    build(root)
+    before = entries(root)
+    old_card = (root / "site/editions/3/card.png").read_bytes()
+    old_entry = entry_of(root, "editions/3/card.png").name
+    write(root, "content/editions/3.md", "---\ntitle: Renamed\ndate: 2026-10-03\n---\nHi.\n")
+    build(root)
+    after = entries(root)
+    assert (root / "site/editions/3/card.png").read_bytes() != old_card
+    new_entry = entry_of(root, "editions/3/card.png").name
+    assert new_entry not in before and old_entry not in after  # the unused one is removed
+    assert {n: v for n, v in after.items() if n != new_entry} == {
+        n: v for n, v in before.items() if n != old_entry
+    }
+
+
+def test_a_damaged_cached_card_is_drawn_again(tmp_path: Path) -> None:
+    root = newsletter(tmp_path / "p")
+    build(root)
+    cards = {c: (root / "site" / c).read_bytes() for c in ("card.png", "editions/1/card.png")}
+    cut, garbled = entry_of(root, "card.png"), entry_of(root, "editions/1/card.png")
+    unreadable = entry_of(root, "editions/2/card.png")
+    cut.write_bytes(cut.read_bytes()[:500])  # a copy cut short
+    data = bytearray(garbled.read_bytes())
+    data[len(MAGIC) + 100] ^= 0xFF  # one byte changed, the length the same
+    garbled.write_bytes(bytes(data))
+    edition_2 = (root / "site/editions/2/card.png").read_bytes()
+    unreadable.unlink()
+    unreadable.mkdir()  # no file to read, and none can be written there
+    edit_a_template(root)
+    build(root)
+    for card, data in cards.items():
+        assert (root / "site" / card).read_bytes() == data
+        assert cache(root).get(entry_of(root, card).stem) == data  # whole again
+    assert (root / "site/editions/2/card.png").read_bytes() == edition_2
