@@ -91,6 +91,28 @@ def measure(command: list[str], scenario: str) -> tuple[float, float]:
     return seconds, maxrss_mb(rusage)
 
 
+def cpu_seconds() -> float:
+    """User + system time of this process's reaped children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure_all(command: list[str], scenario: str) -> tuple[float, float, float]:
+    """Run one command in a fresh child: (wall seconds, CPU seconds, peak MB of all
+    its processes). CPU is user + system time of the child and of the processes it
+    waited for. The peak is the PSS summed over the child and its descendants (workers,
+    Pagefind), sampled from /proc every 50 ms by profile_build.py's sampler, which comes
+    with pyinstrument (the dev extra); without it, the peak RSS of the child alone."""
+    try:
+        from profile_build import run_child
+    except ImportError:
+        before = cpu_seconds()
+        seconds, peak = measure(command, scenario)
+        return seconds, cpu_seconds() - before, peak
+    seconds, usage, memory = run_child(command, scenario)
+    return seconds, usage.ru_utime + usage.ru_stime, memory.peak_pss
+
+
 def count_files(folder: Path) -> int:
     return sum(1 for p in folder.rglob("*") if p.is_file())
 
