@@ -440,20 +440,28 @@ def _search_step(
     run: _Run, site: Site, plan: _RenderPlan, leaks_in: Callable[[Output], list[Diagnostic]]
 ) -> Callable[[Path], dict[str, OutputRecord]]:
     """The search index of the pages in a folder, before it is published."""
-    from newsletter.publish.search import BUNDLE, add_search
+    from newsletter.publish.search import BUNDLE, SearchMemory, SearchTarget, add_search
 
     def finish(folder: Path) -> dict[str, OutputRecord]:
         run.progress("search")
         t = time.perf_counter()
-        config = site.config
-        found = add_search(
+        config, cache = site.config, run.cache
+        memory = cache.state("search") if cache is not None else None
+        target = SearchTarget(
             folder,
             run.output,
             plan.previous.get(BUNDLE),
             config.base_path,
             None if config.languages else config.language,  # one index per language
-            leaks_in,
         )
+        found, remember = add_search(
+            target,
+            leaks_in,
+            memory if isinstance(memory, SearchMemory) else None,
+            run.options.workers(),
+        )
+        if cache is not None:  # trusted by the next build only with this bundle's record
+            cache.save_state("search", remember)
         run.since("search", t)
         return found
 

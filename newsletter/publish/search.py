@@ -37,6 +37,8 @@ import re
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,15 @@ from newsletter.core import urls
 from newsletter.core.diagnostics import Diagnostic
 from newsletter.core.errors import BuildFailed, SearchError
 from newsletter.project.buildcache import OutputFile, OutputRecord
+from newsletter.publish.shards import (
+    ENGINE_ONLY,
+    MANIFEST,
+    SINGLE_MAX,
+    Shard,
+    indexed_digest,
+    page_language,
+    plan_shards,
+)
 from newsletter.publish.write import place, safe_relative, same_bytes
 
 BUNDLE = "pagefind/"
@@ -132,7 +143,8 @@ def search_files(
     pages: Mapping[str, bytes], base_path: str, language: str | None
 ) -> dict[str, bytes]:
     """The Pagefind bundle for ``pages`` (``{path relative to the site: HTML}``), as
-    ``{"pagefind/…": bytes}``.
+    ``{"pagefind/…": bytes}``: one bundle, a small site's layout (see
+    :mod:`newsletter.publish.shards` for a big one's), with an empty shard list.
 
     Only the pages :func:`is_searched` accepts are indexed. Results link to ``base_path``
     (``/`` or ``/news/``) plus the page's folder. ``language`` (newsletter.yaml's) is
@@ -143,6 +155,20 @@ def search_files(
     """
     languages = pages.languages if isinstance(pages, _Pages) else language_folders(pages)
     names = sorted(name for name in pages if is_searched(name, languages))
+    out = bundle_files(names, pages, base_path, language, BUNDLE)
+    out[MANIFEST] = b"{}"
+    return out
+
+
+def bundle_files(
+    names: list[str],
+    pages: Mapping[str, bytes],
+    base_path: str,
+    language: str | None,
+    folder: str,
+) -> dict[str, bytes]:
+    """The Pagefind bundle of the pages ``names`` (read from ``pages``), each file's path
+    under ``folder`` (``pagefind/``)."""
     service = _Service(_executable(), TIMEOUT + PER_PAGE_TIMEOUT * len(names))
     options = {"force_language": language} if language else {}
     files = service.run(options, base_path, names, pages)
@@ -154,7 +180,7 @@ def search_files(
             data = CREDITED_ADDRESS.sub(b"", data)
         elif rel.as_posix() == ENTRY:  # Pagefind lists several languages in any order
             data = json.dumps(json.loads(data), sort_keys=True, separators=(",", ":")).encode()
-        out[BUNDLE + rel.as_posix()] = data
+        out[folder + rel.as_posix()] = data
     return out
 
 
@@ -173,47 +199,249 @@ def readable(files: Mapping[str, bytes]) -> dict[str, bytes]:
     return out
 
 
+@dataclass(frozen=True)
+class SearchMemory:
+    """What a build remembers of its search index, for the next one (the build cache's
+    state ``search``): trusted only with the bundle record it was made with."""
+
+    record: str
+    """The key of the bundle's :class:`OutputRecord` that these are true of."""
+    pages: dict[str, PageSeen]
+    shards: dict[str, str]
+    """Each shard's folder → the key it was indexed with."""
+
+
+@dataclass(frozen=True)
+class PageSeen:
+    """A searched page as the last build indexed it: its file's size and mtime, its
+    language and :func:`~newsletter.publish.shards.indexed_digest`."""
+
+    size: int
+    mtime_ns: int
+    lang: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class SearchTarget:
+    """Where the index goes and what it is made from."""
+
+    folder: Path
+    """The folder being built, with its pages."""
+    old_site: Path | None
+    """The site being replaced (its files are linked when they have the same bytes)."""
+    previous: OutputRecord | None
+    """The bundle the last build into this output published."""
+    base_path: str
+    language: str | None
+    """newsletter.yaml's language, or None for a site in several."""
+
+
 def add_search(
-    folder: Path,
-    old_site: Path | None,
-    previous: OutputRecord | None,
-    base_path: str,
-    language: str | None,
+    target: SearchTarget,
     leaks: Callable[[dict[str, bytes]], list[Diagnostic]],
-) -> dict[str, OutputRecord]:
-    """The build's last step before ``folder`` is published: index its pages, check the
-    bundle for addresses and write it into ``folder/pagefind/``. A file with the same
-    bytes in ``old_site`` is linked, not written; in place (``folder`` is ``old_site``),
-    the files of the ``previous`` bundle that are no longer in it are removed. Returns
-    the bundle's record, by :data:`BUNDLE`."""
-    files = search_files(searched_pages(folder), base_path, language)
+    memory: SearchMemory | None = None,
+    workers: int = 1,
+) -> tuple[dict[str, OutputRecord], SearchMemory | None]:
+    """The build's last step before ``target.folder`` is published: index its pages,
+    check the bundle for addresses and write it into ``folder/pagefind/``. A file with
+    the same bytes in ``old_site`` is linked, not written; in place (``folder`` is
+    ``old_site``), the files of the ``previous`` bundle that are no longer in it are
+    removed. A big site's shards whose pages did not change (``memory``) are kept, the
+    others indexed in ``workers`` Pagefind processes at once. Returns the bundle's
+    record, by :data:`BUNDLE`, and what the next build should remember."""
+    pages = searched_pages(target.folder)
+    if len(pages) <= SINGLE_MAX:
+        files = search_files(pages, target.base_path, target.language)
+        _refuse_leaks(files, leaks)
+        return {BUNDLE: _publish(target, files, [])}, None
+    trusted = (
+        memory if memory and target.previous and memory.record == target.previous.key else None
+    )
+    seen = _seen_pages(target.folder, pages, trusted.pages if trusted else {})
+    shards = plan_shards({name: page.lang for name, page in seen.items()})
+    keys = {s.folder: _shard_key(s, seen, target) for s in shards}
+    kept, todo = _kept_shards(target, shards, keys, trusted.shards if trusted else {})
+    files = _index_shards(todo, pages, target, workers)
+    if not any(_is_ui(name) for name in files):  # Pagefind's UI, from the last build or anew
+        ui = [f for f in target.previous.files if _is_ui(f.path)] if target.previous else []
+        if ui and target.old_site and _intact(target.old_site, ui):
+            kept += ui
+        else:
+            files.update(_ui_files(bundle_files([], pages, target.base_path, None, BUNDLE)))
+    manifest: dict[str, list[str]] = {}
+    for shard in shards:
+        manifest.setdefault(shard.lang, []).append(target.base_path + shard.folder)
+    files[MANIFEST] = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
+    _refuse_leaks(files, leaks)
+    record = _publish(target, files, kept)
+    return {BUNDLE: record}, SearchMemory(record.key, seen, keys)
+
+
+def _refuse_leaks(
+    files: dict[str, bytes], leaks: Callable[[dict[str, bytes]], list[Diagnostic]]
+) -> None:
     found = leaks(readable(files))
     if found:
         raise BuildFailed(found)
+
+
+def _is_ui(name: str) -> bool:
+    """A file of Pagefind's UI at the top of the bundle (not a shard's engine)."""
+    rest = name.removeprefix(BUNDLE)
+    return "/" not in rest and rest.startswith(ENGINE_ONLY)
+
+
+def _ui_files(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in files.items() if _is_ui(name)}
+
+
+def _seen_pages(
+    folder: Path, pages: Mapping[str, bytes], known: dict[str, PageSeen]
+) -> dict[str, PageSeen]:
+    """Each searched page's language and digest; read only when its file is not the one
+    the last build indexed (the same size and mtime: a page the build linked, not wrote)."""
+    seen = {}
+    for name in pages:
+        st = os.stat(folder / name)
+        old = known.get(name)
+        if old is not None and (old.size, old.mtime_ns) == (st.st_size, st.st_mtime_ns):
+            seen[name] = old
+            continue
+        html = pages[name]
+        seen[name] = PageSeen(st.st_size, st.st_mtime_ns, page_language(html), indexed_digest(html))
+    return seen
+
+
+def _shard_key(shard: Shard, seen: dict[str, PageSeen], target: SearchTarget) -> str:
+    """What a shard's bundle is made of: its pages as Pagefind reads them, where results
+    link to, the language option and Pagefind itself."""
+    digest = hashlib.sha256(
+        repr((shard.folder, target.base_path, target.language, _pagefind_stamp())).encode()
+    )
+    for name in shard.names:
+        digest.update(f"{name}\0{seen[name].digest}\n".encode())
+    return digest.hexdigest()
+
+
+def _pagefind_stamp() -> str:
+    path = Path(_executable())
+    st = path.stat()
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _kept_shards(
+    target: SearchTarget, shards: list[Shard], keys: dict[str, str], known: dict[str, str]
+) -> tuple[list[OutputFile], list[Shard]]:
+    """The files of the shards the last build made with the same key, still intact in
+    the old site; and the shards to index."""
+    by_folder: dict[str, list[OutputFile]] = {}
+    for f in target.previous.files if target.previous else ():
+        folder = f.path[: f.path.find("/", len(BUNDLE)) + 1]
+        if folder != BUNDLE:
+            by_folder.setdefault(folder, []).append(f)
+    kept: list[OutputFile] = []
+    todo = []
+    for shard in shards:
+        files = by_folder.get(shard.folder, [])
+        old = target.old_site
+        if known.get(shard.folder) == keys[shard.folder] and files and old and _intact(old, files):
+            kept += files
+        else:
+            todo.append(shard)
+    return kept, todo
+
+
+def _intact(site: Path, files: list[OutputFile]) -> bool:
+    for f in files:
+        try:
+            st = site.joinpath(*safe_relative(f.path).parts).stat()
+        except OSError:
+            return False
+        if (st.st_size, st.st_mtime_ns) != (f.size, f.mtime_ns):
+            return False
+    return True
+
+
+def _index_shards(
+    shards: list[Shard], pages: Mapping[str, bytes], target: SearchTarget, workers: int
+) -> dict[str, bytes]:
+    """The bundles of ``shards``, indexed by up to ``workers`` Pagefind processes at once;
+    Pagefind's UI files once, at the top."""
+    if not shards:
+        return {}
+
+    def index(shard: Shard) -> dict[str, bytes]:
+        return bundle_files(
+            list(shard.names), pages, target.base_path, target.language, shard.folder
+        )
+
+    with ThreadPoolExecutor(max(1, min(workers, len(shards)))) as pool:
+        made = list(pool.map(index, shards))
+    files: dict[str, bytes] = {}
+    for shard, bundle in zip(shards, made, strict=True):
+        for name, data in bundle.items():
+            rest = name.removeprefix(shard.folder)
+            if rest.startswith(ENGINE_ONLY):
+                files[BUNDLE + rest] = data  # the same in every shard
+            else:
+                files[name] = data
+    return files
+
+
+def _publish(target: SearchTarget, files: dict[str, bytes], kept: list[OutputFile]) -> OutputRecord:
+    """Put ``files`` and the ``kept`` files of the old site into ``target.folder``; what
+    the last bundle had and this one has not is removed. The bundle's record."""
+    folder, old_site = target.folder, target.old_site
     placed = []
     digest = hashlib.sha256()
     for name in sorted(files):
         data = files[name]
         digest.update(name.encode() + b"\0" + data)
-        rel = safe_relative(name)
-        target = folder.joinpath(*rel.parts)
-        old = old_site.joinpath(*rel.parts) if old_site else None
-        if not same_bytes(target, data):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if old is not None and old != target and same_bytes(old, data):
-                target.unlink(missing_ok=True)
-                place(old, target)
-            else:
-                temp = target.with_name(f".{target.name}.new")
-                temp.write_bytes(data)
-                os.replace(temp, target)
-        st = target.stat()
-        placed.append(OutputFile(name, st.st_size, st.st_mtime_ns))
-    if previous is not None and old_site is not None and folder == old_site:
-        for stale in previous.files:
-            if stale.path not in files and stale.path.startswith(BUNDLE):
+        placed.append(_put_file(folder, old_site, name, data))
+    for f in sorted(kept, key=lambda f: f.path):
+        assert old_site is not None
+        rel = safe_relative(f.path)
+        if folder != old_site:
+            target_path = folder.joinpath(*rel.parts)
+            target_path.parent.mkdir(parents=True, exist_ok=True)
+            place(old_site.joinpath(*rel.parts), target_path)
+        digest.update(f"{f.path}\0{f.size}:{f.mtime_ns}".encode())
+        placed.append(f)
+    wanted = {f.path for f in placed}
+    if target.previous is not None and old_site is not None and folder == old_site:
+        for stale in target.previous.files:
+            if stale.path not in wanted and stale.path.startswith(BUNDLE):
                 folder.joinpath(*safe_relative(stale.path).parts).unlink(missing_ok=True)
-    return {BUNDLE: OutputRecord(digest.hexdigest(), tuple(placed))}
+                _prune(folder, folder.joinpath(*safe_relative(stale.path).parts).parent)
+    return OutputRecord(digest.hexdigest(), tuple(sorted(placed, key=lambda f: f.path)))
+
+
+def _put_file(folder: Path, old_site: Path | None, name: str, data: bytes) -> OutputFile:
+    rel = safe_relative(name)
+    target = folder.joinpath(*rel.parts)
+    old = old_site.joinpath(*rel.parts) if old_site else None
+    if not same_bytes(target, data):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if old is not None and old != target and same_bytes(old, data):
+            target.unlink(missing_ok=True)
+            place(old, target)
+        else:
+            temp = target.with_name(f".{target.name}.new")
+            temp.write_bytes(data)
+            os.replace(temp, target)
+    st = target.stat()
+    return OutputFile(name, st.st_size, st.st_mtime_ns)
+
+
+def _prune(site: Path, folder: Path) -> None:
+    """Remove a shard's folders that its last file left empty."""
+    while folder != site and site in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _executable() -> str:

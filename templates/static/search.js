@@ -18,22 +18,6 @@
   if (results) {
     strings.one_result = strings.many_results = MARK + "[COUNT]" + MARK + "[SEARCH_TERM]";
   }
-  var ui = new PagefindUI({
-    element: "#search",
-    bundlePath: root.dataset.bundle,
-    // result URLs are already under the site's path (/news/…): add nothing to them
-    baseUrl: "/",
-    showImages: false,
-    showSubResults: false,
-    autofocus: true,
-    translations: strings,
-  });
-  // Pagefind's input is labelled by its title only: give it a real accessible name
-  var input = root.querySelector("input");
-  if (input && !input.getAttribute("aria-label") && root.dataset.label) {
-    input.setAttribute("aria-label", root.dataset.label);
-  }
-
   // The count as Pagefind writes it (in the page's digits) back to a number.
   var lang = document.documentElement.lang || "en";
   var digits = {};
@@ -82,9 +66,44 @@
 
   var params = new URLSearchParams(window.location.search);
   var words = params.get("q");
-  if (words) {
-    ui.triggerSearch(words);
+  // bundles: where this language's index is, first the one the UI starts from, then the
+  // others it searches too (a big site's index is in shards: pagefind/shards.json)
+  function start(bundles) {
+    var merged = bundles.slice(1).map(function (path) {
+      return { bundlePath: path, baseUrl: "/" };
+    });
+    var ui = new PagefindUI({
+      element: "#search",
+      bundlePath: bundles.length ? bundles[0] : root.dataset.bundle,
+      mergeIndex: merged,
+      // result URLs are already under the site's path (/news/…): add nothing to them
+      baseUrl: "/",
+      showImages: false,
+      showSubResults: false,
+      autofocus: true,
+      translations: strings,
+    });
+    // Pagefind's input is labelled by its title only: give it a real accessible name
+    var input = root.querySelector("input");
+    if (input && !input.getAttribute("aria-label") && root.dataset.label) {
+      input.setAttribute("aria-label", root.dataset.label);
+    }
+    if (words) {
+      ui.triggerSearch(words);
+    }
   }
+  fetch(root.dataset.bundle + "shards.json")
+    .then(function (response) {
+      return response.ok ? response.json() : {};
+    })
+    .catch(function () {
+      return {};
+    })
+    .then(function (shards) {
+      var key = lang.toLowerCase();
+      start(shards[key] || shards[key.split("-")[0]] || []);
+    });
+
   // the address follows the words, so a search can be bookmarked or shared
   root.addEventListener("input", function (event) {
     if (!event.target.matches || !event.target.matches("input[type=text], input[type=search]")) {
