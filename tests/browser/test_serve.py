@@ -55,7 +55,8 @@ WAIT = 30.0
 class Server:
     """`newsletter serve --port 0` in a subprocess, its output read as it comes."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *options: str) -> None:
+        """``options`` of serve: ``--no-search`` when none are given."""
         self.root = root
         self.lines: list[str] = []
         self.ended = False
@@ -70,7 +71,7 @@ class Server:
                 "0",
                 "--today",
                 EXAMPLE_TODAY,
-                "--no-search",
+                *(options or ("--no-search",)),
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -378,6 +379,25 @@ def test_the_browser_tab_reloads_by_itself(server: Server, browser: Browser) -> 
         assert not unexpected, errors  # no CSP violation, no script error
     finally:
         page.close()  # its event stream too, before Ctrl-C
+
+
+@pytest.mark.slow
+@pytest.mark.network
+def test_search_finds_an_edit_as_soon_as_it_is_rebuilt(tmp_path: Path, browser: Browser) -> None:
+    running = Server(copy_example(tmp_path / "example"), "--host", "127.0.0.1")  # with search
+    page = browser.new_page()
+    try:
+        before = running.rebuilds()
+        path = running.root / POST
+        path.write_text(path.read_text(encoding="utf-8") + "\nWe then tried zanzibarite.\n")
+        assert "✓ rebuilt" in running.wait_for(REBUILT, before + 1).string
+        page.goto(f"http://127.0.0.1:{running.port}/search/?q=zanzibarite")
+        page.locator(".pagefind-ui__result-link").first.wait_for(timeout=WAIT * 1000)
+        links = page.locator(".pagefind-ui__result-link")
+        assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [PAGE]
+    finally:
+        page.close()
+        assert running.stop() == 0, "\n".join(running.lines)
 
 
 @pytest.mark.slow
