@@ -5,23 +5,27 @@ GIF, WebP), resized to at most ``MAX_WIDTH`` pixels wide with their metadata (EX
 GPS, comments) dropped, and PDF attachments, copied as they are. Anything else — SVG, which
 can carry script, executables, archives — is refused with a diagnostic, and so is a
 file that is too large or not what its name says. Processed images are cached in
-``.newsletter/images/`` by the hash of their bytes, so an unchanged image is not
-processed again.
+``.newsletter/images/`` (a ``project.blobcache``) by a digest of their bytes and of how
+they are processed (this code, Pillow's version), so an unchanged image is not
+processed again. Posts load in worker processes: an entry is written whole or not at
+all, and one that is damaged is processed again.
 """
 
 from __future__ import annotations
 
 import codecs
-import hashlib
 import io
 import re
 import warnings
+from functools import cache
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+import PIL
+from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 from newsletter.core.diagnostics import Diagnostics, Location
 from newsletter.core.model import Asset
+from newsletter.project.blobcache import BlobCache, blob_key
 from newsletter.project.sources import Project
 
 IMAGE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP"}
@@ -90,15 +94,30 @@ def load_assets(project: Project, folder: Path, diags: Diagnostics) -> tuple[Ass
     return tuple(found)
 
 
+IMAGE_CACHE = "images"
+"""The processed images' folder in the project's state folder (.newsletter/images/)."""
+
+
+@cache
+def _processing_stamp() -> str:
+    """A digest of how images are processed: this module's code (MAX_WIDTH, the
+    quality, what is dropped) and the versions of Pillow and the codecs it uses."""
+    codecs_used = (features.version(name) or "" for name in ("jpg", "webp", "zlib"))
+    return blob_key(Path(__file__).read_bytes(), PIL.__version__, *codecs_used)
+
+
 def _image(
     project: Project, path: Path, data: bytes, kind: str, where: Location, diags: Diagnostics
 ) -> Asset | None:
-    digest = hashlib.sha256(data).hexdigest()[:32]
-    cache = project.state / "images"
-    cached = next(cache.glob(f"{digest}-{MAX_WIDTH}-*x*{path.suffix.lower()}"), None)
+    store = BlobCache(project.state / IMAGE_CACHE, ".image")
+    key = blob_key(data, kind, _processing_stamp())
+    cached = store.get(key)
     if cached is not None:
-        width, height = map(int, cached.stem.rsplit("-", 1)[1].split("x"))
-        return Asset(path.name, cached.read_bytes(), width, height)
+        try:
+            with Image.open(io.BytesIO(cached)) as image:  # reads the header alone
+                return Asset(path.name, cached, image.width, image.height)
+        except (OSError, ValueError):
+            pass  # whole, yet no image: processed again below
     try:
         out, width, height = process(data, kind)
     except (
@@ -110,11 +129,7 @@ def _image(
         message, hint = _unreadable(path.name, kind, data, err)
         diags.error(where, "asset.image", message, hint)
         return None
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        (cache / f"{digest}-{MAX_WIDTH}-{width}x{height}{path.suffix.lower()}").write_bytes(out)
-    except OSError:
-        pass  # only a cache
+    store.put(key, out)
     return Asset(path.name, out, width, height)
 
 

@@ -5,13 +5,16 @@ is drawn; the cache keeps the current site's cards only.
 What proves a card was not drawn again: its cache entry is the same file (inode and
 mtime), since a drawn card is written to a new file renamed over the old one; and the
 build reports that it ran the card jobs (``BuildResult.rendered``), so the cache, not a
-skipped job, is what spared them."""
+skipped job, is what spared them. Images beside posts (.newsletter/images/) are kept
+the same way."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from newsletter import api
 from newsletter.pipeline.build import BuildOptions, BuildResult
@@ -122,3 +125,34 @@ def test_a_damaged_cached_card_is_drawn_again(tmp_path: Path) -> None:
         assert (root / "site" / card).read_bytes() == data
         assert cache(root).get(entry_of(root, card).stem) == data  # whole again
     assert (root / "site/editions/2/card.png").read_bytes() == edition_2
+
+
+# -- images beside posts: .newsletter/images/, the same kind of cache ------------------------
+
+
+def test_an_image_is_processed_once_and_again_only_if_its_cached_copy_is_damaged(
+    tmp_path: Path,
+) -> None:
+    root = project(tmp_path / "p")
+    folder = root / "content/posts/2026/trees"
+    folder.mkdir(parents=True)
+    Image.new("RGB", (2400, 1200), (40, 120, 60)).save(folder / "map.png")
+    published = root / "site/posts/2026/trees/map.png"
+
+    def build_version(n: int) -> tuple[int, int]:
+        """Build with the post's text changed (so it is read again): its image's cache
+        entry, as (inode, mtime)."""
+        body = f"![A map of trees](map.png)\n\nVersion {n}.\n"
+        (folder / "index.md").write_text(post("Trees", "ada", body=body), encoding="utf-8")
+        build(root)
+        (entry,) = (root / ".newsletter/images").iterdir()
+        return entry.stat().st_ino, entry.stat().st_mtime_ns
+
+    processed = build_version(1)
+    first = published.read_bytes()
+    assert Image.open(io.BytesIO(first)).size == (1200, 600)
+    assert build_version(2) == processed  # read back, not processed again
+    (entry,) = (root / ".newsletter/images").iterdir()
+    entry.write_bytes(entry.read_bytes()[:-100])  # a copy cut short
+    assert build_version(3) != processed  # processed again
+    assert published.read_bytes() == first
