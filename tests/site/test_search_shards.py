@@ -174,6 +174,25 @@ def test_a_big_site_is_indexed_in_shards_and_an_edit_redoes_one(
 
 
 @pytest.mark.slow
+def test_a_change_outside_what_is_indexed_reindexes_nothing(
+    example: Path, small_shards: None
+) -> None:
+    assert run("build", "--today", EXAMPLE_TODAY, cwd=example).exit_code == 0
+    site = example / "site"
+    before = stamps(site)
+    wasm = (site / "pagefind/wasm.en.pagefind").stat()
+    footer = example / "templates/partials/footer.html"
+    footer.write_text(
+        footer.read_text().replace('<div class="footer-inner">', '<div class="footer-inner wide">')
+    )
+    assert run("build", "--today", EXAMPLE_TODAY, cwd=example).exit_code == 0
+    assert 'class="footer-inner wide"' in (site / "members/aiko/index.html").read_text()
+    assert stamps(site) == before  # every page written anew, no shard indexed again
+    assert (site / "pagefind/wasm.en.pagefind").stat().st_ino == wasm.st_ino
+    assert not list((site / "pagefind").glob("*/wasm.*"))  # one for all shards
+
+
+@pytest.mark.slow
 def test_growing_past_one_bundle_and_back(example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run("build", "--today", EXAMPLE_TODAY, cwd=example).exit_code == 0
     site = example / "site"
