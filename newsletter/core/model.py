@@ -8,6 +8,7 @@ Nothing here reads files or renders anything.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -15,8 +16,9 @@ from newsletter.core import urls
 from newsletter.core.community import AskReport, Network, NetworkOptions
 from newsletter.core.diagnostics import Location
 
-Marks = dict[str, Location]
-"""Where each field's value starts: ``marks["for[1]"]`` is the second handle."""
+Marks = Mapping[str, Location]
+"""Where each field's value starts: ``marks["for[1]"]`` is the second handle (a dict while
+the file is read, packed once its item is made: newsletter/load/marks.py)."""
 
 
 class Kind(StrEnum):

@@ -11,16 +11,25 @@ Two shapes, for two kinds of caller:
   caller that runs threads, which must never be forked (``feeds.fetch`` parses feeds
   in it while downloads go on).
 
+Forked workers share the parent's pages only until they write to them, and CPython
+writes to an object whenever it counts a reference to it or its collector visits it. So
+before forking, ``map_in_processes`` moves the parent's objects out of the collector's
+reach (``gc.freeze``: a worker's collections then never visit, so never copy, them) and
+gives the pages that only hold freed memory back to the system (glibc's
+``malloc_trim``), so that the workers do not copy them as they fill them again.
+
 Knows nothing of the newsletter: it imports only the standard library.
 """
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import multiprocessing as mp
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -47,6 +56,14 @@ def _run_chunk(indexes: range) -> tuple[int, list[Any]]:
 
 def _nothing(done: int) -> None:
     """The default progress: report to no one."""
+
+
+def _trim_free_memory() -> None:
+    """Give the C heap's free pages back to the system, where the C library can (glibc):
+    the parent's heap is full of holes after loading, which workers would fill, copying
+    each page they write to."""
+    with suppress(AttributeError, OSError):  # not glibc (macOS, musl): nothing to give back
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def map_in_processes(
@@ -83,11 +100,16 @@ def map_in_processes(
 
     # fork: the workers see this process's memory as it is now; the initializer's
     # arguments are inherited, not pickled
-    with mp.get_context("fork").Pool(jobs, initializer=_adopt, initargs=(task,)) as pool:
-        for start, part in pool.imap_unordered(_run_chunk, chunks):
-            ordered[start : start + len(part)] = part
-            done += len(part)
-            progress(done)
+    _trim_free_memory()
+    gc.freeze()  # until the pool is closed: the workers' collectors leave shared objects be
+    try:
+        with mp.get_context("fork").Pool(jobs, initializer=_adopt, initargs=(task,)) as pool:
+            for start, part in pool.imap_unordered(_run_chunk, chunks):
+                ordered[start : start + len(part)] = part
+                done += len(part)
+                progress(done)
+    finally:
+        gc.unfreeze()
     return ordered
 
 

@@ -14,6 +14,7 @@ from newsletter.core.diagnostics import Diagnostics, Location
 from newsletter.core.markup import render_markdown
 from newsletter.core.model import Config, Edition
 from newsletter.load.documents import read_document
+from newsletter.load.marks import pack_marks
 from newsletter.project.sources import Project
 
 EDITION_FIELDS = {"title", "date", "include", "exclude"}
@@ -37,7 +38,8 @@ def load_edition(
     if document is None:
         return None
     fields, body, body_line = document
-    marks = fields.marks
+    where = fields.location  # its path is the marks' too: one string, once pickled
+    path = where.path
     number = int(file.stem)
     date = fields.date("date", required=True)
     if date is None:
@@ -47,10 +49,10 @@ def load_edition(
         date=date,
         title=fields.text("title") or f"Edition {number}",
         location=where,
-        marks=marks,
         note_md=body,
         note_html=render_markdown(body, config.base_path),
         note_location=Location(path, body_line),
         include=fields.texts("include", example="[2026/weak-ties]"),
         exclude=fields.texts("exclude", example="[2026/weak-ties]"),
+        marks=pack_marks(fields.marks),
     )

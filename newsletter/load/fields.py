@@ -16,7 +16,7 @@ from typing import Any
 
 from newsletter.core.diagnostics import Diagnostics, Location, did_you_mean
 from newsletter.core.markup import CONTROL_RE
-from newsletter.core.model import Marks
+from newsletter.load.yaml import ReadMarks
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 WEB_URL_RE = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
@@ -27,7 +27,7 @@ class Fields:
     """Typed access to a mapping of fields, reporting wrong types at their line."""
 
     def __init__(
-        self, data: dict[str, Any], marks: Marks, location: Location, diags: Diagnostics
+        self, data: dict[str, Any], marks: ReadMarks, location: Location, diags: Diagnostics
     ) -> None:
         self.data, self.marks, self.location, self.diags = data, marks, location, diags
 

@@ -16,6 +16,7 @@ from newsletter.core.markup import render_markdown
 from newsletter.core.model import Config, FeedSpec, Member
 from newsletter.load.documents import scan_private
 from newsletter.load.fields import HANDLE_RE, Fields, describe, mapping_or_error
+from newsletter.load.marks import pack_marks
 from newsletter.load.yaml import parse_yaml
 from newsletter.project import limits
 from newsletter.project.sources import Project, read_text
@@ -73,7 +74,6 @@ def load_member(project: Project, file: Path, config: Config, diags: Diagnostics
         handle=handle,
         name=fields.text("name", required=True, example="Ada Lovelace") or handle,
         location=where,
-        marks=marks,
         org=fields.text("org"),
         role=fields.text("role"),
         topics=tuple(t.lower() for t in topics),
@@ -88,6 +88,7 @@ def load_member(project: Project, file: Path, config: Config, diags: Diagnostics
         bio_html=render_markdown(bio, config.base_path) if bio else "",
         network=fields.flag("network", True),
         short_name=fields.text("short_name", example="Ada"),
+        marks=pack_marks(marks),  # last: reading the fields above adds to them
     )
 
 

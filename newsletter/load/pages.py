@@ -17,6 +17,7 @@ from newsletter.core.markup import render_markdown
 from newsletter.core.model import MENUS, Config, Page
 from newsletter.load.documents import read_document
 from newsletter.load.fields import SLUG_RE, Fields
+from newsletter.load.marks import pack_marks
 from newsletter.project.sources import Project
 
 PAGE_FIELDS = {"title", "summary", "menu", "order"}
@@ -33,6 +34,8 @@ def load_page(project: Project, file: Path, config: Config, diags: Diagnostics) 
     if document is None:
         return None
     fields, body, body_line = document
+    where = fields.location  # its path is the marks' too: one string, once pickled
+    path = where.path
     title = fields.text("title", required=True, example="About us")
     if not title:
         return None
@@ -41,12 +44,12 @@ def load_page(project: Project, file: Path, config: Config, diags: Diagnostics) 
         title=title,
         location=where,
         body_location=Location(path, body_line),
-        marks=fields.marks,
         body_md=body,
         body_html=render_markdown(body, config.base_path) if body else "",
         summary=fields.text("summary", example="Who we are and how the exchange works"),
         menu=_menu(fields),
         order=fields.count("order", 0, example="1"),
+        marks=pack_marks(fields.marks),
     )
 
 

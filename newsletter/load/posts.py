@@ -20,6 +20,7 @@ from newsletter.core.model import Asset, Config, Kind, Post
 from newsletter.load.assets import check_images, load_assets, sized_images
 from newsletter.load.documents import read_document
 from newsletter.load.fields import SLUG_RE, WEB_URL_RE, Fields
+from newsletter.load.marks import pack_marks
 from newsletter.project.sources import Project
 
 POST_FIELDS = {
@@ -58,6 +59,8 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
     if document is None:
         return None
     fields, body, body_line = document
+    where = fields.location  # its path is the marks' too: one string, once pickled
+    path = where.path
     slug = _slug(file, fields)
     if slug is None:
         return None
@@ -87,7 +90,6 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
         date=date,
         location=where,
         body_location=Location(path, body_line),
-        marks=fields.marks,
         body_md=body,
         body_html=body_html,
         assets=assets,
@@ -105,6 +107,7 @@ def load_post(project: Project, file: Path, config: Config, diags: Diagnostics) 
         image=_image(fields, file, assets),
         end=end,
         lang=_lang(fields, config),
+        marks=pack_marks(fields.marks),  # last: reading the fields above adds to them
     )
 
 

@@ -137,7 +137,7 @@ class _Kinds:
             blobs[path] = blob
         loaded = []
         for path in files:
-            item, found = pickle.loads(blobs[path])
+            item, found = pickle.loads(blobs.pop(path))  # each blob freed once read
             self.diags.items.extend(found)
             if item is not None:
                 loaded.append(item)

@@ -15,7 +15,6 @@ from typing import Any
 import yaml
 
 from newsletter.core.diagnostics import Diagnostics, Location
-from newsletter.core.model import Marks
 from newsletter.load.yaml_mistakes import explain_yaml_error
 
 try:  # libyaml is several times faster; the pure-Python loader is equivalent
@@ -37,6 +36,10 @@ def _timestamp_or_text(loader: _Loader, node: yaml.ScalarNode) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+ReadMarks = dict[str, Location]
+"""A file's marks while it is read (``Fields`` adds to them); its item keeps them packed
+(``load.marks``)."""
 
 MAX_MISTAKES = 10
 """Syntax mistakes reported in one file before the rest is left for the next run."""
@@ -72,7 +75,9 @@ def check_yaml(text: str, path: str, first_line: int, diags: Diagnostics) -> boo
     return True
 
 
-def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) -> tuple[Any, Marks]:
+def parse_yaml(
+    text: str, path: str, diags: Diagnostics, first_line: int = 1
+) -> tuple[Any, ReadMarks]:
     """YAML text → (data, marks); marks give each top-level value's position.
 
     ``first_line`` is the file line the text starts on (2 for front matter).
@@ -107,7 +112,7 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, first_line: int = 1) ->
         except yaml.YAMLError as err:
             diags.error(Location(path, first_line), "syntax.yaml", f"invalid YAML: {err}")
             return None, {}
-        marks: Marks = {}
+        marks: ReadMarks = {}
         _mark(node, "", marks, lambda m: where(m.line, m.column), diags)
         return ({} if data is None else data), marks
 
@@ -125,7 +130,7 @@ def _load(text: str) -> tuple[yaml.Node | None, Any]:
 def _mark(
     node: yaml.Node | None,
     prefix: str,
-    marks: Marks,
+    marks: ReadMarks,
     where: Callable[[yaml.Mark], Location],
     diags: Diagnostics,
     depth: int = 0,
