@@ -102,7 +102,7 @@ IMAGE_CACHE = "images"
 def _processing_stamp() -> str:
     """A digest of how images are processed: this module's code (MAX_WIDTH, the
     quality, what is dropped) and the versions of Pillow and the codecs it uses."""
-    codecs_used = (features.version(name) or "" for name in ("jpg", "webp", "zlib"))
+    codecs_used = (features.version(name) or "" for name in ("jpg", "webp", "zlib", "zlib_ng"))
     return blob_key(Path(__file__).read_bytes(), PIL.__version__, *codecs_used)
 
 

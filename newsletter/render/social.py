@@ -609,14 +609,13 @@ CARD_CACHE = "cards"
 @cache
 def _drawing_stamp(builtin: bool) -> str:
     """A digest of what draws a card besides its face: this module's code, the fonts'
-    files, and the versions of Pillow and of the FreeType and zlib it draws and packs
-    with. Computed once per process."""
+    files, and the versions of Pillow and of the FreeType and zlib (or zlib-ng) it draws
+    and packs with. Computed once per process."""
     parts: list[bytes | str] = [
         Path(__file__).read_bytes(),
         f"{CARD_WIDTH}x{CARD_HEIGHT}",
         PIL.__version__,
-        features.version("freetype2") or "",
-        features.version("zlib") or "",
+        *(features.version(name) or "" for name in ("freetype2", "zlib", "zlib_ng")),
     ]
     for name in FONT_FILES.values():
         path = None if builtin else _font_path(name)
