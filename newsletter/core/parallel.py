@@ -4,19 +4,23 @@ Two shapes, for two kinds of caller:
 
 - ``map_in_processes``: a function over a list, in forked processes that share the
   parent's memory (the parsed site, the render jobs), so nothing is pickled but the
-  results. Results come back in the items' order, whatever order the workers finish
+  results. Results come back in the items' order, whatever order the processes finish
   in, so a parallel run gives what a serial one gives. Used by ``load`` (posts) and
   ``publish.outputs`` (render jobs).
 - ``clean_process_pool``: an executor whose workers start clean (forkserver), for a
   caller that runs threads, which must never be forked (``feeds.fetch`` parses feeds
   in it while downloads go on).
 
-Forked workers share the parent's pages only until they write to them, and CPython
-writes to an object whenever it counts a reference to it or its collector visits it. So
-before forking, ``map_in_processes`` moves the parent's objects out of the collector's
-reach (``gc.freeze``: a worker's collections then never visit, so never copy, them) and
-gives the pages that only hold freed memory back to the system (glibc's
-``malloc_trim``), so that the workers do not copy them as they fill them again.
+Memory: a forked worker shares the parent's pages only until one of them writes to a
+page, and CPython writes to an object whenever it counts a reference to it or its
+collector visits it, so each worker ends up with its own copy of much of what it reads
+(at 10,000 posts, most of the parsed site). Hence ``map_in_processes`` works in
+``jobs`` processes of which one is this process itself (``jobs - 1`` are forked: one
+copy fewer than a pool of ``jobs`` beside an idle parent); before forking, it moves the
+parent's objects out of the collector's reach (``gc.freeze``: a worker's collections
+never visit, so never copy, them) and gives the pages that hold only freed memory back
+to the system (glibc's ``malloc_trim``), which the workers would copy as they filled
+them again.
 
 Knows nothing of the newsletter: it imports only the standard library.
 """
@@ -26,32 +30,28 @@ from __future__ import annotations
 import ctypes
 import gc
 import multiprocessing as mp
+import pickle
+import queue
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from multiprocessing.context import ForkContext, ForkProcess
+from multiprocessing.queues import Queue
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 CHUNKS_PER_WORKER = 8
-"""Items go to workers in chunks, about this many per worker: few enough that handing
-them out costs little, enough that a worker with slow items does not hold the rest up."""
+"""Items go to the processes in chunks, about this many per process: few enough that
+handing them out costs little, enough that a process with slow items does not hold the
+rest up."""
 
-_task: Callable[[int], Any] | None = None
-"""In a forked worker only: what to do with the item at an index. Set once by the pool's
-initializer as the worker starts; the parent process never sets it."""
-
-
-def _adopt(task: Callable[[int], Any]) -> None:
-    global _task
-    _task = task
-
-
-def _run_chunk(indexes: range) -> tuple[int, list[Any]]:
-    assert _task is not None, "runs only in a worker of map_in_processes"
-    return indexes.start, [_task(i) for i in indexes]
+WAIT_SECONDS = 0.5
+"""How often this process, waiting for the workers' last chunks, looks whether any of
+them is still alive (one that died, killed, would never send its chunk)."""
 
 
 def _nothing(done: int) -> None:
@@ -66,6 +66,62 @@ def _trim_free_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
+@dataclass(frozen=True)
+class _Failed:
+    """What a worker sends instead of a chunk's results when the work raised."""
+
+    error: BaseException
+
+
+def _sendable(error: BaseException) -> BaseException:
+    """``error``, or, when it cannot be pickled, a RuntimeError that says what it was."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:  # whatever pickling raises: say what was raised
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
+
+
+class _Handout:
+    """The chunks of one map, each handed to whichever process asks first: the workers
+    and this process alike (the index of the next one is in shared memory)."""
+
+    def __init__(self, context: ForkContext, chunks: list[range]) -> None:
+        self.chunks = chunks
+        self._next = context.Value("q", 0)
+
+    def take(self) -> int | None:
+        with self._next.get_lock():
+            index: int = self._next.value
+            if index >= len(self.chunks):
+                return None
+            self._next.value = index + 1
+        return index
+
+
+def _serve(handout: _Handout, run: Callable[[range], list[Any]], results: Queue[Any]) -> None:
+    """A worker's life: run chunks and send their results until none is left, or the
+    work raises (then the error is sent, and the worker stops)."""
+    while (index := handout.take()) is not None:
+        try:
+            part = run(handout.chunks[index])
+        except BaseException as error:  # the parent raises it
+            results.put((index, _Failed(_sendable(error))))
+            return
+        results.put((index, part))
+
+
+def _here(
+    work: Callable[[Item], Result], items: Sequence[Item], progress: Callable[[int], None]
+) -> list[Result]:
+    """``map_in_processes`` in this process alone."""
+    results = []
+    for item in items:
+        results.append(work(item))
+        progress(len(results))
+    return results
+
+
 def map_in_processes(
     work: Callable[[Item], Result],
     items: Sequence[Item],
@@ -76,41 +132,84 @@ def map_in_processes(
     max_chunk: int = sys.maxsize,
     progress: Callable[[int], None] = _nothing,
 ) -> list[Result]:
-    """``[work(item) for item in items]``, in ``jobs`` forked processes when there are at
-    least ``min_items`` items (fewer, or ``jobs`` ≤ 1: in this process).
+    """``[work(item) for item in items]``, in ``jobs`` processes (this one and ``jobs - 1``
+    forked ones) when there are at least ``min_items`` items (fewer, or ``jobs`` ≤ 1:
+    in this process alone).
 
     ``work`` and ``items`` reach the workers by the fork itself, so ``work`` may be a
-    closure over anything; only its results are pickled, to come back. A worker is handed
-    ``min_chunk`` to ``max_chunk`` items at once; ``progress`` is told how many items
-    are done after each item here, or after each chunk from the workers."""
+    closure over anything; only its results are pickled, to come back. A process is
+    handed ``min_chunk`` to ``max_chunk`` items at once; ``progress`` is told how many
+    items are done after each item here, or after each chunk in parallel. An exception
+    raised by ``work`` in any process is raised here."""
     total = len(items)
     if jobs <= 1 or total < min_items:
-        results = []
-        for item in items:
-            results.append(work(item))
-            progress(len(results))
-        return results
+        return _here(work, items, progress)
     size = max(min_chunk, min(max_chunk, total // (jobs * CHUNKS_PER_WORKER)))
     chunks = [range(i, min(i + size, total)) for i in range(0, total, size)]
     ordered: list[Any] = [None] * total
     done = 0
 
-    def task(index: int) -> Result:
-        return work(items[index])
+    def run(indexes: range) -> list[Result]:
+        return [work(items[i]) for i in indexes]
 
-    # fork: the workers see this process's memory as it is now; the initializer's
-    # arguments are inherited, not pickled
+    def accept(index: int, part: list[Any] | _Failed) -> None:
+        nonlocal done
+        if isinstance(part, _Failed):
+            raise part.error
+        ordered[chunks[index].start : chunks[index].stop] = part
+        done += len(part)
+        progress(done)
+
+    context = mp.get_context("fork")
+    handout = _Handout(context, chunks)
+    results: Queue[Any] = context.Queue()
     _trim_free_memory()
-    gc.freeze()  # until the pool is closed: the workers' collectors leave shared objects be
+    gc.freeze()  # until the workers are gone: their collectors leave shared objects be
+    workers = [
+        context.Process(target=_serve, args=(handout, run, results), daemon=True)
+        for _ in range(jobs - 1)
+    ]
     try:
-        with mp.get_context("fork").Pool(jobs, initializer=_adopt, initargs=(task,)) as pool:
-            for start, part in pool.imap_unordered(_run_chunk, chunks):
-                ordered[start : start + len(part)] = part
-                done += len(part)
-                progress(done)
+        for worker in workers:
+            worker.start()
+        _share_the_work(handout, run, results, workers, accept)
     finally:
+        for worker in workers:
+            if worker.is_alive():  # only when something went wrong
+                worker.terminate()
+            worker.join()
+        results.close()
         gc.unfreeze()
     return ordered
+
+
+def _share_the_work(
+    handout: _Handout,
+    run: Callable[[range], list[Any]],
+    results: Queue[Any],
+    workers: list[ForkProcess],
+    accept: Callable[[int, Any], None],
+) -> None:
+    """This process's part: run chunks like a worker, taking in the workers' results
+    between two of its own; then wait for the workers' last ones."""
+    waiting = len(handout.chunks)
+    while (index := handout.take()) is not None:
+        accept(index, run(handout.chunks[index]))
+        waiting -= 1
+        with suppress(queue.Empty):
+            while True:
+                accept(*results.get_nowait())
+                waiting -= 1
+    while waiting:
+        try:
+            accept(*results.get(timeout=WAIT_SECONDS))
+            waiting -= 1
+        except queue.Empty:
+            if not any(worker.is_alive() for worker in workers) and results.empty():
+                codes = ", ".join(str(worker.exitcode) for worker in workers)
+                raise RuntimeError(
+                    f"a worker process ended without finishing its work (exit codes: {codes})"
+                ) from None
 
 
 @contextmanager

@@ -1,0 +1,67 @@
+"""core.parallel.map_in_processes: this process and forked workers share the chunks; the
+results come back in order, and what goes wrong in a worker is raised here."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+
+import pytest
+
+from newsletter.core.errors import ProjectError
+from newsletter.core.parallel import map_in_processes
+
+
+def test_results_in_the_items_order_from_both_processes() -> None:
+    here = os.getpid()
+    started = mp.get_context("fork").Event()
+
+    def square(x: int) -> tuple[int, bool]:
+        if os.getpid() != here:
+            started.set()
+        else:  # this process waits until the worker has taken a chunk, so both work
+            started.wait()
+        return x * x, os.getpid() == here
+
+    told: list[int] = []
+    results = map_in_processes(square, range(500), 2, min_chunk=5, progress=told.append)
+    assert [r for r, _ in results] == [x * x for x in range(500)]
+    assert {in_parent for _, in_parent in results} == {True, False}
+    assert told == sorted(told) and told[-1] == 500
+
+
+def test_an_error_in_a_worker_is_raised_here() -> None:
+    here = os.getpid()
+    started = mp.get_context("fork").Event()
+
+    def render(x: int) -> int:
+        if os.getpid() != here:
+            started.set()
+            raise ProjectError(f"template post.html: item {x} is broken")
+        started.wait()
+        return x
+
+    with pytest.raises(ProjectError, match=r"template post\.html: item \d+ is broken"):
+        map_in_processes(render, range(200), 2, min_chunk=5)
+
+
+def test_a_worker_killed_is_reported_not_waited_for() -> None:
+    here = os.getpid()
+    started = mp.get_context("fork").Event()
+
+    def render(x: int) -> int:
+        if os.getpid() != here:
+            started.set()
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's OOM killer would
+        started.wait()
+        return x
+
+    with pytest.raises(RuntimeError, match="ended without finishing its work"):
+        map_in_processes(render, range(200), 2, min_chunk=5)
+
+
+def test_one_job_or_few_items_run_here() -> None:
+    here = os.getpid()
+    assert map_in_processes(lambda _: os.getpid(), range(10), 1) == [here] * 10
+    assert map_in_processes(lambda _: os.getpid(), range(10), 2, min_items=11) == [here] * 10
