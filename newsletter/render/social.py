@@ -439,10 +439,12 @@ def _indexed(colours: Palette) -> Image.Image:
 
 def _png(image: Image.Image, colours: Palette) -> bytes:
     """The card as an indexed PNG (a third of the bytes of RGB, every theme colour
-    exact), with no metadata chunk (no date, no software): reproducible."""
+    exact), with no metadata chunk (no date, no software): reproducible. zlib's level 7,
+    not ``optimize`` (level 9, trying every filter): a quarter of the time (7 ms a card
+    against 25) for an eighth more bytes (13.5 KB against 12.0)."""
     indexed = image.quantize(palette=_indexed(colours), dither=Image.Dither.NONE)
     buffer = io.BytesIO()
-    indexed.save(buffer, "PNG", optimize=True)
+    indexed.save(buffer, "PNG", compress_level=7)
     return buffer.getvalue()
 
 

@@ -128,7 +128,7 @@ def test_the_card_is_drawn_with_french_words_and_dates(
         draw_text(self, xy, words, *args, **kwargs)
 
     monkeypatch.setattr(ImageDraw.ImageDraw, "text", text)
-    jobs = {job.name: job for job in social_jobs(site, Theme(project))}
+    jobs = {job.name: job for job in social_jobs(site, Theme(project), cached=False)}
     jobs[urls.edition_card(3)].run()
     assert "NUMÉRO 3" in drawn
     assert "16 juillet 2026 · 11 éléments" in drawn
