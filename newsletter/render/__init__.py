@@ -2,7 +2,8 @@
 
 Owns what each output holds, at the path the site's layout (``core.urls``) gives it.
 Pure: model + templates → ``{path relative to site/: bytes}``. Reads the theme's
-templates and static files; writes nothing to disk and opens no connection
+templates and static files; writes nothing to disk but the caches of ``.newsletter/`` it
+is given or owns (compiled templates, card images), and opens no connection
 (``publish.write`` puts the files in place). May import the layers below it
 (``load``, ``feeds`` for OPML, ``project`` for the theme, ``core``); never ``publish``,
 ``pipeline`` or anything that fetches, sends, writes or keeps state (import-linter checks this).
@@ -18,7 +19,7 @@ from __future__ import annotations
 from newsletter.core import urls
 from newsletter.core.model import Site
 from newsletter.core.progress import Progress, quiet
-from newsletter.render.environment import Theme
+from newsletter.render.environment import COMPILED_FOLDER, Theme
 from newsletter.render.jobs import Job, Output, run_jobs
 
 
@@ -74,4 +75,4 @@ def render(site: Site, theme: Theme, progress: Progress = quiet) -> Output:
     return run_jobs(plan_jobs(site, theme), progress)
 
 
-__all__ = ["Job", "Output", "Theme", "plan_jobs", "render", "run_jobs"]
+__all__ = ["COMPILED_FOLDER", "Job", "Output", "Theme", "plan_jobs", "render", "run_jobs"]

@@ -1,18 +1,32 @@
-"""The Jinja environment every renderer shares: loaders, filters, URL helpers."""
+"""The Jinja environment every renderer shares: loaders, filters, URL helpers.
+
+Each template is parsed and compiled once per build, in the process that plans the
+jobs (``Theme.reads_site`` loads it), so that the workers forked to render inherit it
+compiled. Given a folder (``Theme(project, compiled=…)``, the caller's: the build names
+one in ``.newsletter/``), compiled templates are also kept there for the next build,
+with what ``reads_site`` needs to know of each; nothing is written without one.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import marshal
+from collections.abc import MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import jinja2
 import jinja2.meta
+import jinja2.nodes
 
 from newsletter import __version__
 from newsletter.core import urls
 from newsletter.core.errors import ProjectError
 from newsletter.core.markup import absolute_html
 from newsletter.core.model import Kind, Member, Site
+from newsletter.project.blobcache import BlobCache, blob_key
 from newsletter.project.catalogs import catalog_roots
 from newsletter.project.sources import Project
 from newsletter.project.theme import static_files, template_dirs
@@ -25,29 +39,129 @@ def _autoescape(name: str | None) -> bool:
     return not (name or "").endswith(".txt")
 
 
-class Theme:
-    """Templates and static files of a project, with the built-in theme beneath."""
+@dataclass(frozen=True)
+class TemplateFacts:
+    """What a template shows of its own source, known without rendering it."""
 
-    def __init__(self, project: Project) -> None:
+    reads_site: bool
+    """It reads the variable ``site`` itself."""
+    references: tuple[str | None, ...]
+    """The templates it extends, includes or imports (None: a name Jinja cannot tell)."""
+
+
+def template_facts(
+    environment: jinja2.Environment, source: str, ast: jinja2.nodes.Template
+) -> TemplateFacts:
+    """The facts of the template ``source``, parsed as ``ast``."""
+    # a variable is read only where it is named; Jinja's own test (which runs a code
+    # generator over a fresh parse) only for the few templates that name ``site`` at all
+    named = any(n.name == "site" and n.ctx == "load" for n in ast.find_all(jinja2.nodes.Name))
+    reads = named and "site" in jinja2.meta.find_undeclared_variables(environment.parse(source))
+    return TemplateFacts(reads, tuple(jinja2.meta.find_referenced_templates(ast)))
+
+
+COMPILED_FOLDER = "compiled-templates"
+"""The folder of the project's state (``.newsletter/compiled-templates/``) for a build to
+give the Theme: compiled templates kept from one build to the next."""
+COMPILED_SUFFIX = ".jinja"
+"""A compiled template's file in that folder."""
+
+
+def _compiler_stamp() -> str:
+    """What compiled code depends on besides a template's source: the Python bytecode,
+    Jinja, and this module and ``locale`` (the environment's options and extension)."""
+    return blob_key(
+        importlib.util.MAGIC_NUMBER,
+        jinja2.__version__,
+        Path(__file__).read_bytes(),
+        Path(locale.__file__).read_bytes(),
+    )
+
+
+class _ThemeLoader(jinja2.FileSystemLoader):
+    """The theme's folders, each template parsed once to both compile it and learn its
+    :class:`TemplateFacts`; with a ``store``, both kept there by template name, valid
+    while the template's file, its source and the compiler are the same."""
+
+    def __init__(self, dirs: list[Path], store: BlobCache | None) -> None:
+        super().__init__([str(d) for d in dirs])
+        self.store = store
+        self.stamp = _compiler_stamp() if store is not None else ""
+        self.facts: dict[str, TemplateFacts] = {}
+
+    def load(
+        self,
+        environment: jinja2.Environment,
+        name: str,
+        globals: MutableMapping[str, Any] | None = None,
+    ) -> jinja2.Template:
+        source, filename, uptodate = self.get_source(environment, name)
+        header = (self.stamp + blob_key(filename, source)).encode()
+        kept = self._kept(name, header)
+        if kept is None:
+            facts, code = self._compile(environment, name, filename, source)
+            if self.store is not None:
+                entry = (facts.reads_site, facts.references, code)
+                self.store.put(blob_key(name), header + marshal.dumps(entry))
+        else:
+            facts, code = kept
+        self.facts[name] = facts
+        return environment.template_class.from_code(
+            environment, code, {} if globals is None else globals, uptodate
+        )
+
+    def _kept(self, name: str, header: bytes) -> tuple[TemplateFacts, CodeType] | None:
+        data = self.store.get(blob_key(name)) if self.store is not None else None
+        if data is None or not data.startswith(header):
+            return None
+        try:
+            reads, references, code = marshal.loads(data[len(header) :])
+        except (EOFError, ValueError, TypeError):
+            return None
+        return TemplateFacts(reads, references), code
+
+    @staticmethod
+    def _compile(
+        environment: jinja2.Environment, name: str, filename: str, source: str
+    ) -> tuple[TemplateFacts, CodeType]:
+        ast = environment.parse(source, name, filename)
+        facts = template_facts(environment, source, ast)  # before the compiler sees the tree
+        try:
+            code = environment.compile(ast, name, filename)
+        except jinja2.TemplateSyntaxError:  # raised again with its source line, as Jinja does
+            code = environment.compile(source, name, filename)
+        assert isinstance(code, CodeType)
+        return facts, code
+
+
+class Theme:
+    """Templates and static files of a project, with the built-in theme beneath; with
+    ``compiled``, a folder where compiled templates are kept from one build to the next."""
+
+    def __init__(self, project: Project, compiled: Path | None = None) -> None:
         self.static = static_files(project)
+        self.dirs = template_dirs(project)
+        self.loader = _ThemeLoader(
+            self.dirs, BlobCache(compiled, COMPILED_SUFFIX) if compiled else None
+        )
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(project)]),
+            loader=self.loader,
             autoescape=_autoescape,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # a Theme lives for one build: its files do not change
         )
         locale.install(self.env)
         self.project = project
-        self.dirs = template_dirs(project)
         self.catalogs = catalog_roots(project)
         self._site_readers: dict[str, bool] = {}
 
     def reads_site(self, names: tuple[str, ...]) -> bool:
         """Whether any of these templates, or one they extend, include or import, reads
         the variable ``site`` (the whole newsletter). A name Jinja cannot tell statically
-        counts as reading it."""
+        counts as reading it. Loads (compiles) each of them."""
         return any(self._reads_site(name) for name in names)
 
     def _reads_site(self, name: str | None, seen: frozenset[str] = frozenset()) -> bool:
@@ -57,13 +171,12 @@ class Theme:
             return False
         if name not in self._site_readers:
             try:
-                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-                ast = self.env.parse(source)
+                self.env.get_template(name)
             except jinja2.TemplateError:
                 return True  # rendering will report it
-            self._site_readers[name] = "site" in jinja2.meta.find_undeclared_variables(ast) or any(
-                self._reads_site(ref, seen | {name})
-                for ref in jinja2.meta.find_referenced_templates(ast)
+            facts = self.loader.facts[name]
+            self._site_readers[name] = facts.reads_site or any(
+                self._reads_site(ref, seen | {name}) for ref in facts.references
             )
         return self._site_readers[name]
 

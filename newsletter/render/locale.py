@@ -184,17 +184,28 @@ def _active(context: jinja2.runtime.Context) -> Language:
     return found if isinstance(found, Language) else ENGLISH
 
 
-def _message(context: jinja2.runtime.Context, text: str, values: dict[str, Any]) -> str:
+def _message(language: Language, autoescape: bool, text: str, values: Mapping[str, Any]) -> str:
     """A translated message with its values put in, escaped in HTML as Jinja's
     new-style gettext does (``{% trans %}`` text is markup, its values are not)."""
-    if context.eval_ctx.autoescape:
+    if autoescape:
         text = Markup(text)
-    return text % _active(context).values(values)
+    return text % language.values(values)
+
+
+@functools.lru_cache(maxsize=4096)
+def _constant(language: Language, autoescape: bool, where: str | None, message: str) -> str:
+    """A message without values (most of a page's: 'Home', 'Members'…), as
+    :func:`_message` writes it: worked out once per language, not on every page."""
+    text = language.gettext(message) if where is None else language.pgettext(where, message)
+    return _message(language, autoescape, text, {})
 
 
 @jinja2.pass_context
 def _gettext(context: jinja2.runtime.Context, message: str, **values: Any) -> str:
-    return _message(context, _active(context).gettext(message), values)
+    language, autoescape = _active(context), context.eval_ctx.autoescape
+    if not values:
+        return _constant(language, autoescape, None, message)
+    return _message(language, autoescape, language.gettext(message), values)
 
 
 @jinja2.pass_context
@@ -202,12 +213,17 @@ def _ngettext(
     context: jinja2.runtime.Context, singular: str, plural: str, n: int, **values: Any
 ) -> str:
     values.setdefault("num", n)
-    return _message(context, _active(context).ngettext(singular, plural, n), values)
+    language = _active(context)
+    text = language.ngettext(singular, plural, n)
+    return _message(language, context.eval_ctx.autoescape, text, values)
 
 
 @jinja2.pass_context
 def _pgettext(context: jinja2.runtime.Context, where: str, message: str, **values: Any) -> str:
-    return _message(context, _active(context).pgettext(where, message), values)
+    language, autoescape = _active(context), context.eval_ctx.autoescape
+    if not values:
+        return _constant(language, autoescape, where, message)
+    return _message(language, autoescape, language.pgettext(where, message), values)
 
 
 @jinja2.pass_context
@@ -215,13 +231,21 @@ def _npgettext(
     context: jinja2.runtime.Context, where: str, singular: str, plural: str, n: int, **values: Any
 ) -> str:
     values.setdefault("num", n)
-    text = _active(context).npgettext(where, singular, plural, n)
-    return _message(context, text, values)
+    language = _active(context)
+    text = language.npgettext(where, singular, plural, n)
+    return _message(language, context.eval_ctx.autoescape, text, values)
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted_date(language: Language, name: str, value: dt.date) -> str:
+    return str(getattr(language, name)(value))
 
 
 def _formatter(name: str) -> Any:
     @jinja2.pass_context
     def format_value(context: jinja2.runtime.Context, value: Any) -> str:
+        if type(value) is dt.date:  # a page shows the same few days again and again
+            return _formatted_date(_active(context), name, value)
         return str(getattr(_active(context), name)(value))
 
     format_value.__name__ = name
