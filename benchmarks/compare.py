@@ -1,34 +1,43 @@
 """Benchmark `newsletter build` against Pelican and Hugo on the same synthetic corpus.
 
-    python benchmarks/compare.py [--sizes 1000,10000,20000] [--skip pelican,hugo] [--keep]
+    python benchmarks/compare.py [--sizes 2000,10000,20000] [--skip pelican,hugo]
+                                 [--twir CLONE] [--markdown FILE] [--keep]
 
-For each size: generate a project (benchmarks/generate.py) into a temporary
+For each size: generate a project (benchmarks/generate.py, in the proportions of
+issue 17's corpus: a member for 20 posts, an edition for 25) into a temporary
 folder, convert its posts into a Pelican project and a Hugo site, then build
 each, every build in its own child process:
 
-    ours     cold, warm, one-edit as in run.py (with --no-search when `build`
-             has that option, and then a "cold+search" row without it)
+    ours     cold, warm, one-edit as in run.py, with --no-search (neither of the
+             others makes a search index), then all three again with the search
+             index, the default ("cold+search", "warm+search", "one-edit+search")
     pelican  cold (no output, empty content cache), warm (content cache loaded)
     hugo     cold (no public/, resources/ or cache), warm (a second run)
+
+With ``--twir CLONE``, also This Week in Rust converted from a local clone
+(benchmarks/twir.py): ours cold, without and with search.
 
 Pelican 4.12 is installed into its own venv, benchmarks/.venv-pelican, when it
 is missing; Hugo is Debian's `hugo` (installed with apt-get when this runs as
 root and none is on PATH). Each row gives wall time, CPU time (user + system,
-workers and threads included), the child's peak RSS (os.wait4), the files in
-the output and, for Pelican and Hugo, their wall and CPU times divided by ours
-for the same size and scenario. Figures are for people to read; nothing asserts a
-threshold. Standard library only. Exits 1 if a build fails, printing its
-stderr.
+workers and threads included), the peak memory of all the build's processes
+(run.py's ``measure_all``), the files in the output and, for Pelican and Hugo,
+their wall and CPU times divided by ours without search for the same size and
+scenario. ``--markdown FILE`` writes the table in Markdown too, with the date,
+the machine, the versions and the load. Figures are for people to read;
+nothing asserts a threshold. Standard library only (the memory sampler comes
+with profile_build.py, which needs pyinstrument). Exits 1 if a build fails,
+printing its stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -46,7 +55,7 @@ from run import (
     BuildError,
     count_files,
     edit_one_post,
-    measure,
+    measure_all,
     newsletter_command,
     parse_sizes,
 )
@@ -58,6 +67,14 @@ TOOLS = ("pelican", "hugo")
 APT_INSTALL_HUGO = ["apt-get", "install", "-y", "--no-install-recommends", "hugo"]
 PER_PAGE = 10
 """Posts per list page for Pelican and Hugo (both tools' usual default)."""
+SIZES = (2000, 10000, 20000)
+RACY_SECONDS = 2.1
+"""More than newsletter/project/buildcache.py's RACY_NS, 2 s."""
+SCENARIOS = ("cold", "warm", "one-edit")
+POSTS_PER_MEMBER = 20
+POSTS_PER_EDITION = 25
+"""The proportions of issue 17's corpus (2,000 posts, 100 members, 80 editions), kept at
+every size."""
 SITE_TITLE = "The Bench Exchange"
 SITE_URL = "https://bench.example.org/"
 
@@ -363,12 +380,6 @@ class Row:
     files: int
 
 
-def cpu_seconds() -> float:
-    """User + system time of this process's reaped children so far."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def post_pages(output: Path) -> int:
     """Pages at posts/<year>/<slug>/index.html: every tool must write one per post
     (a tool that silently dropped some would look faster than it is)."""
@@ -391,7 +402,13 @@ def bench_size(
     folder = base / str(size)
     project, pelican_dir, hugo_dir = folder / "newsletter", folder / "pelican", folder / "hugo"
     start = time.perf_counter()
-    generate(project, size, seed)
+    generate(
+        project,
+        size,
+        seed,
+        members=max(20, size // POSTS_PER_MEMBER),
+        editions=max(1, size // POSTS_PER_EDITION),
+    )
     report(f"generated {size} posts in {time.perf_counter() - start:.2f} s into {project}")
     if tools.pelican:
         to_pelican(project, pelican_dir)
@@ -399,27 +416,9 @@ def bench_size(
         to_hugo(project, hugo_dir, tools.hugo_version)
 
     def run(tool: str, scenario: str, command: list[str], output: Path) -> None:
-        before = cpu_seconds()
-        seconds, peak = measure(command, f"{tool} {scenario}")
-        cpu = cpu_seconds() - before  # measure() reaps just that child: its CPU time
-        written = post_pages(output)
-        if written != size:
-            raise BuildError(f"{tool} {scenario}", 0, f"{written} post pages for {size} posts")
-        rows.append(Row(size, tool, scenario, seconds, cpu, peak, count_files(output)))
-        report(f"  {tool} {scenario}: {seconds:.2f} s ({cpu:.2f} s CPU), {peak:.0f} MB")
+        rows.append(build_row(size, tool, scenario, command, output, report))
 
-    build = [*tools.ours, "-C", str(project), "build", "--today", TODAY, "--quiet"]
-    site = project / "site"
-    fresh = (site, project / ".newsletter")
-    like_for_like = [*build, "--no-search"] if tools.no_search else build
-    _remove(*fresh)
-    run("ours", "cold", like_for_like, site)
-    run("ours", "warm", like_for_like, site)
-    edit_one_post(project)
-    run("ours", "one-edit", like_for_like, site)
-    if tools.no_search:
-        _remove(*fresh)
-        run("ours", "cold+search", build, site)
+    bench_ours(project, tools, run)
 
     if tools.pelican:
         pelican = [*tools.pelican, "-s", str(pelican_dir / "pelicanconf.py"), "-q"]
@@ -437,6 +436,59 @@ def bench_size(
         run("hugo", "warm", hugo, public)
 
 
+def build_row(
+    size: int, tool: str, scenario: str, command: list[str], output: Path, report: Report
+) -> Row:
+    """One build in its own child process, measured; a build that wrote fewer post pages
+    than ``size`` fails."""
+    seconds, cpu, peak = measure_all(command, f"{tool} {scenario}")
+    written = post_pages(output)
+    if written != size:
+        raise BuildError(f"{tool} {scenario}", 0, f"{written} post pages for {size} posts")
+    report(f"  {tool} {scenario}: {seconds:.2f} s ({cpu:.2f} s CPU), {peak:.0f} MB")
+    return Row(size, tool, scenario, seconds, cpu, peak, count_files(output))
+
+
+Run = Callable[[str, str, list[str], Path], None]
+
+
+def bench_ours(
+    project: Path, tools: Tools, run: Run, scenarios: tuple[str, ...] = SCENARIOS
+) -> None:
+    """Ours: each scenario without the search index (like Pelican and Hugo, which make
+    none), then each again with it (what users get by default, `+search`)."""
+    build = [*tools.ours, "-C", str(project), "build", "--today", TODAY, "--quiet"]
+    site = project / "site"
+    ways = [("", [*build, "--no-search"]), ("+search", build)] if tools.no_search else [("", build)]
+    for suffix, command in ways:
+        _remove(site, project / ".newsletter")
+        # The build cache does not trust a file written within 2 s of a build's stamp
+        # (it may change again within the same mtime tick): the build after one that
+        # started right after writing the corpus would redo everything, which no one
+        # who writes, builds and builds again later sees.
+        time.sleep(RACY_SECONDS)
+        for scenario in scenarios:
+            if scenario == "one-edit":
+                edit_one_post(project)
+            run("ours", scenario + suffix, command, site)
+
+
+def bench_twir(clone: Path, base: Path, tools: Tools, rows: list[Row], report: Report) -> None:
+    """This Week in Rust converted (benchmarks/twir.py), built cold by ours both ways."""
+    from twir import convert, write_project
+
+    project = base / "twir"
+    files = convert(clone)
+    write_project(project, files)
+    posts = sum(1 for name in files if name.startswith("content/posts/"))
+    report(f"converted This Week in Rust: {posts} posts into {project}")
+
+    def run(tool: str, scenario: str, command: list[str], output: Path) -> None:
+        rows.append(build_row(posts, tool, f"TWiR {scenario}", command, output, report))
+
+    bench_ours(project, tools, run, scenarios=("cold",))
+
+
 def _remove(*folders: Path) -> None:
     for folder in folders:
         shutil.rmtree(folder, ignore_errors=True)
@@ -450,25 +502,31 @@ def ratio(theirs: float, ours: float) -> str:
     return f"{theirs / max(ours, 0.005):.1f}×"
 
 
-def print_table(rows: list[Row]) -> None:
-    header = (
-        "size",
-        "tool",
-        "scenario",
-        "seconds",
-        "CPU s",
-        "peak MB",
-        "files",
-        "time ÷ ours",
-        "CPU ÷ ours",
-    )
+HEADER = (
+    "size",
+    "tool",
+    "scenario",
+    "seconds",
+    "CPU s",
+    "peak MB",
+    "files",
+    "time ÷ ours",
+    "CPU ÷ ours",
+)
+LEFT = {1, 2}
+"""Columns that read better left-aligned: tool and scenario."""
+
+
+def table_cells(rows: list[Row]) -> list[tuple[str, ...]]:
+    """Each row's cells under HEADER; Pelican's and Hugo's ratios to ours for the same
+    size and scenario (ours without search: neither makes a search index)."""
     ours = {(r.size, r.scenario): r for r in rows if r.tool == "ours"}
 
     def ratios(r: Row) -> tuple[str, str]:
         base = ours.get((r.size, r.scenario)) if r.tool != "ours" else None
         return (ratio(r.seconds, base.seconds), ratio(r.cpu, base.cpu)) if base else ("", "")
 
-    cells = [
+    return [
         (
             f"{r.size:,}",
             r.tool,
@@ -481,19 +539,68 @@ def print_table(rows: list[Row]) -> None:
         )
         for r in rows
     ]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(header)]
-    left = {1, 2}  # tool and scenario read better left-aligned
+
+
+def print_table(rows: list[Row]) -> None:
+    cells = table_cells(rows)
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(HEADER)]
 
     def line(values: tuple[str, ...]) -> str:
         return "  ".join(
-            v.ljust(w) if i in left else v.rjust(w)
+            v.ljust(w) if i in LEFT else v.rjust(w)
             for i, (v, w) in enumerate(zip(values, widths, strict=True))
         ).rstrip()
 
-    print(line(header))
+    print(line(HEADER))
     print("  ".join("-" * w for w in widths))
     for c in cells:
         print(line(c))
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Where and when a table was measured, for the reader of the Markdown table."""
+
+    date: str
+    machine: str
+    python: str
+    versions: tuple[str, ...]
+    load: str
+    """The load average before and after the run."""
+
+
+def markdown_table(rows: list[Row], setting: Setting) -> str:
+    """The table in Markdown (GitHub's tables), after a line saying when, on what machine,
+    with which Python and tools, and under what load it was measured."""
+    head = (
+        f"Measured on {setting.date} by `benchmarks/compare.py`: {setting.machine}; "
+        f"Python {setting.python}; {', '.join(setting.versions)}; load average {setting.load}."
+    )
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+    align = tuple(":--" if i in LEFT else "--:" for i in range(len(HEADER)))
+    body = [line(c) for c in table_cells(rows)]
+    return "\n".join([head, "", line(HEADER), line(align), *body]) + "\n"
+
+
+def machine() -> str:
+    """'2 CPUs (AMD EPYC 7B13), Linux x86_64': os.cpu_count() and /proc/cpuinfo's model."""
+    model = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            model = next(
+                (ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), ""
+            )
+    except OSError:
+        pass
+    cpus = f"{os.cpu_count()} CPUs" + (f" ({model})" if model else "")
+    return f"{cpus}, {platform.system()} {platform.machine()}"
+
+
+def load_average() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def parse_skip(text: str) -> set[str]:
@@ -504,69 +611,103 @@ def parse_skip(text: str) -> set[str]:
     return skip
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--sizes",
         type=parse_sizes,
-        default=[1000, 10000, 20000],
-        help="comma-separated numbers of posts (default: 1000,10000,20000)",
+        default=list(SIZES),
+        help="comma-separated numbers of posts (default: 2000,10000,20000)",
     )
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default: 1)")
     parser.add_argument(
         "--skip", type=parse_skip, default=set(), help="tools not to run: pelican, hugo or both"
     )
     parser.add_argument(
+        "--twir",
+        type=Path,
+        metavar="CLONE",
+        help="also build This Week in Rust, converted from this local clone (benchmarks/twir.py)",
+    )
+    parser.add_argument(
+        "--markdown", type=Path, metavar="FILE", help="also write the table to FILE in Markdown"
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="keep the generated projects and their output"
     )
     args = parser.parse_args(argv)
+    if args.twir and not (args.twir / "content").is_dir():
+        parser.error(f"--twir {args.twir}: no content/ there; is it a clone of this-week-in-rust?")
+    return args
 
-    def report(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
 
+def setup(skip: set[str], report: Report) -> tuple[Tools, list[str]]:
+    """The three tools, Pelican and Hugo installed if missing, and their versions."""
     ours = newsletter_command()
     versions = [f"newsletter {_output([*ours, '--version']).rsplit(' ', 1)[-1]}"]
     tools = Tools(ours, search_option(ours), None, None, (0, 0))
-    try:
-        if "pelican" not in args.skip:
-            tools.pelican, version = pelican_command(report)
-            versions.append(f"pelican {version}")
-        if "hugo" not in args.skip:
-            tools.hugo, tools.hugo_version, version = hugo_command(report)
-            versions.append(f"hugo {version}")
-    except SetupError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    if "pelican" not in skip:
+        tools.pelican, version = pelican_command(report)
+        versions.append(f"pelican {version}")
+    if "hugo" not in skip:
+        tools.hugo, tools.hugo_version, version = hugo_command(report)
+        versions.append(f"hugo {version}")
+    return tools, versions
 
+
+def print_commands(tools: Tools, versions: list[str]) -> None:
     print(
         f"python {platform.python_version()} ({platform.python_implementation()}), "
-        f"{platform.system()} {platform.machine()}, os.cpu_count() = {os.cpu_count()}"
+        f"{machine()}, os.cpu_count() = {os.cpu_count()}"
     )
     print("versions: " + ", ".join(versions))
-    search = " --no-search" if tools.no_search else " (no --no-search option: search not built)"
-    print(f"ours: {' '.join(ours)} -C DIR build --today {TODAY} --quiet{search}")
+    search = " [--no-search]" if tools.no_search else " (no --no-search option: search not built)"
+    print(f"ours: {' '.join(tools.ours)} -C DIR build --today {TODAY} --quiet{search}")
     if tools.pelican:
         print(f"pelican: {tools.pelican[0]} -s DIR/pelicanconf.py -q --fatal errors")
     if tools.hugo:
         print(f"hugo: {tools.hugo[0]} --source DIR --destination DIR/public --quiet")
     sys.stdout.flush()
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+
+    def report(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    load_before = load_average()
+    try:
+        tools, versions = setup(args.skip, report)
+    except SetupError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print_commands(tools, versions)
     base = Path(tempfile.mkdtemp(prefix="newsletter-compare-"))
     rows: list[Row] = []
     failed = False
     try:
         for size in args.sizes:
             bench_size(size, args.seed, base, tools, rows, report)
+        if args.twir:
+            bench_twir(args.twir, base, tools, rows, report)
     except BuildError as err:
         failed = True
-        print(f"error: {err} (size {size}); its stderr:", file=sys.stderr)
+        print(f"error: {err}; its stderr:", file=sys.stderr)
         print(err.stderr.rstrip(), file=sys.stderr, flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
+    load = f"{load_before} before, {load_average()} after"
     if rows:
         print()
         print_table(rows)
+        print(f"\nload average: {load}")
+    if rows and args.markdown:
+        python = f"{platform.python_version()} ({platform.python_implementation()})"
+        setting = Setting(dt.date.today().isoformat(), machine(), python, tuple(versions), load)
+        args.markdown.write_text(markdown_table(rows, setting), encoding="utf-8")
+        print(f"Markdown table: {args.markdown}")
     if args.keep:
         print(f"kept: {base}")
     return 1 if failed else 0

@@ -219,11 +219,11 @@ def blocks(body: str) -> Iterator[tuple[tuple[str, ...], str, str]]:
     paragraph."""
     stack: list[tuple[int, str]] = []
     current: list[str] = []
-    kind = ""
+    shape = ""
 
     def flush() -> Iterator[tuple[tuple[str, ...], str, str]]:
-        if current and kind:
-            yield tuple(t for _, t in stack), kind, "\n".join(current).rstrip()
+        if current and shape:
+            yield tuple(t for _, t in stack), shape, "\n".join(current).rstrip()
         current.clear()
 
     for line in body.splitlines():
@@ -231,25 +231,25 @@ def blocks(body: str) -> Iterator[tuple[tuple[str, ...], str, str]]:
             yield from flush()
             level = len(heading[1])
             stack = [(lv, t) for lv, t in stack if lv < level] + [(level, plain(heading[2]))]
-            kind = ""
+            shape = ""
         elif bullet := BULLET_RE.match(line):
             yield from flush()
-            kind = "item"
+            shape = "item"
             current.append(bullet[2])
         elif not line.strip():
-            if kind == "para":
+            if shape == "para":
                 yield from flush()
-                kind = ""
-            elif kind == "item":
+                shape = ""
+            elif shape == "item":
                 current.append("")
-        elif kind == "item" and (line[:1] in " \t" or current[-1] != ""):
+        elif shape == "item" and (line[:1] in " \t" or current[-1] != ""):
             current.append(line[4:] if line.startswith("    ") else line.lstrip())
         elif REFERENCE_RE.match(line):
             continue
         else:
-            if kind == "item":
+            if shape == "item":
                 yield from flush()
-            kind = "para"
+            shape = "para"
             current.append(line)
     yield from flush()
 
@@ -338,8 +338,10 @@ def read_edition(text: str) -> Edition | None:
     # the editors' templates and instructions (with example items) are HTML comments
     body = COMMENT_RE.sub("", body)
     number = fields.get("number") or (re.findall(r"\d+", fields.get("title", "")) or [""])[-1]
-    year, month, day = re.findall(r"\d+", fields["date"])[:3]  # '2020-12-2' happens
-    date = dt.date(int(year), int(month), int(day))
+    ymd = re.findall(r"\d+", fields.get("date", ""))[:3]  # '2020-12-2' happens
+    if not number.isdigit() or len(ymd) < 3:
+        return None  # no edition without a number and a date
+    date = dt.date(*map(int, ymd))
     refs = references(body)
     items: list[Item] = []
     spotlit: set[tuple[str, ...]] = set()
@@ -522,18 +524,14 @@ def check(out: Path) -> tuple[Measured, Counter[str], str]:
     return Measured("check", seconds, cpu, 0.0, 0), diagnostic_codes(output), last
 
 
-def cold_builds(out: Path, search: tuple[bool, ...] = (False, True)) -> list[Measured]:
-    """Cold builds (no site/, no .newsletter/), without and with the search index."""
-    rows = []
-    for with_search in search:
-        for folder in (out / "site", out / ".newsletter"):
-            shutil.rmtree(folder, ignore_errors=True)
-        command = [*newsletter_command(), "-C", str(out), "build", "--today", TODAY, "--quiet"]
-        label = "cold build" if with_search else "cold build --no-search"
-        rows.append(
-            run_measured(label, command if with_search else [*command, "--no-search"], out / "site")
-        )
-    return rows
+def cold_build(out: Path, search: bool) -> Measured:
+    """A cold build (no site/, no .newsletter/), with or without the search index."""
+    for folder in (out / "site", out / ".newsletter"):
+        shutil.rmtree(folder, ignore_errors=True)
+    command = [*newsletter_command(), "-C", str(out), "build", "--today", TODAY, "--quiet"]
+    if search:
+        return run_measured("cold build", command, out / "site")
+    return run_measured("cold build --no-search", [*command, "--no-search"], out / "site")
 
 
 def counts(files: dict[str, str]) -> dict[str, int]:
@@ -595,7 +593,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{'posts':>8}{'editions':>9}"
         )
         sys.stdout.flush()
-        for row in cold_builds(args.out):
+        for search in (False, True):
+            row = cold_build(args.out, search)
             print(
                 f"{row.label:<24}{row.seconds:>8.1f}{row.cpu:>8.1f}{row.peak_mb:>9.0f}"
                 f"{row.files:>9,}{row.posts:>8,}{row.editions:>9,}"

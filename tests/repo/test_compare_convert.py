@@ -17,7 +17,7 @@ import yaml
 from support.paths import REPO
 
 sys.path.insert(0, str(REPO / "benchmarks"))
-from compare import PER_PAGE, read_corpus, to_hugo, to_pelican
+from compare import PER_PAGE, Row, Setting, markdown_table, read_corpus, to_hugo, to_pelican
 from generate import generate
 
 POSTS = 30
@@ -108,6 +108,35 @@ def test_a_slug_used_in_two_years_gets_the_year(corpus: Path, tmp_path: Path) ->
     assert len(slugs) == len(set(slugs)) == POSTS + 1
     assert {f"{first.stem}-2025", f"{first.stem}-2026"} <= set(slugs)
     assert first.stem not in slugs
+
+
+def test_the_markdown_table() -> None:
+    rows = [
+        Row(2000, "ours", "cold", 4.0, 3.5, 151.4, 4876),
+        Row(2000, "ours", "cold+search", 6.0, 5.0, 300.0, 4900),
+        Row(2000, "pelican", "cold", 8.0, 7.0, 63.0, 1588),
+        Row(2000, "hugo", "warm", 1.5, 2.8, 263.0, 1657),  # ours has no warm row here
+    ]
+    setting = Setting(
+        date="2026-12-07",
+        machine="2 CPUs (AMD EPYC 7B13), Linux x86_64",
+        python="3.11.7 (CPython)",
+        versions=("newsletter 0.1", "pelican 4.12.0", "hugo 0.111.3"),
+        load="1.20, 1.00, 0.90 before, 2.00, 1.50, 1.00 after",
+    )
+    assert markdown_table(rows, setting) == (
+        "Measured on 2026-12-07 by `benchmarks/compare.py`: 2 CPUs (AMD EPYC 7B13), "
+        "Linux x86_64; Python 3.11.7 (CPython); newsletter 0.1, pelican 4.12.0, hugo 0.111.3; "
+        "load average 1.20, 1.00, 0.90 before, 2.00, 1.50, 1.00 after.\n"
+        "\n"
+        "| size | tool | scenario | seconds | CPU s | peak MB | files "
+        "| time ÷ ours | CPU ÷ ours |\n"
+        "| --: | :-- | :-- | --: | --: | --: | --: | --: | --: |\n"
+        "| 2,000 | ours | cold | 4.00 | 3.50 | 151 | 4,876 |  |  |\n"
+        "| 2,000 | ours | cold+search | 6.00 | 5.00 | 300 | 4,900 |  |  |\n"
+        "| 2,000 | pelican | cold | 8.00 | 7.00 | 63 | 1,588 | 2.0× | 2.0× |\n"
+        "| 2,000 | hugo | warm | 1.50 | 2.80 | 263 | 1,657 |  |  |\n"
+    )
 
 
 def test_no_benchmark_script_hides_a_module_of_the_standard_library() -> None:
