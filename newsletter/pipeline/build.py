@@ -28,6 +28,7 @@ from newsletter.project.buildcache import (
     BuildCache,
     Digests,
     OutputRecord,
+    SiteFiles,
     code_stamp,
     digest_bytes,
     files_intact,
@@ -36,11 +37,11 @@ from newsletter.project.buildcache import (
     tree_stamp,
 )
 from newsletter.project.sources import Project
-from newsletter.publish.write import WriteReport, clean_leftovers
 
 if TYPE_CHECKING:  # the stages are imported when they run: a build with nothing to do
     # needs none of them
     from newsletter.publish.outputs import OutputsWritten
+    from newsletter.publish.write import WriteReport
     from newsletter.render import Job, Output, Theme
 
 
@@ -207,15 +208,19 @@ def inputs_stamp(project: Project, options: BuildOptions, output: Path) -> tuple
 def _nothing_changed(
     cache: BuildCache, stamp: str, newest: int, output: Path, start: float
 ) -> BuildResult | None:
-    """The last build's result, when it saw exactly these inputs and site/ is as it left it."""
-    last = cache.state("last")
+    """The last build's result, when it saw exactly these inputs and site/ is as it left
+    it (:meth:`SiteFiles.intact`); nothing is read but one row of the cache."""
+    from newsletter.publish.write import WriteReport
+
+    last = cache.last_build()
     if not isinstance(last, dict) or last.get("stamp") != stamp:
         return None
-    if newest >= last.get("built_at", 0) - RACY_NS:  # changed within the mtime's granularity
+    # a file stamped within the mtime's granularity of the last build's stamp may have
+    # changed again since with the same size and mtime: that build is not trusted for it
+    if newest >= last.get("stamped_at", newest) - RACY_NS:
         return None
-    if cache.journal.exists() or not output.is_dir():
-        return None
-    if not files_intact(output, cache.outputs().values()):
+    site = last.get("site")
+    if cache.journal.exists() or not isinstance(site, SiteFiles) or not site.intact(output):
         return None
     files = last["files"]
     return BuildResult(
@@ -265,30 +270,36 @@ def build_project(
 ) -> BuildResult:
     """Build the site into ``options.output`` (site/ by default), or say that the last
     build already did: inputs the same, site/ as it left it."""
+    from newsletter.publish.write import clean_leftovers
+
     start = time.perf_counter()
     output = Path(os.path.abspath(options.output or project.root / "site"))
     _refuse_unsafe_output(project, output)
     clean_leftovers(output)  # of a killed build, whatever this one turns out to do
     default = Path(os.path.abspath(project.root / "site"))
-    cache = open_build_cache(project.state, output, default) if options.incremental else None
+    incremental = options.incremental
+    cache = open_build_cache(project.state, output, default, check=False) if incremental else None
     try:
+        # taken before the stamp: a file that changes after the stamp, while this build
+        # reads it, has an mtime no older than this (within the tick), see RACY_NS
+        stamped_at = cache.file_time() if cache is not None else 0
         stamp, newest = inputs_stamp(project, options, output)
         if cache is not None:
             quick = _nothing_changed(cache, stamp, newest, output, start)
             if quick is not None:
                 return quick
+            cache.check()
         result = _build(_Run(project, options, output, cache, progress, {}, start))
         if cache is not None:
-            cache.save_state(
-                "last",
-                {
-                    "stamp": stamp,
-                    "built_at": cache.file_time(),
-                    "files": result.files,
-                    "diagnostics": result.diagnostics,
-                    "counts": result.counts,
-                },
-            )
+            last = {
+                "stamp": stamp,
+                "stamped_at": stamped_at,
+                "files": result.files,
+                "diagnostics": result.diagnostics,
+                "counts": result.counts,
+                "site": cache.site_files(),
+            }
+            cache.save_state("last", last)
             result.notes[:0] = cache.notes
         return result
     finally:
