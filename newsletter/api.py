@@ -34,21 +34,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsletter.analysis import contacts as ledger
-from newsletter.analysis import network
-from newsletter.analysis.asks import report_asks
 from newsletter.core import clock
-from newsletter.core.community import AskReport, Network
-from newsletter.core.diagnostics import Diagnostic, Diagnostics
-from newsletter.core.model import Kind, Site
 from newsletter.core.progress import Progress, quiet
 from newsletter.feeds.settings import FetchSettings
-from newsletter.load import load_members
 from newsletter.pipeline.build import BuildOptions, BuildResult, build_project, check_project
 from newsletter.pipeline.build import site_in_memory as _site_in_memory
 from newsletter.project.sources import Project, find_project
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each function imports what it runs: ``build`` with nothing to do
+    # needs none of the analysis (numpy) or the loading of files
+    from newsletter.analysis.contacts import Event
+    from newsletter.core.community import AskReport, Network
+    from newsletter.core.diagnostics import Diagnostic
+    from newsletter.core.model import Kind, Site
     from newsletter.feeds.fetch import FeedReport, FetchRun
 
 __all__ = [
@@ -120,7 +118,9 @@ def fetch(
 ) -> FetchRun:
     """Pull the members' feeds (or member ``only``'s) into the cache ``build`` reads, as
     ``newsletter fetch`` does. ``today`` stamps new entries with its first moment."""
+    from newsletter.core.diagnostics import Diagnostics
     from newsletter.feeds.fetch import fetch_project
+    from newsletter.load import load_members
 
     diags = Diagnostics()
     config, members = load_members(project, diags)
@@ -143,10 +143,12 @@ def contacts(
     since: dt.date | None = None,
     kind: Kind | None = None,
     today: dt.date | None = None,
-) -> list[ledger.Event]:
+) -> list[Event]:
     """The contact ledger, oldest first, as ``newsletter contacts`` lists it: who
     shared what, for whom, via whom, introducing whom."""
-    return ledger.events(site(project, today)[0], member, since, kind)
+    from newsletter.analysis.contacts import events
+
+    return events(site(project, today)[0], member, since, kind)
 
 
 def analyse(project: Project, today: dt.date | None = None, **overrides: int) -> Network:
@@ -160,6 +162,8 @@ def analyse(project: Project, today: dt.date | None = None, **overrides: int) ->
 def analyse_site(found: Site, today: dt.date | None = None, **overrides: int) -> Network:
     """``analyse`` for a newsletter already in memory (what ``site`` gives), for a caller
     who also needs the rest of it (the members' names, say) and loads it once."""
+    from newsletter.analysis import network
+
     options = replace(found.config.network, **overrides)
     return network.analyse(
         found.members, found.ledger, today or clock.today(), options, found.config.language
@@ -178,6 +182,8 @@ def asks_site(found: Site, today: dt.date | None = None, **overrides: int) -> As
     """``asks`` for a newsletter already in memory (what ``site`` gives), for a caller
     who also needs the rest of it and loads it once: the report the site was built with,
     or made anew when ``overrides`` change a setting or ``today`` is another day."""
+    from newsletter.analysis.asks import report_asks
+
     options = replace(found.config.network, **overrides)
     day = today or clock.today()
     if found.asks is not None and (options, day) == (found.config.network, found.asks.today):

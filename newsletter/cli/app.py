@@ -11,27 +11,31 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
-from rich.console import Console
-from rich.text import Text
 
 from newsletter import __version__
 from newsletter.cli.output import print_diagnostics, print_table, progress_bar
-from newsletter.core.diagnostics import summary
 from newsletter.core.errors import BuildFailed, NewsletterError, OutputError
 from newsletter.project.sources import Project, find_project
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 __all__ = [
     "App",
+    "NamedChoice",
     "drafts_option",
     "fail",
     "hold_lock",
     "main",
     "parse_date",
+    "post_kinds",
     "print_diagnostics",
     "print_table",
     "progress_bar",
@@ -44,11 +48,25 @@ class App:
     """Shared by every command (Click's context object)."""
 
     project_dir: Path | None
-    out: Console
-    err: Console
+
+    @cached_property
+    def out(self) -> Console:
+        """Standard output; made (and rich imported) when a command first shows something:
+        `build --quiet` with nothing to do never does."""
+        return _console(stderr=False)
+
+    @cached_property
+    def err(self) -> Console:
+        return _console(stderr=True)
 
     def project(self) -> Project:
         return find_project(self.project_dir or Path.cwd())
+
+
+def _console(stderr: bool) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, soft_wrap=True)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -84,6 +102,11 @@ class NewsletterGroup(click.Group):
         try:
             return super().invoke(ctx)
         except BuildFailed as err:
+            from rich.console import Console
+            from rich.text import Text
+
+            from newsletter.core.diagnostics import summary
+
             console = ctx.obj.err if isinstance(ctx.obj, App) else Console(stderr=True)
             print_diagnostics(console, err.diagnostics)
             console.print(Text(f"✗ {summary(err.diagnostics)}: nothing was published", style="red"))
@@ -121,7 +144,35 @@ def main(ctx: click.Context, project_dir: Path | None) -> None:
       newsletter check
       newsletter build
     """
-    ctx.obj = App(project_dir, Console(soft_wrap=True), Console(stderr=True, soft_wrap=True))
+    ctx.obj = App(project_dir)
+
+
+class NamedChoice(click.Choice):  # type: ignore[type-arg]
+    """``click.Choice`` of names the library defines (the kinds of post, the network's
+    sections), looked up when first needed (help, parsing, completion): their modules
+    are not imported when the command line starts, which every command pays for."""
+
+    def __init__(self, names: Callable[[], Iterable[str]]) -> None:
+        self._names = names
+        self._choices: tuple[str, ...] | None = None
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        if self._choices is None:
+            self._choices = tuple(self._names())
+        return self._choices
+
+    @choices.setter
+    def choices(self, _: object) -> None:
+        """Choice.__init__ sets them; here they come from ``names``."""
+
+
+def post_kinds() -> list[str]:
+    """The kinds of post, for ``--kind``."""
+    from newsletter.core.model import Kind
+
+    return [k.value for k in Kind]
 
 
 drafts_option = click.option(

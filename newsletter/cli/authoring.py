@@ -14,14 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
-from rich.text import Text
 
-from newsletter.cli.app import App, fail, main, parse_date, today_option
+from newsletter.cli.app import App, NamedChoice, fail, main, parse_date, post_kinds, today_option
 from newsletter.cli.output import print_diagnostics
 from newsletter.core import clock
 from newsletter.core.diagnostics import Diagnostic, summary
-from newsletter.core.model import Kind
-from newsletter.core.urls import slugify
 from newsletter.project.sources import Project
 
 if TYPE_CHECKING:
@@ -75,6 +72,7 @@ def init_command(
       newsletter init our-exchange --title "Our Exchange" --base-url https://news.example.org/
     """
     from newsletter.authoring.scaffold import init_project, site_address, title_of
+    from newsletter.core.urls import slugify
 
     directory = directory.resolve()
     title = title or title_of(directory)
@@ -142,6 +140,8 @@ def _problems(app: App, found: list[Diagnostic], options: list[str | None]) -> N
 
 
 def _refuse(app: App, what: str, found: list[Diagnostic]) -> NoReturn:
+    from rich.text import Text
+
     app.err.print(
         Text(f"✗ nothing written: {what} would not pass `newsletter check` ({summary(found)})"),
         style="red",
@@ -172,7 +172,7 @@ OPTIONAL = {"link", "for", "via", "tags", "where"}
 @click.option("--by", help="Handle of the member who shares it.")
 @click.option(
     "--kind",
-    type=click.Choice([k.value for k in Kind]),
+    type=NamedChoice(post_kinds),
     default="article",
     show_default=True,
     help="What is shared.",
@@ -360,6 +360,7 @@ def new_member_command(
     from newsletter.authoring.newpost import tag_slugs
     from newsletter.authoring.preflight import Existing
     from newsletter.authoring.scaffold import member_path, member_text, new_member
+    from newsletter.core.urls import slugify
 
     project = app.project()
     member = slugify(handle) or handle

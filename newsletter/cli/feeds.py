@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.text import Text
 
-from newsletter.analysis.report import Column
 from newsletter.cli.app import App, fail, hold_lock, main, parse_date
 from newsletter.cli.output import counted, print_diagnostics, print_table, progress_bar, table_of
 from newsletter.core.diagnostics import Diagnostics, did_you_mean
@@ -20,23 +18,19 @@ from newsletter.project.sources import Project
 
 if TYPE_CHECKING:
     from rich.table import Table
+    from rich.text import Text
 
     from newsletter.feeds.fetch import FeedReport, FetchRun
 
 OUTCOME_STYLE = {"ok": "green", "not modified": "dim", "unchanged": "dim", "failed": "bold red"}
 """By the value of newsletter.feeds.fetch.FeedOutcome (not imported here: it brings httpx)."""
 
-FETCH_COLUMNS = (
-    Column("member"),
-    Column("feed", wrap=True),
-    Column("result"),
-    Column("entries", "right"),
-    Column("detail", wrap=True),
-)
-
 
 def fetch_table(run: FetchRun) -> Table:
     """One row per feed: member, feed, result, entries and why."""
+    from rich.text import Text
+
+    from newsletter.analysis.report import Column
     from newsletter.feeds.fetch import FeedOutcome
 
     rows = []
@@ -50,7 +44,14 @@ def fetch_table(run: FetchRun) -> Table:
         if r.moved_to:
             detail.append(f"moved permanently to {r.moved_to}: update {r.target.location}")
         rows.append((r.target.member, r.target.url, result, entries, "; ".join(detail)))
-    return table_of(FETCH_COLUMNS, rows)
+    columns = (
+        Column("member"),
+        Column("feed", wrap=True),
+        Column("result"),
+        Column("entries", "right"),
+        Column("detail", wrap=True),
+    )
+    return table_of(columns, rows)
 
 
 def run_fetch(
@@ -102,6 +103,8 @@ def _fetch_with_bar(
 def fetch_summary(run: FetchRun) -> Text:
     """One line: how many feeds, how long, how many of each outcome, how many new entries;
     red when every feed failed, yellow when some did."""
+    from rich.text import Text
+
     from newsletter.feeds.fetch import FeedOutcome
 
     new = sum(r.new for r in run.reports)
@@ -285,6 +288,8 @@ def feeds_import(app: App, file: Path, member: str) -> None:
     Example:
       newsletter feeds import subscriptions.opml --member ada
     """
+    from rich.text import Text
+
     from newsletter.authoring.scaffold import member_path
     from newsletter.feeds.opml import add_feeds, read_opml
     from newsletter.load import load_members

@@ -6,18 +6,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import click
-from rich.text import Text
 
-from newsletter.analysis.report import SECTIONS
-from newsletter.cli.app import App, main, parse_date, today_option
+from newsletter.cli.app import App, NamedChoice, main, parse_date, post_kinds, today_option
 from newsletter.cli.output import csv_text, emit_rows, format_option, print_rows
-from newsletter.core.model import Kind
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from newsletter.analysis.report import Section
     from newsletter.core.model import Site
+
+
+def _sections() -> list[str]:
+    from newsletter.analysis.report import SECTIONS
+
+    return [*SECTIONS, "all"]
 
 
 def _site(app: App, today: str | None) -> Site:
@@ -31,7 +34,7 @@ def _site(app: App, today: str | None) -> Site:
 @main.command("contacts")
 @click.option("--member", metavar="HANDLE", help="Only the shares this member took part in.")
 @click.option("--since", metavar="DATE", help="Only shares on or after DATE (YYYY-MM-DD).")
-@click.option("--kind", type=click.Choice([k.value for k in Kind]), help="Only this kind.")
+@click.option("--kind", type=NamedChoice(post_kinds), help="Only this kind.")
 @click.option("--summary", is_flag=True, help="One line per member instead of one per share.")
 @format_option(["text", "json", "csv"], "text: an aligned table; json or csv for other tools.")
 @today_option
@@ -53,6 +56,7 @@ def contacts_command(
       newsletter contacts --summary --format csv > members.csv
     """
     from newsletter.analysis import contacts
+    from newsletter.core.model import Kind
 
     site = _site(app, today)
     if member:
@@ -72,7 +76,7 @@ def contacts_command(
 @main.command("network")
 @click.option(
     "--section",
-    type=click.Choice([*SECTIONS, "all"]),
+    type=NamedChoice(_sections),
     default="all",
     show_default=True,
     help="Show one part of the report.",
@@ -134,6 +138,8 @@ def network_command(
 
 def _print_sections(console: Console, sections: list[Section]) -> None:
     """Each section: its title in bold, then its table (or what is said instead)."""
+    from rich.text import Text
+
     for part in sections:
         console.print(Text(part.title, style="bold"), highlight=False)
         if not part.table.rows:

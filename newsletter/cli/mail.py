@@ -8,16 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    SpinnerColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.progress import Progress as RichProgress
-from rich.table import Table
-from rich.text import Text
 
 from newsletter.cli.app import (
     App,
@@ -34,6 +24,8 @@ from newsletter.core.diagnostics import Diagnostics
 from newsletter.mail.formats import FORMATS as IMPORT_FORMATS
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from newsletter.mail.campaign import Pacing, SendReport
     from newsletter.mail.send import Plan
     from newsletter.mail.smtp import Reply, SmtpSettings
@@ -141,6 +133,8 @@ def send_to_everyone(
 
 
 def write_dry_run(app: App, the_plan: Plan, folder: Path) -> None:
+    from rich.text import Text
+
     from newsletter.mail.send import dry_run
 
     written = dry_run(the_plan, folder)
@@ -179,6 +173,8 @@ def confirm(the_plan: Plan, settings: SmtpSettings, yes: bool) -> None:
 
 
 def print_report(app: App, report: SendReport) -> None:
+    from rich.text import Text
+
     counts = report.counts
     print_table(app.out, status_table(report.edition, counts))
     for email, why in report.failures[:20]:
@@ -206,6 +202,15 @@ def run_campaign(
     app: App, the_plan: Plan, settings: SmtpSettings, pacing: Pacing, force: bool
 ) -> SendReport:
     """The campaign, with a progress bar on a terminal."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.progress import Progress as RichProgress
+
     from newsletter.mail.campaign import send_campaign
 
     if not app.err.is_terminal:
@@ -236,6 +241,8 @@ def run_campaign(
 
 
 def status_table(number: int, counts: dict[str, int]) -> Table:
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column(f"edition {number}")
     table.add_column("messages", justify="right")
@@ -297,6 +304,8 @@ def subscribers_import(app: App, file: Path, source_format: str) -> None:
     Example:
       newsletter subscribers import listmonk-subscribers.csv
     """
+    from rich.text import Text
+
     from newsletter.load import load_config
     from newsletter.mail.imports import import_subscribers
 
@@ -331,6 +340,9 @@ def mailbox_command(app: App, dry_run: bool) -> None:
       newsletter mailbox --dry-run
       newsletter mailbox
     """
+    from rich.table import Table
+    from rich.text import Text
+
     from newsletter.load import load_config
     from newsletter.mail.mailbox import ImapSettings, process_mailbox
 

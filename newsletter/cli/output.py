@@ -13,24 +13,19 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.progress import Progress as RichProgress
-from rich.table import Table
-from rich.text import Text
 
-from newsletter.analysis.report import Column, TextTable
-from newsletter.core.diagnostics import Diagnostic
-from newsletter.core.progress import Progress
+if TYPE_CHECKING:  # rich's tables and bars are imported when shown: every command
+    # imports this module, and `build` with nothing to do shows none of them
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from newsletter.analysis.report import Column, TextTable
+    from newsletter.core.diagnostics import Diagnostic
+    from newsletter.core.progress import Progress
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "note": "bold cyan"}
 
@@ -48,6 +43,8 @@ def print_diagnostics(
     """Each as ``path:line:col: severity: message [code]``, and its hint below it; at
     ``places[i]`` instead of its location where one is given (the option of ``new`` that
     sets what it is about, for a file not yet written)."""
+    from rich.text import Text
+
     for d, place in zip(diagnostics, places or [None] * len(diagnostics), strict=True):
         text = Text()
         text.append(f"{place or d.location}: ", style="bold")
@@ -64,6 +61,8 @@ def table_of(
     columns: Sequence[Column], rows: Iterable[Sequence[str | Text]], header_style: str = "bold"
 ) -> Table:
     """An aligned table without borders: headings in ``header_style``, then the rows."""
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False, show_edge=False, header_style=header_style)
     for column in columns:
         table.add_column(
@@ -76,6 +75,8 @@ def table_of(
 
 def print_table(console: Console, table: Table) -> None:
     """A table, wrapped to the terminal; piped, as wide as it needs (for grep and logs)."""
+    from rich.console import Console
+
     if console.is_terminal:
         console.print(table)
     else:
@@ -131,6 +132,15 @@ def csv_text(records: Sequence[Mapping[str, object]]) -> str:
 @contextmanager
 def progress_bar(console: Console) -> Iterator[Progress]:
     """A live bar for the stages of a build; it disappears when the build ends."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.progress import Progress as RichProgress
+
     bar = RichProgress(
         SpinnerColumn(),
         TextColumn("{task.description:<8}"),

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.text import Text
 
 from newsletter.cli.app import (
     App,
@@ -45,6 +44,8 @@ def check_command(app: App, fmt: str, drafts: bool, today: str | None) -> None:
       newsletter check
       newsletter check --format github   # in CI: annotations on the pull request
     """
+    from rich.text import Text
+
     from newsletter import api
 
     project = app.project()
@@ -84,6 +85,8 @@ def _build_options(
 
 def report_build(app: App, result: BuildResult) -> None:
     """The build's notes, then one line: what was built where, how fast, and what changed."""
+    from rich.text import Text
+
     r = result.report
     try:
         where = result.output.relative_to(Path.cwd())
@@ -198,7 +201,7 @@ def build_command(
     hold_lock(project, "build")
     if fetch_first:
         run_fetch(app, project, FetchSettings(), None, quiet, options.today)
-    if app.err.is_terminal and not quiet:
+    if not quiet and app.err.is_terminal:  # quiet: no console is made, rich not imported
         with progress_bar(app.err) as progress:
             result = api.build(project, options=options, progress=progress)
     else:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from newsletter.core.diagnostics import Diagnostics, Location, did_you_mean
 from newsletter.core.errors import ProjectError
-from newsletter.core.markup import CONTROL_RE
 from newsletter.project import limits
 
 CONFIG_NAME = "newsletter.yaml"
@@ -276,6 +275,8 @@ def read_text(project: Project, path: Path, diags: Diagnostics) -> str | None:
 
 def strip_control_characters(text: str, path: str, diags: Diagnostics) -> str:
     """The text without control characters, each reported (once per line) as a warning."""
+    from newsletter.core.markup import CONTROL_RE  # Markdown's and nh3's: not for finding a project
+
     lines_seen: set[int] = set()
     for match in CONTROL_RE.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
