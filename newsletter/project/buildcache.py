@@ -33,8 +33,9 @@ import pickle
 import sqlite3
 import stat
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -91,43 +92,50 @@ def tree_stamp(roots: Iterable[Path], skip: Iterable[Path] = ()) -> str:
 
 
 def stamp_files(roots: Iterable[Path], skip: Iterable[Path] = ()) -> tuple[str, int]:
-    """:func:`tree_stamp`, and the newest mtime (ns) among the files."""
+    """:func:`tree_stamp`, and the newest mtime (ns) among the files.
+
+    One ``stat`` per file and nothing read: the nothing-changed path stamps every file of
+    the project with it, so each file costs a line, hashed all at once."""
     skipped = {os.fspath(p) for p in skip}
-    h = hashlib.blake2b(digest_size=16)
-    newest = 0
-    for root in roots:
-        for path, size, mtime in _walk(os.fspath(root), skipped):
-            h.update(f"{path}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
-            newest = max(newest, mtime)
-    return h.hexdigest(), newest
+    lines: list[str] = []
+    newest = max((_walk(os.fspath(root), skipped, lines) for root in roots), default=0)
+    text = "".join(lines).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(text, digest_size=16).hexdigest(), newest
 
 
-def _walk(root: str, skipped: set[str]) -> Iterator[tuple[str, int, int]]:
+def _walk(root: str, skipped: set[str], lines: list[str]) -> int:
+    """A line for each file under ``root`` (or for ``root``, a file), by name within each
+    folder, added to ``lines``; the newest mtime among them."""
     try:
         st = os.stat(root)
     except OSError:
-        return
-    if not os.path.isdir(root):
-        yield root, st.st_size, st.st_mtime_ns
-        return
+        return 0
+    if not stat.S_ISDIR(st.st_mode):
+        lines.append(f"{root}\0{st.st_size}\0{st.st_mtime_ns}\n")
+        return st.st_mtime_ns
+    newest = 0
     stack = [root]
     while stack:
         folder = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=attrgetter("name"))
         except OSError:
             continue
         for entry in entries:
-            if entry.path in skipped or entry.name == "__pycache__":
+            path = entry.path
+            if path in skipped or entry.name == "__pycache__":
                 continue
             if entry.is_dir():
-                stack.append(entry.path)
-            else:
-                try:
-                    st = entry.stat()
-                except OSError:
-                    continue
-                yield entry.path, st.st_size, st.st_mtime_ns
+                stack.append(path)
+                continue
+            try:
+                st = entry.stat()
+            except OSError:
+                continue
+            lines.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n")
+            newest = max(newest, st.st_mtime_ns)
+    return newest
 
 
 CODE_STAMP: str | None = None
