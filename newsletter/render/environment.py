@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import marshal
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType
@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 import jinja2.nodes
+from jinja2.utils import missing
 
 from newsletter import __version__
 from newsletter.core import urls
@@ -47,6 +48,9 @@ class TemplateFacts:
     """It reads the variable ``site`` itself."""
     references: tuple[str | None, ...]
     """The templates it extends, includes or imports (None: a name Jinja cannot tell)."""
+    macros_read: tuple[str, ...] | None = None
+    """For a template that only defines macros (``partials/kinds.html``), the variables
+    they read; None for any other."""
 
 
 def template_facts(
@@ -54,10 +58,71 @@ def template_facts(
 ) -> TemplateFacts:
     """The facts of the template ``source``, parsed as ``ast``."""
     # a variable is read only where it is named; Jinja's own test (which runs a code
-    # generator over a fresh parse) only for the few templates that name ``site`` at all
-    named = any(n.name == "site" and n.ctx == "load" for n in ast.find_all(jinja2.nodes.Name))
-    reads = named and "site" in jinja2.meta.find_undeclared_variables(environment.parse(source))
-    return TemplateFacts(reads, tuple(jinja2.meta.find_referenced_templates(ast)))
+    # generator over a fresh parse) only for the few templates that name ``site`` at all,
+    # or only define macros
+    macros = all(_defines_nothing_else(node) for node in ast.body)
+    named = {n.name for n in ast.find_all(jinja2.nodes.Name) if n.ctx == "load"}
+    read = (
+        jinja2.meta.find_undeclared_variables(environment.parse(source))
+        if "site" in named or macros
+        else set()
+    )
+    # Jinja's test leaves out the environment's globals (``pgettext``), which a macro
+    # also reads from the context it was made in; and the functions and filters that are
+    # given that context (``pgettext``, ``|short_date``) read the page's language there
+    read |= named & environment.globals.keys()
+    read.add(locale.CONTEXT_VARIABLE)
+    return TemplateFacts(
+        "site" in read,
+        tuple(jinja2.meta.find_referenced_templates(ast)),
+        tuple(sorted(read)) if macros else None,
+    )
+
+
+def _defines_nothing_else(node: jinja2.nodes.Node) -> bool:
+    """A macro, or text between macros."""
+    if isinstance(node, jinja2.nodes.Output):
+        return all(isinstance(part, jinja2.nodes.TemplateData) for part in node.nodes)
+    return isinstance(node, jinja2.nodes.Macro)
+
+
+class ThemeTemplate(jinja2.Template):
+    """A template of the theme: imported ``with context`` (``{% import "partials/kinds.html"
+    as kinds with context %}``, in every item of every page), a template that only defines
+    macros is made into a module once for the values its macros read (the site-wide
+    helpers: once per language), not once per import. Its module holds nothing else: it
+    behaves the same whichever page imports it, while those values are the same objects."""
+
+    macros_read: tuple[str, ...] | None = None
+    modules: list[tuple[tuple[Any, ...], Any]]
+
+    def make_module(
+        self,
+        vars: dict[str, Any] | None = None,
+        shared: bool = False,
+        locals: Mapping[str, Any] | None = None,
+    ) -> Any:
+        if self.macros_read is None or vars is None or not shared:
+            return super().make_module(vars, shared, locals)
+        values = tuple(_value(name, vars, locals or {}) for name in self.macros_read)
+        for seen, module in self.modules:
+            if all(a is b for a, b in zip(seen, values, strict=True)):
+                return module
+        module = super().make_module(vars, shared, locals)
+        self.modules = [*self.modules[-(MODULES_KEPT - 1) :], (values, module)]
+        return module
+
+
+MODULES_KEPT = 8
+"""Modules a ThemeTemplate keeps (the last made): one per language of the site, and room
+for a theme whose macros read a page's own values, which would each make a new one."""
+
+
+def _value(name: str, vars: Mapping[str, Any], locals: Mapping[str, Any]) -> Any:
+    """What ``name`` is in a module made from ``vars`` and ``locals``, as Jinja makes it
+    (``jinja2.runtime.new_context``): a local but an unset one, else the variable."""
+    found = locals.get(name, missing)
+    return vars.get(name, missing) if found is missing else found
 
 
 COMPILED_FOLDER = "compiled-templates"
@@ -101,24 +166,27 @@ class _ThemeLoader(jinja2.FileSystemLoader):
         if kept is None:
             facts, code = self._compile(environment, name, filename, source)
             if self.store is not None:
-                entry = (facts.reads_site, facts.references, code)
+                entry = (facts.reads_site, facts.references, facts.macros_read, code)
                 self.store.put(blob_key(name), header + marshal.dumps(entry))
         else:
             facts, code = kept
         self.facts[name] = facts
-        return environment.template_class.from_code(
+        template = environment.template_class.from_code(
             environment, code, {} if globals is None else globals, uptodate
         )
+        if isinstance(template, ThemeTemplate):
+            template.macros_read, template.modules = facts.macros_read, []
+        return template
 
     def _kept(self, name: str, header: bytes) -> tuple[TemplateFacts, CodeType] | None:
         data = self.store.get(blob_key(name)) if self.store is not None else None
         if data is None or not data.startswith(header):
             return None
         try:
-            reads, references, code = marshal.loads(data[len(header) :])
+            reads, references, macros_read, code = marshal.loads(data[len(header) :])
         except (EOFError, ValueError, TypeError):
             return None
-        return TemplateFacts(reads, references), code
+        return TemplateFacts(reads, references, macros_read), code
 
     @staticmethod
     def _compile(
@@ -153,6 +221,7 @@ class Theme:
             keep_trailing_newline=True,
             auto_reload=False,  # a Theme lives for one build: its files do not change
         )
+        self.env.template_class = ThemeTemplate
         locale.install(self.env)
         self.project = project
         self.catalogs = catalog_roots(project)

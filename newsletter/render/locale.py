@@ -179,8 +179,13 @@ ENGLISH = Language("en", gettext_module.NullTranslations())
 # -- Jinja ------------------------------------------------------------------------------
 
 
+CONTEXT_VARIABLE = "locale"
+"""The one variable the functions and filters installed here read from a template's
+context: the page's language (``ThemeTemplate`` relies on it)."""
+
+
 def _active(context: jinja2.runtime.Context) -> Language:
-    found = context.get("locale")
+    found = context.get(CONTEXT_VARIABLE)
     return found if isinstance(found, Language) else ENGLISH
 
 

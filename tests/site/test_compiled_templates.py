@@ -12,6 +12,7 @@ from newsletter.core.model import Site
 from newsletter.pipeline.build import BuildOptions, site_in_memory
 from newsletter.project.sources import Project
 from newsletter.render import Output, Theme, plan_jobs, run_jobs
+from newsletter.render.environment import ThemeTemplate
 
 from support.clock import TODAY_DATE
 from support.example import copy_example
@@ -84,3 +85,21 @@ def test_a_damaged_entry_is_compiled_again(example: tuple[Project, Site], tmp_pa
         entry.write_bytes(raw[: len(raw) // 2])
     assert rendered(site, Theme(project, tmp_path), "index.html") == plain
     assert all(len(p.read_bytes()) > 100 for p in tmp_path.iterdir())  # whole again
+
+
+def test_macros_imported_with_context_see_each_page_own_values(tmp_path: Path) -> None:
+    own = tmp_path / "templates"
+    (own / "partials").mkdir(parents=True)
+    (own / "partials" / "says.html").write_text(
+        "{% macro say() %}{{ page_url }} {{ _('Home') }}{% endmacro %}\n", encoding="utf-8"
+    )
+    (own / "says.html").write_text(
+        '{% import "partials/says.html" as s with context %}[{{ s.say() }}]', encoding="utf-8"
+    )
+    theme = Theme(Project(tmp_path))
+    pages = [theme.page("says.html", {"page_url": url}) for url in ("a/", "b/", "a/", "b/")]
+    assert pages == [b"[a/ Home]", b"[b/ Home]", b"[a/ Home]", b"[b/ Home]"]
+    module = theme.env.get_template("partials/says.html")
+    assert isinstance(module, ThemeTemplate)
+    assert module.macros_read == ("_", "locale", "page_url")  # _() reads the language
+    assert len(module.modules) == 2  # one for each page's values, made once
