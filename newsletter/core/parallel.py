@@ -20,7 +20,8 @@ copy fewer than a pool of ``jobs`` beside an idle parent); before forking, it mo
 parent's objects out of the collector's reach (``gc.freeze``: a worker's collections
 never visit, so never copy, them) and gives the pages that hold only freed memory back
 to the system (glibc's ``malloc_trim``), which the workers would copy as they filled
-them again.
+them again. ``release_free_memory`` is that last step alone, for ``load`` once the files
+it read are dropped (a build after an edit forks no worker, but keeps its memory).
 
 Knows nothing of the newsletter: it imports only the standard library.
 """
@@ -58,10 +59,11 @@ def _nothing(done: int) -> None:
     """The default progress: report to no one."""
 
 
-def _trim_free_memory() -> None:
+def release_free_memory() -> None:
     """Give the C heap's free pages back to the system, where the C library can (glibc):
-    the parent's heap is full of holes after loading, which workers would fill, copying
-    each page they write to."""
+    after much was read and dropped (the files of a project, as ``load`` parses them),
+    the heap is full of holes, which count in the process's memory as long as it lives,
+    and which forked workers would copy as they filled them."""
     with suppress(AttributeError, OSError):  # not glibc (macOS, musl): nothing to give back
         ctypes.CDLL(None).malloc_trim(0)
 
@@ -163,7 +165,7 @@ def map_in_processes(
     context = mp.get_context("fork")
     handout = _Handout(context, chunks)
     results: Queue[Any] = context.Queue()
-    _trim_free_memory()
+    release_free_memory()
     gc.freeze()  # until the workers are gone: their collectors leave shared objects be
     workers = [
         context.Process(target=_serve, args=(handout, run, results), daemon=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from newsletter.core.diagnostics import Diagnostics, Location
 from newsletter.core.model import Config, Content, Edition, Member, Page, Post
-from newsletter.core.parallel import map_in_processes
+from newsletter.core.parallel import map_in_processes, release_free_memory
 from newsletter.core.progress import Progress, quiet
 from newsletter.feeds.items import feed_items
 from newsletter.load.config import load_config
@@ -64,17 +64,35 @@ def load(
     found = project.content_files()
     report_unread(project, found, diags)
     files = (found.members, found.posts, found.editions, found.pages)
+    tally = _Tally(progress, sum(map(len, files)))
+    members, posts, editions, pages = _every_file(project, config, diags, cache, tally, jobs, files)
+    release_free_memory()  # of every file pickled, as parsed or as cached: read and dropped
+    suggest_public_addresses(project, diags)
+    by_handle = {m.handle: m for m in members}
+    posts = feed_items(project, by_handle, posts, config, diags)
+    return Content(config, by_handle, posts, editions, pages)
+
+
+def _every_file(
+    project: Project,
+    config: Config,
+    diags: Diagnostics,
+    cache: BuildCache | None,
+    tally: _Tally,
+    jobs: int,
+    files: tuple[list[Path], list[Path], list[Path], list[Path]],
+) -> tuple[list[Member], list[Post], list[Edition], list[Page]]:
+    """The members, posts, editions and pages, each file from the build cache or parsed
+    now. The cache's copies (all of them, in a build after an edit) are dropped when this
+    returns."""
     memo = FileMemo(cache, digest_bytes(pickle.dumps(config, protocol=5) + code_stamp().encode()))
-    kinds = _Kinds(project, config, diags, memo, _Tally(progress, sum(map(len, files))), jobs)
+    kinds = _Kinds(project, config, diags, memo, tally, jobs)
     members: list[Member] = kinds.each(files[0], load_member)
     posts: list[Post] = kinds.each(files[1], load_post)
     editions: list[Edition] = kinds.each(files[2], load_edition)
     pages: list[Page] = kinds.each(files[3], load_page)
     memo.save()
-    suggest_public_addresses(project, diags)
-    by_handle = {m.handle: m for m in members}
-    posts = feed_items(project, by_handle, posts, config, diags)
-    return Content(config, by_handle, posts, editions, pages)
+    return members, posts, editions, pages
 
 
 def report_unread(project: Project, found: ContentFiles, diags: Diagnostics) -> None:
