@@ -230,8 +230,9 @@ class Theme:
     def reads_site(self, names: tuple[str, ...]) -> bool:
         """Whether any of these templates, or one they extend, include or import, reads
         the variable ``site`` (the whole newsletter). A name Jinja cannot tell statically
-        counts as reading it. Loads (compiles) each of them."""
-        return any(self._reads_site(name) for name in names)
+        counts as reading it. Loads (compiles) each of them, and every template they use:
+        in the process that plans the build, before its workers fork."""
+        return any([self._reads_site(name) for name in names])  # a list: each one loaded
 
     def _reads_site(self, name: str | None, seen: frozenset[str] = frozenset()) -> bool:
         if name is None:
@@ -244,9 +245,8 @@ class Theme:
             except jinja2.TemplateError:
                 return True  # rendering will report it
             facts = self.loader.facts[name]
-            self._site_readers[name] = facts.reads_site or any(
-                self._reads_site(ref, seen | {name}) for ref in facts.references
-            )
+            used = [self._reads_site(ref, seen | {name}) for ref in facts.references]
+            self._site_readers[name] = facts.reads_site or any(used)
         return self._site_readers[name]
 
     def language(self, tag: str) -> Language:
