@@ -28,8 +28,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from xml.sax.saxutils import escape, quoteattr
 
-import networkx as nx  # type: ignore[import-untyped, unused-ignore]
-
 from newsletter.render.locale import ENGLISH, Language
 
 PALETTE_LIGHT = (
@@ -257,6 +255,9 @@ def _layout(
     seeded layout is the same whatever order they came in."""
     if len(members) == 1:
         return {members[0].handle: (0.0, 0.0)}
+    # imported here: a build that does not draw the map (one post edited) need not load it
+    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
+
     graph: nx.Graph[tuple[str, str]] = nx.Graph()
     graph.add_nodes_from(("m", m.handle) for m in members)
     strongest = max((t.weight for t in ties), default=1.0)
