@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from newsletter.core import clock, urls
 from newsletter.core.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
 from newsletter.core.errors import BuildFailed, ProjectError
-from newsletter.core.model import Config, Content, PrivacyOptions, Site
 from newsletter.core.progress import Progress, quiet
 from newsletter.project.buildcache import (
     RACY_NS,
@@ -39,6 +38,8 @@ from newsletter.project.buildcache import (
 from newsletter.project.sources import Project
 
 if TYPE_CHECKING:  # the stages are imported when they run: a build with nothing to do
+    from newsletter.core.model import Config, Content, PrivacyOptions, Site
+
     # needs none of them
     from newsletter.publish.outputs import OutputsWritten
     from newsletter.publish.write import WriteReport
@@ -114,6 +115,8 @@ def public_addresses(config: Config) -> PrivacyOptions:
     and the subscribe box's mailto."""
     address = config.email.subscribe_mailto.strip().lower()
     patterns = config.privacy.public_addresses + ((address,) if address else ())
+    from newsletter.core.model import PrivacyOptions
+
     return PrivacyOptions(patterns)
 
 
@@ -131,6 +134,7 @@ def find_leaks(files: Output, allowed: PrivacyOptions | None = None) -> list[Dia
     one, is a leak.
     """
     from newsletter.core.markup import EMAIL_RE
+    from newsletter.core.model import PrivacyOptions
 
     allowed = allowed or PrivacyOptions()
     diags = Diagnostics()
