@@ -182,6 +182,9 @@ def map_in_processes(
             worker.join()
         results.close()
         gc.unfreeze()
+    # this process's own share of the work left holes too, which the next step (the search
+    # index, its processes) would otherwise run beside
+    release_free_memory()
     return ordered
 
 
