@@ -387,12 +387,14 @@ def _plan_render(run: _Run, site: Site) -> _RenderPlan:
     """Every render job, and those whose key changed since the last build (all of them
     when site/ is not as the last build left it)."""
     from newsletter.publish.outputs import IN_PLACE_MAX
-    from newsletter.render import Theme, plan_jobs
+    from newsletter.render import COMPILED_FOLDER, Theme, plan_jobs
 
     t = time.perf_counter()
     cache, output = run.cache, run.output
-    theme = Theme(run.project)
-    jobs = plan_jobs(site, theme)
+    # --no-cache: from nothing, with no compiled template or card of an earlier build
+    compiled = run.project.state / COMPILED_FOLDER if cache is not None else None
+    theme = Theme(run.project, compiled)
+    jobs = plan_jobs(site, theme, cached=cache is not None)
     keys = job_keys(site, theme, jobs)
     previous: dict[str, OutputRecord] = {}
     if cache is not None and cache.state("output") == str(output):

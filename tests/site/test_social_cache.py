@@ -20,6 +20,7 @@ from newsletter import api
 from newsletter.pipeline.build import BuildOptions, BuildResult
 from newsletter.project.blobcache import MAGIC, BlobCache
 from newsletter.project.theme import builtin_theme
+from newsletter.render import social
 from newsletter.render.social import CARD_CACHE
 
 from support.clock import TODAY_DATE
@@ -156,3 +157,21 @@ def test_an_image_is_processed_once_and_again_only_if_its_cached_copy_is_damaged
     entry.write_bytes(entry.read_bytes()[:-100])  # a copy cut short
     assert build_version(3) != processed  # processed again
     assert published.read_bytes() == first
+
+
+def test_no_cache_draws_every_card(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = newsletter(tmp_path / "p")
+    build(root)
+    before = entries(root)
+    drawn: list[object] = []
+    real = social.draw_card
+
+    def draw(face: social.CardFace) -> bytes:
+        drawn.append(face)
+        return real(face)
+
+    monkeypatch.setattr(social, "draw_card", draw)
+    options = BuildOptions(today=TODAY_DATE, jobs=1, search=False, incremental=False)
+    api.build(api.load_project(root), options=options)
+    assert len(drawn) == EDITIONS + 1  # the site's card and each edition's
+    assert entries(root) == before  # and the cache is left as it was
