@@ -135,8 +135,7 @@ def map_in_processes(
     progress: Callable[[int], None] = _nothing,
 ) -> list[Result]:
     """``[work(item) for item in items]``, in ``jobs`` processes (this one and ``jobs - 1``
-    forked ones) when there are at least ``min_items`` items (fewer, or ``jobs`` ≤ 1:
-    in this process alone).
+    forked ones) given ``min_items`` items at least (else in this process alone).
 
     ``work`` and ``items`` reach the workers by the fork itself, so ``work`` may be a
     closure over anything; only its results are pickled, to come back. A process is
@@ -182,9 +181,7 @@ def map_in_processes(
             worker.join()
         results.close()
         gc.unfreeze()
-    # this process's own share of the work left holes too, which the next step (the search
-    # index, its processes) would otherwise run beside
-    release_free_memory()
+    release_free_memory()  # of this process's own share, before the next step's processes
     return ordered
 
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # the stages are imported when they run: a build with nothing
     from newsletter.core.model import Config, Content, PrivacyOptions, Site
 
     # needs none of them
-    from newsletter.publish.outputs import OutputsWritten
+    from newsletter.publish.outputs import Finish, OutputsWritten
     from newsletter.publish.write import WriteReport
     from newsletter.render import Job, Output, Theme
 
@@ -433,19 +433,32 @@ def _render_and_publish(run: _Run, site: Site, plan: _RenderPlan) -> OutputsWrit
         return find_leaks(files, allowed)
 
     finish = _search_step(run, site, plan, leaks_in) if plan.searched else None
+    searched = None
+    if plan.searched:  # what a searched page is to Pagefind, worked out where it is made
+        from newsletter.publish.searchstep import searched_in
+
+        searched = searched_in(site.config.languages, site.config.language)
     output, cache = run.output, run.cache
     if plan.in_place:
         assert cache is not None
         current = {j.name for j in plan.jobs} | plan.searched
         done = update_in_place(
-            output, cache.journal, plan.todo, plan.previous, current, plan.keys, leaks_in, finish
+            output,
+            cache.journal,
+            plan.todo,
+            plan.previous,
+            current,
+            plan.keys,
+            leaks_in,
+            finish,
+            searched,
         )
     else:
         todo = {id(j) for j in plan.todo}
         kept = {j.name: plan.previous[j.name] for j in plan.jobs if id(j) not in todo}
         workers = run.options.workers()
         done = build_staged(
-            output, plan.todo, kept, plan.keys, leaks_in, workers, run.progress, finish
+            output, plan.todo, kept, plan.keys, leaks_in, workers, run.progress, finish, searched
         )
         if cache is not None:  # a whole new site/: an unfinished update is moot
             cache.journal.unlink(missing_ok=True)
@@ -455,11 +468,14 @@ def _render_and_publish(run: _Run, site: Site, plan: _RenderPlan) -> OutputsWrit
 
 def _search_step(
     run: _Run, site: Site, plan: _RenderPlan, leaks_in: Callable[[Output], list[Diagnostic]]
-) -> Callable[[Path], dict[str, OutputRecord]]:
+) -> Finish:
     """The search index of the pages in a folder, before it is published."""
-    from newsletter.publish.search import BUNDLE, SearchMemory, SearchTarget, add_search
+    from newsletter.publish.search import BUNDLE
+    from newsletter.publish.searchstep import SearchMemory, SearchTarget, SiteMade, add_search
 
-    def finish(folder: Path) -> dict[str, OutputRecord]:
+    def finish(
+        folder: Path, records: dict[str, OutputRecord], seen: dict[str, tuple[str, str]]
+    ) -> dict[str, OutputRecord]:
         run.progress("search")
         t = time.perf_counter()
         config, cache = site.config, run.cache
@@ -474,6 +490,7 @@ def _search_step(
         found, remember = add_search(
             target,
             leaks_in,
+            SiteMade(records, seen),
             memory if isinstance(memory, SearchMemory) else None,
             run.options.workers(),
         )

@@ -31,6 +31,7 @@ from newsletter.core.errors import OutputError
 from newsletter.core.parallel import map_in_processes
 from newsletter.core.progress import Progress, quiet
 from newsletter.project.buildcache import OutputFile, OutputRecord
+from newsletter.publish.shards import indexed_digest, page_language
 from newsletter.publish.write import (
     KEEP,
     WriteReport,
@@ -80,14 +81,29 @@ def _put(folder: Path, old_site: Path | None, name: str, data: bytes) -> tuple[O
 
 # -- running jobs, here or in forked processes -----------------------------------------
 
-Done = tuple[str, tuple[OutputFile, ...], int, list[Diagnostic]]
-"""A job's name, its files, how many were written, and the leaks found in them."""
+Seen = dict[str, tuple[str, str]]
+"""Searched pages as Pagefind will read them: path → (its language, its
+:func:`~newsletter.publish.shards.indexed_digest`), worked out where each page is made,
+while its bytes are in memory, so that the search step reads no page it does not index."""
+
+Searched = Callable[[str], bool]
+"""Whether the search index has the page at a path (relative to site/)."""
+
+Finish = Callable[[Path, dict[str, OutputRecord], Seen], dict[str, OutputRecord]]
+"""The step after the jobs (the search index): the folder being built, the records of
+every file in it, what the jobs made of the searched pages → its own records."""
+
+Done = tuple[str, tuple[OutputFile, ...], int, list[Diagnostic], Seen]
+"""A job's name, its files, how many were written, the leaks found in them, and its
+searched pages."""
 
 PROGRESS_EVERY = 50
 """Jobs done between two reports of progress."""
 
 
-def _run(job: Job, folder: Path, old_site: Path | None, check: Check) -> Done:
+def _run(
+    job: Job, folder: Path, old_site: Path | None, check: Check, searched: Searched | None
+) -> Done:
     files = job.run()
     leaks = check(files)
     placed, written = [], 0
@@ -96,7 +112,17 @@ def _run(job: Job, folder: Path, old_site: Path | None, check: Check) -> Done:
             entry, wrote = _put(folder, old_site, name, files[name])
             placed.append(entry)
             written += wrote
-    return job.name, tuple(placed), written, leaks
+    return job.name, tuple(placed), written, leaks, _seen(files, searched)
+
+
+def _seen(files: Output, searched: Searched | None) -> Seen:
+    if searched is None:
+        return {}
+    return {
+        name: (page_language(data), indexed_digest(data))
+        for name, data in files.items()
+        if searched(name)
+    }
 
 
 def run_into(
@@ -106,6 +132,7 @@ def run_into(
     check: Check,
     workers: int,
     progress: Progress = quiet,
+    searched: Searched | None = None,
 ) -> list[Done]:
     """Run ``jobs``, writing their files under ``folder``, in ``workers`` forked processes
     when there are enough of them (the workers share the site in memory with this process
@@ -120,7 +147,7 @@ def run_into(
             reported = done
 
     return map_in_processes(
-        lambda job: _run(job, folder, old_site, check),
+        lambda job: _run(job, folder, old_site, check, searched),
         jobs,
         workers,
         min_items=PARALLEL_MIN,
@@ -141,7 +168,8 @@ def build_staged(
     check: Check,
     workers: int,
     progress: Progress = quiet,
-    finish: Callable[[Path], dict[str, OutputRecord]] | None = None,
+    finish: Finish | None = None,
+    searched: Searched | None = None,
 ) -> OutputsWritten:
     """A whole new site/ in a staging folder, swapped in at the end."""
     clean_leftovers(output)
@@ -159,18 +187,20 @@ def build_staged(
                 target = staging.joinpath(*rel.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 place(output.joinpath(*rel.parts), target)
-        done = run_into(todo, staging, old_site, check, workers, progress)
-        leaks = [d for _, _, _, found in done for d in found]
+        done = run_into(todo, staging, old_site, check, workers, progress, searched)
+        leaks = [d for _, _, _, found, _ in done for d in found]
         records = dict(kept)
         written = 0
-        for name, placed, wrote, _ in done:
+        seen: Seen = {}
+        for name, placed, wrote, _, pages in done:
             records[name] = OutputRecord(keys[name], placed)
             written += wrote
+            seen |= pages
         if leaks:
             shutil.rmtree(staging, ignore_errors=True)
             return OutputsWritten({}, WriteReport(0, 0, 0), leaks, 0, len(done))
         if finish:
-            records.update(finish(staging))
+            records.update(finish(staging, records, seen))
         _check_clashes(records)
         for keep in KEEP:
             if old_site and (output / keep).is_file():
@@ -197,7 +227,8 @@ def update_in_place(
     current: set[str],
     keys: dict[str, str],
     check: Check,
-    finish: Callable[[Path], dict[str, OutputRecord]] | None = None,
+    finish: Finish | None = None,
+    searched: Searched | None = None,
 ) -> OutputsWritten:
     """Only the jobs in ``todo`` are rendered; their files replace the old ones one by one."""
     rendered = {job.name: job.run() for job in todo}
@@ -233,7 +264,8 @@ def update_in_place(
                     _prune(output, (output / f.path).parent)
                     removed += 1
         if finish:
-            records.update(finish(output))
+            seen = {k: v for files in rendered.values() for k, v in _seen(files, searched).items()}
+            records.update(finish(output, records, seen))
         _check_clashes(records)
         journal.unlink(missing_ok=True)
     except OSError as err:

@@ -4,9 +4,8 @@ be searched in the browser with no server.
 :func:`search_files` is pure like render: pages in, ``{path: bytes}`` out; it writes
 nothing. It runs the Pagefind binary of the ``pagefind[bin]`` wheel in its service mode
 (``pagefind --service``: requests and answers as base64 JSON on stdin and stdout), fed
-the pages from memory and answering with the bundle's files. :func:`add_search` is the
-build's hook: it reads the pages from the folder being built and writes the bundle
-beside them, before that folder is published.
+the pages from memory and answering with the bundle's files. The build's step that
+writes the bundle, or a big site's shards, is :mod:`newsletter.publish.searchstep`.
 
 We speak the service protocol ourselves rather than through the package's asyncio
 ``PagefindIndex``: that one polls for each answer every 100 ms (16 s for the example's
@@ -30,32 +29,21 @@ from __future__ import annotations
 import base64
 import contextlib
 import gzip
-import hashlib
 import json
 import os
 import re
 import subprocess
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from newsletter.core import urls
-from newsletter.core.diagnostics import Diagnostic
-from newsletter.core.errors import BuildFailed, SearchError
-from newsletter.project.buildcache import OutputFile, OutputRecord
+from newsletter.core.errors import SearchError
 from newsletter.publish.shards import (
-    ENGINE_ONLY,
     MANIFEST,
-    SINGLE_MAX,
-    Shard,
-    indexed_digest,
-    page_language,
-    plan_shards,
 )
-from newsletter.publish.write import place, safe_relative, same_bytes
+from newsletter.publish.write import safe_relative
 
 BUNDLE = "pagefind/"
 """Where the bundle is published, relative to the site; also its record's name."""
@@ -114,11 +102,14 @@ def searched_pages(folder: Path) -> Mapping[str, bytes]:
                 if SEARCHED.fullmatch(name.removeprefix(top)):
                     names.append(name)
         names += (p.relative_to(folder).as_posix() for p in folder.glob(f"{top}*/index.html"))
-    return _Pages(folder, sorted(n for n in set(names) if is_searched(n, languages)), languages)
+    return PagesOnDisk(
+        folder, sorted(n for n in set(names) if is_searched(n, languages)), languages
+    )
 
 
-class _Pages(Mapping[str, bytes]):
-    """Pages on disk as a mapping, so that a big site is never all in memory at once."""
+class PagesOnDisk(Mapping[str, bytes]):
+    """Pages on disk as a mapping, so that a big site is never all in memory at once:
+    each is read when Pagefind is sent it."""
 
     def __init__(self, folder: Path, names: list[str], languages: frozenset[str]) -> None:
         self.folder, self.names = folder, names
@@ -153,7 +144,7 @@ def search_files(
     (each page's ``<html lang>``) and a search page searches its own language's.
     Raises :class:`SearchError` when Pagefind is missing or fails.
     """
-    languages = pages.languages if isinstance(pages, _Pages) else language_folders(pages)
+    languages = pages.languages if isinstance(pages, PagesOnDisk) else language_folders(pages)
     names = sorted(name for name in pages if is_searched(name, languages))
     out = bundle_files(names, pages, base_path, language, BUNDLE)
     out[MANIFEST] = b"{}"
@@ -169,7 +160,7 @@ def bundle_files(
 ) -> dict[str, bytes]:
     """The Pagefind bundle of the pages ``names`` (read from ``pages``), each file's path
     under ``folder`` (``pagefind/``)."""
-    service = _Service(_executable(), TIMEOUT + PER_PAGE_TIMEOUT * len(names))
+    service = _Service(pagefind_executable(), TIMEOUT + PER_PAGE_TIMEOUT * len(names))
     options = {"force_language": language} if language else {}
     files = service.run(options, base_path, names, pages)
     out = {}
@@ -199,261 +190,7 @@ def readable(files: Mapping[str, bytes]) -> dict[str, bytes]:
     return out
 
 
-@dataclass(frozen=True)
-class SearchMemory:
-    """What a build remembers of its search index, for the next one (the build cache's
-    state ``search``): trusted only with the bundle record it was made with."""
-
-    record: str
-    """The key of the bundle's :class:`OutputRecord` that these are true of."""
-    pages: dict[str, PageSeen]
-    shards: dict[str, str]
-    """Each shard's folder → the key it was indexed with."""
-
-
-@dataclass(frozen=True)
-class PageSeen:
-    """A searched page as the last build indexed it: its file's size and mtime, its
-    language and :func:`~newsletter.publish.shards.indexed_digest`."""
-
-    size: int
-    mtime_ns: int
-    lang: str
-    digest: str
-
-
-@dataclass(frozen=True)
-class SearchTarget:
-    """Where the index goes and what it is made from."""
-
-    folder: Path
-    """The folder being built, with its pages."""
-    old_site: Path | None
-    """The site being replaced (its files are linked when they have the same bytes)."""
-    previous: OutputRecord | None
-    """The bundle the last build into this output published."""
-    base_path: str
-    language: str | None
-    """newsletter.yaml's language, or None for a site in several."""
-
-
-def add_search(
-    target: SearchTarget,
-    leaks: Callable[[dict[str, bytes]], list[Diagnostic]],
-    memory: SearchMemory | None = None,
-    workers: int = 1,
-) -> tuple[dict[str, OutputRecord], SearchMemory | None]:
-    """The build's last step before ``target.folder`` is published: index its pages,
-    check the bundle for addresses and write it into ``folder/pagefind/``. A file with
-    the same bytes in ``old_site`` is linked, not written; in place (``folder`` is
-    ``old_site``), the files of the ``previous`` bundle that are no longer in it are
-    removed. A big site's shards whose pages did not change (``memory``) are kept, the
-    others indexed in ``workers`` Pagefind processes at once. Returns the bundle's
-    record, by :data:`BUNDLE`, and what the next build should remember."""
-    pages = searched_pages(target.folder)
-    if len(pages) <= SINGLE_MAX:
-        files = search_files(pages, target.base_path, target.language)
-        _refuse_leaks(files, leaks)
-        return {BUNDLE: _publish(target, files, [])}, None
-    trusted = (
-        memory if memory and target.previous and memory.record == target.previous.key else None
-    )
-    seen = _seen_pages(target.folder, pages, trusted.pages if trusted else {})
-    shards = plan_shards({name: page.lang for name, page in seen.items()})
-    keys = {s.folder: _shard_key(s, seen, target) for s in shards}
-    kept, todo = _kept_shards(target, shards, keys, trusted.shards if trusted else {})
-    top = [f for f in target.previous.files if _at_top(f.path)] if target.previous else []
-    if not (top and target.old_site and _intact(target.old_site, top)):
-        kept, todo = [], shards  # what the shards share is gone: make them all again
-    files = _index_shards(todo, pages, target, workers)
-    if not todo:
-        kept += top
-    manifest: dict[str, list[str]] = {}
-    for shard in shards:
-        manifest.setdefault(shard.lang, []).append(target.base_path + shard.folder)
-    files[MANIFEST] = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
-    _refuse_leaks(files, leaks)
-    record = _publish(target, files, kept)
-    return {BUNDLE: record}, SearchMemory(record.key, seen, keys)
-
-
-def _refuse_leaks(
-    files: dict[str, bytes], leaks: Callable[[dict[str, bytes]], list[Diagnostic]]
-) -> None:
-    found = leaks(readable(files))
-    if found:
-        raise BuildFailed(found)
-
-
-def _at_top(name: str) -> bool:
-    """A file all shards share, at the top of the bundle: Pagefind's UI and WebAssembly
-    (not the list of shards, made anew each time)."""
-    rest = name.removeprefix(BUNDLE)
-    return "/" not in rest and name != MANIFEST
-
-
-def _seen_pages(
-    folder: Path, pages: Mapping[str, bytes], known: dict[str, PageSeen]
-) -> dict[str, PageSeen]:
-    """Each searched page's language and digest; read only when its file is not the one
-    the last build indexed (the same size and mtime: a page the build linked, not wrote)."""
-    seen = {}
-    for name in pages:
-        st = os.stat(folder / name)
-        old = known.get(name)
-        if old is not None and (old.size, old.mtime_ns) == (st.st_size, st.st_mtime_ns):
-            seen[name] = old
-            continue
-        html = pages[name]
-        seen[name] = PageSeen(st.st_size, st.st_mtime_ns, page_language(html), indexed_digest(html))
-    return seen
-
-
-def _shard_key(shard: Shard, seen: dict[str, PageSeen], target: SearchTarget) -> str:
-    """What a shard's bundle is made of: its pages as Pagefind reads them, where results
-    link to, the language option and Pagefind itself."""
-    digest = hashlib.sha256(
-        repr((shard.folder, target.base_path, target.language, _pagefind_stamp())).encode()
-    )
-    for name in shard.names:
-        digest.update(f"{name}\0{seen[name].digest}\n".encode())
-    return digest.hexdigest()
-
-
-def _pagefind_stamp() -> str:
-    path = Path(_executable())
-    st = path.stat()
-    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
-
-
-def _kept_shards(
-    target: SearchTarget, shards: list[Shard], keys: dict[str, str], known: dict[str, str]
-) -> tuple[list[OutputFile], list[Shard]]:
-    """The files of the shards the last build made with the same key, still intact in
-    the old site; and the shards to index."""
-    by_folder: dict[str, list[OutputFile]] = {}
-    for f in target.previous.files if target.previous else ():
-        folder = f.path[: f.path.find("/", len(BUNDLE)) + 1]
-        if folder != BUNDLE:
-            by_folder.setdefault(folder, []).append(f)
-    kept: list[OutputFile] = []
-    todo = []
-    for shard in shards:
-        files = by_folder.get(shard.folder, [])
-        old = target.old_site
-        if known.get(shard.folder) == keys[shard.folder] and files and old and _intact(old, files):
-            kept += files
-        else:
-            todo.append(shard)
-    return kept, todo
-
-
-def _intact(site: Path, files: list[OutputFile]) -> bool:
-    for f in files:
-        try:
-            st = site.joinpath(*safe_relative(f.path).parts).stat()
-        except OSError:
-            return False
-        if (st.st_size, st.st_mtime_ns) != (f.size, f.mtime_ns):
-            return False
-    return True
-
-
-def _index_shards(
-    shards: list[Shard], pages: Mapping[str, bytes], target: SearchTarget, workers: int
-) -> dict[str, bytes]:
-    """The bundles of ``shards``, indexed by up to ``workers`` Pagefind processes at once;
-    Pagefind's UI files once, at the top."""
-    if not shards:
-        return {}
-
-    def index(shard: Shard) -> dict[str, bytes]:
-        return bundle_files(
-            list(shard.names), pages, target.base_path, target.language, shard.folder
-        )
-
-    with ThreadPoolExecutor(max(1, min(workers, len(shards)))) as pool:
-        made = list(pool.map(index, shards))
-    files: dict[str, bytes] = {}
-    for shard, bundle in zip(shards, made, strict=True):
-        shared = all(
-            WASM_URL in bundle.get(shard.folder + engine, WASM_URL) for engine in ENGINE_JS
-        )
-        for name, data in bundle.items():
-            rest = name.removeprefix(shard.folder)
-            if rest.startswith(ENGINE_ONLY) or (shared and rest.endswith(".pagefind")):
-                files[BUNDLE + rest] = data  # the same in every shard
-            elif shared and rest in ENGINE_JS:
-                files[name] = data.replace(WASM_URL, SHARED_WASM_URL)
-            else:
-                files[name] = data
-    return files
-
-
-ENGINE_JS = ("pagefind.js", "pagefind-worker.js")
-WASM_URL = b"`${this.basePath}wasm.${language}.pagefind`"
-SHARED_WASM_URL = b"`${this.basePath}../wasm.${language}.pagefind`"
-"""Where Pagefind's engine fetches its WebAssembly, and where shards fetch it from: the
-same file for all of them at ``pagefind/`` (70 KB each, fetched once instead of once
-per shard). A Pagefind whose engine says it otherwise keeps a copy in each shard."""
-
-
-def _publish(target: SearchTarget, files: dict[str, bytes], kept: list[OutputFile]) -> OutputRecord:
-    """Put ``files`` and the ``kept`` files of the old site into ``target.folder``; what
-    the last bundle had and this one has not is removed. The bundle's record."""
-    folder, old_site = target.folder, target.old_site
-    placed = []
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        data = files[name]
-        digest.update(name.encode() + b"\0" + data)
-        placed.append(_put_file(folder, old_site, name, data))
-    for f in sorted(kept, key=lambda f: f.path):
-        assert old_site is not None
-        rel = safe_relative(f.path)
-        if folder != old_site:
-            target_path = folder.joinpath(*rel.parts)
-            target_path.parent.mkdir(parents=True, exist_ok=True)
-            place(old_site.joinpath(*rel.parts), target_path)
-        digest.update(f"{f.path}\0{f.size}:{f.mtime_ns}".encode())
-        placed.append(f)
-    wanted = {f.path for f in placed}
-    if target.previous is not None and old_site is not None and folder == old_site:
-        for stale in target.previous.files:
-            if stale.path not in wanted and stale.path.startswith(BUNDLE):
-                folder.joinpath(*safe_relative(stale.path).parts).unlink(missing_ok=True)
-                _prune(folder, folder.joinpath(*safe_relative(stale.path).parts).parent)
-    return OutputRecord(digest.hexdigest(), tuple(sorted(placed, key=lambda f: f.path)))
-
-
-def _put_file(folder: Path, old_site: Path | None, name: str, data: bytes) -> OutputFile:
-    rel = safe_relative(name)
-    target = folder.joinpath(*rel.parts)
-    old = old_site.joinpath(*rel.parts) if old_site else None
-    if not same_bytes(target, data):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if old is not None and old != target and same_bytes(old, data):
-            target.unlink(missing_ok=True)
-            place(old, target)
-        else:
-            temp = target.with_name(f".{target.name}.new")
-            temp.write_bytes(data)
-            os.replace(temp, target)
-    st = target.stat()
-    return OutputFile(name, st.st_size, st.st_mtime_ns)
-
-
-def _prune(site: Path, folder: Path) -> None:
-    """Remove a shard's folders that its last file left empty."""
-    while folder != site and site in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
-
-
-def _executable() -> str:
+def pagefind_executable() -> str:
     try:
         from pagefind.service import get_executable
     except ImportError:

@@ -3,7 +3,7 @@ rebuild re-indexes only the bundles where a page changed in what Pagefind reads.
 
 Pagefind makes one index of all the pages it is given and cannot add to an index it
 made: one bundle for 10,000 pages is about 12 s of indexing on two cores, for a one-word
-fix. So a site with more than :data:`SINGLE_MAX` searched pages has shards, each a bundle
+fix. So a site with more than 512 searched pages has shards, each a bundle
 of its own under ``pagefind/<lang>-<id>/``, which the search page searches together
 (Pagefind's ``mergeIndex``; ``pagefind/shards.json`` lists them per language, and
 static/search.js reads it). A smaller site keeps one bundle at ``pagefind/``, as before.
@@ -38,14 +38,11 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-SINGLE_MAX = 512
-"""Searched pages at most for one bundle at ``pagefind/`` (a small site's layout)."""
-
 SHARD_MIN = 128
 """The smallest average shard, in pages."""
 
 TARGET_SHARDS = 24
-"""About how many shards a language has, past :data:`SINGLE_MAX` pages."""
+"""About how many shards a language has, at most, past 512 pages."""
 
 MANIFEST = "pagefind/shards.json"
 """``{language: [bundle URL, …]}``: the bundles a search page searches, the first the
@@ -99,10 +96,11 @@ def plan_shards(languages: Mapping[str, str]) -> list[Shard]:
 def _cuts_after(name: str, length: int, size: int) -> bool:
     """Whether a shard of ``length`` pages, of ``size`` on average, ends with ``name``:
     never under a quarter of ``size`` (the browser fetches files per shard, a tiny one is
-    waste), always at four times (an edit re-indexes the whole shard), else by its hash."""
+    waste), always at twice (an edit re-indexes the whole shard, and Pagefind's memory
+    grows with it: 66 MB for 500 pages, 300 MB for 2,000), else by its hash."""
     if length < size // 4:
         return False
-    return length >= 4 * size or int.from_bytes(_digest(name), "big") % (size - size // 4) == 0
+    return length >= 2 * size or int.from_bytes(_digest(name), "big") % (size - size // 4) == 0
 
 
 def _safe(lang: str) -> str:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsletter.publish import search, shards
+from newsletter.publish import searchstep, shards
 from newsletter.publish.shards import indexed_digest, plan_shards
 
 from support.cli import run
@@ -56,7 +56,7 @@ def test_shards_are_per_language_and_about_their_size() -> None:
     size = shards.shard_size(10_000)
     assert size == 512
     assert 10 <= len(english) <= 40
-    assert all(len(s.names) <= 4 * size for s in made)
+    assert all(len(s.names) <= 2 * size for s in made)
     assert all(s.folder.startswith("pagefind/en-") for s in english)
     assert len({s.folder for s in made}) == len(made)
 
@@ -99,7 +99,7 @@ def test_a_page_whose_marks_cannot_be_followed_is_digested_whole() -> None:
 
 def _small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shards for a site of more than 40 searched pages, of 8 pages and more."""
-    monkeypatch.setattr(search, "SINGLE_MAX", 40)
+    monkeypatch.setattr(searchstep, "SINGLE_MAX", 40)
     monkeypatch.setattr(shards, "SHARD_MIN", 8)
 
 
@@ -200,7 +200,7 @@ def test_growing_past_one_bundle_and_back(example: Path, monkeypatch: pytest.Mon
     _small_shards(monkeypatch)
     assert run("build", "--today", EXAMPLE_TODAY, "--no-cache", cwd=example).exit_code == 0
     assert bundles(site) and not (site / "pagefind/fragment").exists()
-    monkeypatch.setattr(search, "SINGLE_MAX", 10_000)
+    monkeypatch.setattr(searchstep, "SINGLE_MAX", 10_000)
     assert run("build", "--today", EXAMPLE_TODAY, "--no-cache", cwd=example).exit_code == 0
     assert bundles(site) == {} and not list((site / "pagefind").glob("en-*"))
 
