@@ -59,7 +59,14 @@ from generate import generate
 from run import TODAY, BuildError, count_files, edit_one_post, newsletter_command
 
 CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Pagefind (search)", ("newsletter/publish/search.py",)),
+    (
+        "Pagefind (search)",
+        (
+            "newsletter/publish/search.py",
+            "newsletter/publish/searchstep.py",
+            "newsletter/publish/shards.py",
+        ),
+    ),
     ("social cards", ("newsletter/render/social.py",)),
     ("Markdown", ("newsletter/core/markup.py", "/markdown/")),
     ("Jinja rendering", ("newsletter/render/", "/jinja2/", "/templates/")),
