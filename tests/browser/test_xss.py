@@ -50,9 +50,9 @@ import feedparser
 import pytest
 import yaml
 
-from newsletter.core.markup import plain_text, render_markdown, sanitize, sanitize_from
+from newsletter.core.markup import CONTROL_RE, plain_text, render_markdown, sanitize, sanitize_from
 from newsletter.feeds.parse import parse_feed
-from newsletter.project.sources import CONTROL_RE, Project
+from newsletter.project.sources import Project
 from newsletter.render.environment import Theme
 
 from support.browser import LAUNCH_ARGS, browser_env
