@@ -37,6 +37,7 @@ from newsletter.publish.write import (
     WriteReport,
     clean_leftovers,
     place,
+    prune_empty,
     safe_relative,
     same_bytes,
     swap,
@@ -261,7 +262,7 @@ def update_in_place(
             for f in record.files:
                 if f.path not in wanted:
                     (output / f.path).unlink(missing_ok=True)
-                    _prune(output, (output / f.path).parent)
+                    prune_empty(output, (output / f.path).parent)
                     removed += 1
         if finish:
             seen = {k: v for files in rendered.values() for k, v in _seen(files, searched).items()}
@@ -303,16 +304,6 @@ def _check_clashes(records: dict[str, OutputRecord]) -> None:
             if f.path in seen:  # two jobs claiming one path is a bug, never a silent overwrite
                 raise RuntimeError(f"rendered twice: {f.path} ({seen[f.path]}, {name})")
             seen[f.path] = name
-
-
-def _prune(output: Path, folder: Path) -> None:
-    """Remove ``folder`` and its parents up to ``output`` while they are empty."""
-    while folder != output and output in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
 
 
 def _all_files(output: Path) -> set[str]:

@@ -45,7 +45,7 @@ from newsletter.publish.shards import (
     page_language,
     plan_shards,
 )
-from newsletter.publish.write import place, safe_relative, same_bytes
+from newsletter.publish.write import place, prune_empty, safe_relative, same_bytes
 
 SINGLE_MAX = 512
 """Searched pages at most for one bundle at ``pagefind/`` (a small site's layout)."""
@@ -311,7 +311,7 @@ def _publish(
             if stale.path not in wanted and stale.path.startswith(BUNDLE):
                 path = folder.joinpath(*safe_relative(stale.path).parts)
                 path.unlink(missing_ok=True)
-                _prune(folder, path.parent)
+                prune_empty(folder, path.parent)
     digest = hashlib.sha256("".join(f"{f.path}\0{f.size}\0{f.mtime_ns}\n" for f in every).encode())
     return OutputRecord(digest.hexdigest(), tuple(every))
 
@@ -334,13 +334,3 @@ def _put(target: SearchTarget, name: str, data: bytes) -> OutputFile:
             os.replace(temp, path)
     st = path.stat()
     return OutputFile(name, st.st_size, st.st_mtime_ns)
-
-
-def _prune(site: Path, folder: Path) -> None:
-    """Remove a shard's folders that its last file left empty."""
-    while folder != site and site in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent

@@ -52,6 +52,16 @@ def place(old: Path, new: Path) -> None:
         shutil.copy2(old, new)
 
 
+def prune_empty(site: Path, folder: Path) -> None:
+    """Remove ``folder`` and its parents up to ``site`` while they are empty."""
+    while folder != site and site in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
 def clean_leftovers(output: Path) -> None:
     """Staging and retired folders that an interrupted build left beside ``output``.
     Only while the project lock is held (newsletter.project.lock): they could be another
