@@ -366,6 +366,8 @@ def test_the_browser_tab_reloads_by_itself(server: Server, browser: Browser) -> 
             "() => document.querySelector('h1').textContent.includes('Seen in the browser')",
             timeout=WAIT * 1000,
         )
+        # the new document's heading is there before its load event: wait for that too
+        page.wait_for_load_state("load", timeout=WAIT * 1000)
         assert len(loads) == 2  # the first load, and one reload by the script
         # a broken file: the tab shows the overlay, then the page again once fixed
         set_title(server.root, "[unclosed")
