@@ -31,7 +31,8 @@ from newsletter.project.blobcache import BlobCache, blob_key
 from newsletter.project.catalogs import catalog_roots
 from newsletter.project.sources import Project
 from newsletter.project.theme import static_files, template_dirs
-from newsletter.render import locale
+from newsletter.render import fragments, locale
+from newsletter.render.fragments import SharedFragments
 from newsletter.render.locale import Language
 
 
@@ -134,12 +135,14 @@ COMPILED_SUFFIX = ".jinja"
 
 def _compiler_stamp() -> str:
     """What compiled code depends on besides a template's source: the Python bytecode,
-    Jinja, and this module and ``locale`` (the environment's options and extension)."""
+    Jinja, and this module, ``locale`` and ``fragments`` (the environment's options and
+    extensions)."""
     return blob_key(
         importlib.util.MAGIC_NUMBER,
         jinja2.__version__,
         Path(__file__).read_bytes(),
         Path(locale.__file__).read_bytes(),
+        Path(fragments.__file__).read_bytes(),
     )
 
 
@@ -220,6 +223,7 @@ class Theme:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,  # a Theme lives for one build: its files do not change
+            extensions=[SharedFragments],  # {% shared %}: parts many pages show alike
         )
         self.env.template_class = ThemeTemplate
         locale.install(self.env)
