@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from newsletter.analysis.helpers import rank_helpers
+from newsletter.analysis.wordcodes import TextCodes
 from newsletter.core.community import Answer, Ask, AskReport, Gap, NetworkOptions, QuarterFigure
 from newsletter.core.model import Kind, Member, Post
 
@@ -28,8 +29,10 @@ def report_asks(
     today: dt.date,
     options: NetworkOptions,
     language: str = "en",
+    texts: TextCodes | None = None,
 ) -> AskReport:
-    """Every ask among ``posts`` (the published ones) as of ``today``."""
+    """Every ask among ``posts`` (the published ones) as of ``today``; ``texts``, the texts
+    analysed by earlier builds (``rank_helpers``)."""
     answers = _answers(posts)
     found = []
     for post in posts:
@@ -48,7 +51,7 @@ def report_asks(
             )
         )
     open_asks = [a for a in found if a.status == "open"]
-    helped = rank_helpers(members, posts, open_asks, today, options, language)
+    helped = rank_helpers(members, posts, open_asks, today, options, language, texts)
     asks = [replace(a, helpers=helped.get(a.key, ())) if a.status == "open" else a for a in found]
     asks.sort(key=_order)
     return AskReport(today=today, asks=asks, quarters=_quarters(asks), gaps=_gaps(asks))

@@ -42,17 +42,15 @@ import functools
 import html
 import math
 import re
-from array import array
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from itertools import chain, pairwise
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 
-from newsletter.analysis.text import Analyser
+from newsletter.analysis.wordcodes import BREAK, Codes, TextCodes
 from newsletter.core.community import Ask, Helper, NetworkOptions
 from newsletter.core.messages import N_
 from newsletter.core.model import Kind, Member, Post
@@ -92,8 +90,10 @@ COLLEAGUE_SCORE = 0.5
 """A colleague of the asker (same ``org``) must cover at least half of the ask: they can
 ask across the corridor, so the newsletter names them only on strong evidence."""
 
-_BREAK = -1
+_BREAK = BREAK
 """A code in a token stream that ends a phrase (punctuation, the end of a field)."""
+_END = np.full(1, _BREAK, dtype=np.int32)
+"""The end of a segment, or of its title and of each of its tags."""
 _TAGS = re.compile(r"<[^>]+>")
 
 Array = npt.NDArray[np.int64]
@@ -137,11 +137,13 @@ def rank_helpers(
     today: dt.date,
     options: NetworkOptions,
     language: str = "en",
+    texts: TextCodes | None = None,
 ) -> dict[str, tuple[Helper, ...]]:
-    """Each open ask's key → up to ``options.helpers`` helpers, best first."""
+    """Each open ask's key → up to ``options.helpers`` helpers, best first. ``texts``: the
+    texts analysed by earlier builds (in ``language``), and where this one's are kept."""
     if not asks or options.helpers <= 0:
         return {}
-    encoder = _Encoder(Analyser(language))
+    encoder = _Encoder(texts if texts is not None else TextCodes(language))
     evidence = _gather(members, posts, today, encoder)
     index = _Index.build(evidence, encoder, [members[h].network for h in evidence.handles])
     by_key = {p.key: p for p in posts}
@@ -158,36 +160,60 @@ def _ask_text(ask: Ask, post: Post | None) -> list[str]:
     return [f"{ask.title} . {tags}", post.body_md if post else ""]
 
 
-class _Encoder(dict[str, tuple[int, ...]]):
-    """Chunks of text (split on white space) → codes of their kept words (``_BREAK`` where
-    a phrase ends), each distinct chunk analysed once. A code is a surface word (as
-    written, lower-case); ``stem_of`` maps it to its stem's number."""
+class _Encoder:
+    """This ranking's codes of words: a code is a surface word (as written, lower-case),
+    numbered in the order the evidence first uses it (then the asks), whatever numbers
+    ``TextCodes`` gave it; ``stem_of`` maps it to its stem's number, stems numbered in the
+    order their first word was."""
 
-    def __init__(self, analyser: Analyser) -> None:
-        super().__init__()
-        self.analyser = analyser
+    def __init__(self, texts: TextCodes) -> None:
+        self.texts = texts
         self.surfaces: dict[str, int] = {}
         self.words: list[str] = []
         """Each code's word."""
         self.stems: dict[str, int] = {}
         self.stem_of: list[int] = []
+        self._code_of = np.full(1, _BREAK, dtype=np.int64)
+        """Each ``TextCodes`` number's code, -1 for a word not coded yet; then a last -1,
+        which ``BREAK`` (-1) picks."""
 
-    def __missing__(self, chunk: str) -> tuple[int, ...]:
-        codes = tuple(_BREAK if w is None else self.code(w) for w in self.analyser.chunk(chunk))
-        self[chunk] = codes
-        return codes
+    def number(self, words: Codes) -> Codes:
+        """Code the words of ``words`` (``TextCodes`` numbers) in the order they first
+        appear; their codes."""
+        self._grow()
+        kept = words[words >= 0]
+        first = np.full(len(self.texts.words), len(kept), dtype=np.int64)
+        np.minimum.at(first, kept, np.arange(len(kept), dtype=np.int64))
+        seen = np.flatnonzero((first < len(kept)) & (self._code_of[:-1] < 0))
+        for number in seen[np.argsort(first[seen], kind="stable")].tolist():
+            self._code(number)
+        return self.coded(words)
 
-    def code(self, word: str) -> int:
-        found = self.surfaces.get(word)
-        if found is None:
-            found = self.surfaces[word] = len(self.surfaces)
-            self.words.append(word)
-            stem = self.analyser.stem(word)
-            self.stem_of.append(self.stems.setdefault(stem, len(self.stems)))
-        return found
+    def encode(self, text: str) -> Codes:
+        """``text``'s codes, ``_BREAK`` where a phrase ends; a word not met before gets the
+        next code."""
+        words = self.texts.of(text)
+        self._grow()
+        new = words[words >= 0]
+        for number in new[self._code_of[new] < 0].tolist():
+            if self._code_of[number] < 0:
+                self._code(number)
+        return self.coded(words)
 
-    def encode(self, text: str) -> Iterable[int]:
-        return chain.from_iterable(map(self.__getitem__, text.lower().split()))
+    def _grow(self) -> None:
+        missing = len(self.texts.words) + 1 - len(self._code_of)
+        if missing:
+            self._code_of = np.concatenate([self._code_of, np.full(missing, _BREAK)])
+
+    def _code(self, number: int) -> None:
+        word = self.texts.words[number]
+        self._code_of[number] = self.surfaces[word] = len(self.surfaces)
+        self.words.append(word)
+        self.stem_of.append(self.stems.setdefault(self.texts.stems[number], len(self.stems)))
+
+    def coded(self, words: Codes) -> Codes:
+        """The codes of ``words``, every one of them coded already."""
+        return self._code_of[words].astype(np.int32)
 
 
 @dataclass
@@ -198,7 +224,11 @@ class _Evidence:
     segments together."""
 
     handles: list[str]
-    codes: array[int] = field(default_factory=lambda: array("i"))
+    words: list[Codes] = field(default_factory=list)
+    """The segments' words as ``TextCodes`` numbers, in pieces, until ``coded``."""
+    length: int = 0
+    """How many numbers there are in ``words``."""
+    codes: Codes = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     segment_end: list[int] = field(default_factory=list)
     """Where each segment's codes end in ``codes``."""
     segment_item: list[int] = field(default_factory=list)
@@ -214,18 +244,20 @@ class _Evidence:
     """Each member's segments, as a range of segment numbers."""
     labels: dict[tuple[int, ...], str] = field(default_factory=dict)
     """A tag's or topic's stems → its name, to say "geocoding" rather than a stem."""
-    named: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    """A tag's or topic's codes, by its name."""
+    named: dict[str, Codes] = field(default_factory=dict)
+    """A tag's or topic's words (``TextCodes`` numbers), by its name."""
 
     def item(self, member: int, source: Source, of: Post | str) -> None:
         self.item_member.append(member)
         self.item_source.append(source)
         self.item_of.append(of)
 
-    def segment(self, codes: Iterable[int], weight: float, phrased: bool) -> None:
-        self.codes.extend(codes)
-        self.codes.append(_BREAK)
-        self.segment_end.append(len(self.codes))
+    def segment(self, pieces: list[Codes], weight: float, phrased: bool) -> None:
+        """A segment of the words of ``pieces`` one after the other."""
+        self.words += pieces
+        self.words.append(_END)
+        self.length += sum(map(len, pieces)) + 1
+        self.segment_end.append(self.length)
         self.segment_item.append(len(self.item_member) - 1)
         self.segment_weight.append(weight)
         self.segment_phrased.append(phrased)
@@ -233,6 +265,21 @@ class _Evidence:
 
 def _gather(
     members: dict[str, Member], posts: list[Post], today: dt.date, encoder: _Encoder
+) -> _Evidence:
+    """Everyone's evidence, coded (``_Evidence.codes``) in the order it was gathered."""
+    evidence = _gather_words(members, posts, today, encoder.texts)
+    evidence.codes = encoder.number(np.concatenate(evidence.words or [_END[:0]]))
+    evidence.words = []
+    for name, words in evidence.named.items():
+        stems = tuple(encoder.stem_of[c] for c in encoder.coded(words).tolist() if c != _BREAK)
+        known = evidence.labels.get(stems)
+        if 0 < len(stems) <= 2 and (known is None or (len(name), name) < (len(known), known)):
+            evidence.labels[stems] = name
+    return evidence
+
+
+def _gather_words(
+    members: dict[str, Member], posts: list[Post], today: dt.date, texts: TextCodes
 ) -> _Evidence:
     """Everyone's evidence, member by member in handle order, their posts in key order."""
     shared: defaultdict[str, list[Post]] = defaultdict(list)
@@ -243,54 +290,49 @@ def _gather(
     evidence = _Evidence(sorted(members))
     for number, handle in enumerate(evidence.handles):
         items, segments = len(evidence.item_member), len(evidence.segment_end)
-        _gather_member(evidence, number, members[handle], encoder)
+        _gather_member(evidence, number, members[handle], texts)
         for post in shared.get(handle, ()):
-            _gather_post(evidence, number, post, today, encoder)
+            _gather_post(evidence, number, post, today, texts)
         evidence.member_items.append((items, len(evidence.item_member)))
         evidence.member_segments.append((segments, len(evidence.segment_end)))
     return evidence
 
 
-def _gather_member(evidence: _Evidence, number: int, member: Member, encoder: _Encoder) -> None:
+def _gather_member(evidence: _Evidence, number: int, member: Member, texts: TextCodes) -> None:
     for offer in member.offers:
         evidence.item(number, Source.OFFER, offer)
-        evidence.segment(encoder.encode(offer), _WEIGHT[Source.OFFER], True)
+        evidence.segment([texts.of(offer)], _WEIGHT[Source.OFFER], True)
     for topic in member.topics:
         evidence.item(number, Source.TOPIC, topic)
-        evidence.segment(_name(evidence, encoder, topic), _WEIGHT[Source.TOPIC], True)
+        evidence.segment([_name(evidence, texts, topic)], _WEIGHT[Source.TOPIC], True)
     bio = html.unescape(_TAGS.sub(" ", member.bio_html))
     if member.role or bio.strip():
         evidence.item(number, Source.PROFILE, member.role)
-        evidence.segment(encoder.encode(f"{member.role} . {bio}"), _WEIGHT[Source.PROFILE], True)
+        evidence.segment([texts.of(f"{member.role} . {bio}")], _WEIGHT[Source.PROFILE], True)
 
 
 def _gather_post(
-    evidence: _Evidence, number: int, post: Post, today: dt.date, encoder: _Encoder
+    evidence: _Evidence, number: int, post: Post, today: dt.date, texts: TextCodes
 ) -> None:
     source = Source.FEED if post.origin else Source.POST
     if post.kind is Kind.OFFER:
         source = Source.OFFER_POST
     recency = 0.5 ** (max(0, (today - post.date).days) / HALF_LIFE_DAYS)
     evidence.item(number, source, post)
-    headline = list(encoder.encode(post.title))
+    headline = [texts.of(post.title)]
     for tag in post.tags:
-        headline.append(_BREAK)
-        headline += _name(evidence, encoder, tag)
+        headline += (_END, _name(evidence, texts, tag))
     evidence.segment(headline, _WEIGHT[source] * recency, True)
-    evidence.segment(encoder.encode(post.body_md), recency, False)
+    evidence.segment([texts.of(post.body_md)], recency, False)
 
 
-def _name(evidence: _Evidence, encoder: _Encoder, name: str) -> tuple[int, ...]:
-    """A tag's or topic's codes; the shortest name given to its stems (then the first in
-    alphabetical order) names them."""
-    codes = evidence.named.get(name)
-    if codes is None:
-        codes = evidence.named[name] = tuple(encoder.encode(name.replace("-", " ")))
-        stems = tuple(encoder.stem_of[c] for c in codes if c != _BREAK)
-        known = evidence.labels.get(stems)
-        if 0 < len(stems) <= 2 and (known is None or (len(name), name) < (len(known), known)):
-            evidence.labels[stems] = name
-    return codes
+def _name(evidence: _Evidence, texts: TextCodes, name: str) -> Codes:
+    """A tag's or topic's words (the shortest name given to its stems, then the first in
+    alphabetical order, names them: ``_gather``)."""
+    words = evidence.named.get(name)
+    if words is None:
+        words = evidence.named[name] = texts.of(name.replace("-", " "))
+    return words
 
 
 @dataclass(frozen=True)
@@ -312,7 +354,7 @@ class _Tokens:
 
     @classmethod
     def of(cls, evidence: _Evidence, encoder: _Encoder) -> _Tokens:
-        codes = _codes(evidence)
+        codes = evidence.codes
         stem = np.array([*encoder.stem_of, _BREAK], dtype=np.int32)[codes]  # _BREAK → _BREAK
         end = np.array(evidence.segment_end, dtype=np.int64)
         start = np.concatenate([[0], end[:-1]]).astype(np.int64) if len(end) else end
@@ -348,13 +390,6 @@ class _Tokens:
         runs = _runs(combined)
         firsts = combined[runs]
         return firsts // groups, firsts % groups, np.add.reduceat(self.weight[at][order], runs)
-
-
-def _codes(evidence: _Evidence) -> npt.NDArray[np.intc]:
-    """The evidence's codes as an array, without a copy."""
-    if not evidence.codes:
-        return np.zeros(0, dtype=np.intc)
-    return np.frombuffer(evidence.codes, dtype=np.intc)
 
 
 def _normalised(evidence: _Evidence, kept: Array) -> Floats:
@@ -404,7 +439,7 @@ class _Index:
     @classmethod
     def build(cls, evidence: _Evidence, encoder: _Encoder, candidate: list[bool]) -> _Index:
         tokens = _Tokens.of(evidence, encoder)
-        evidence.codes = array("i")  # what is needed of them is in tokens
+        evidence.codes = evidence.codes[:0]  # what is needed of them is in tokens
         key, member, tf = _per_member(evidence, tokens)
         runs = _runs(key)
         df = np.diff(np.append(runs, len(key)))
@@ -450,7 +485,7 @@ class _Index:
         unknown = 0.0
         words: dict[int, str] = {}
         for text in fields:
-            codes = list(self.encoder.encode(text))
+            codes = self.encoder.encode(text).tolist()
             for code in codes:
                 if code != _BREAK:
                     words.setdefault(self.encoder.stem_of[code], self.encoder.words[code])

@@ -87,7 +87,9 @@ class Phrase(str):
         raise AttributeError(f"a Phrase is immutable: cannot set {name}")
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled into the build's worker processes
-        return (_made, (type(self), self.message, self.plural, self.n, self.values))
+        # with its English text, which is not worked out again from its values when unpickled
+        english = str.__str__(self)
+        return (_restored, (type(self), english, self.message, self.plural, self.n, self.values))
 
     def say(self, speaker: Speaker) -> str:
         """The phrase in ``speaker``'s language: its message translated, its values said
@@ -115,6 +117,18 @@ def _made(
     english = (message if plural is None or count == 1 else plural) % {
         name: say(value, _ENGLISH) for name, value in values
     }
+    return _restored(cls, english, message, plural, count, values)
+
+
+def _restored(
+    cls: type[Phrase],
+    english: str,
+    message: str,
+    plural: str | None,
+    count: int | None,
+    values: tuple[tuple[str, Value], ...],
+) -> Phrase:
+    """A phrase whose English text is known (``english``)."""
     made = str.__new__(cls, english)
     for name, value in (("message", message), ("plural", plural), ("n", count)):
         object.__setattr__(made, name, value)

@@ -14,6 +14,7 @@ from typing import TypeVar, cast
 
 from newsletter.analysis.asks import report_asks
 from newsletter.analysis.network import analyse
+from newsletter.analysis.wordcodes import TextCodes
 from newsletter.core.community import AskReport, Network
 from newsletter.core.model import (
     Activity,
@@ -136,8 +137,27 @@ def asks_of(
         cache,
         "asks",
         (content.members, seen, today, config.network, config.language),
-        lambda: report_asks(content.members, posts, today, config.network, config.language),
+        lambda: _report_asks(content, posts, today, cache),
     )
+
+
+def _report_asks(
+    content: Content, posts: list[Post], today: dt.date, cache: BuildCache | None
+) -> AskReport:
+    """The asks, their texts analysed by the last build looked up (:class:`TextCodes`),
+    only those it did not analyse analysed again, and what this one analysed kept."""
+    language = content.config.language
+    key = Digests().of((code_stamp(), language))
+    found = cache.memo(_TEXTS, key) if cache is not None else None
+    texts = found if isinstance(found, TextCodes) else TextCodes(language)
+    report = report_asks(content.members, posts, today, content.config.network, language, texts)
+    if cache is not None:
+        cache.save_memo(_TEXTS, key, texts)
+    return report
+
+
+_TEXTS = "asks-texts"
+"""The memo of the texts the asks' helpers were ranked on, as word numbers."""
 
 
 def _memo(cache: BuildCache | None, name: str, reads: object, compute: Callable[[], T]) -> T:

@@ -9,13 +9,16 @@ means something by being rare among the members, as it would in a real community
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import pickle
 import random
 
 import pytest
 
 from newsletter.analysis.helpers import rank_helpers
 from newsletter.analysis.text import Analyser
+from newsletter.analysis.wordcodes import TextCodes
 from newsletter.core.community import Answer, Ask, Helper, NetworkOptions
 from newsletter.core.diagnostics import Location
 from newsletter.core.model import FeedOrigin, Kind, Member, Post
@@ -409,3 +412,24 @@ def test_no_evidence_at_all_is_no_helper_and_no_error() -> None:
     question = post("who-knows-geocoding", "ada", title="Who knows geocoding?", kind=Kind.ASK)
     found = rank_helpers(members, [question], [open_ask(question)], TODAY, OPTIONS)
     assert not found.get(question.key)
+
+
+def test_texts_kept_from_an_earlier_build_rank_exactly_as_fresh_ones() -> None:
+    """The build keeps the analysed texts (``TextCodes``, pickled in the build cache) and
+    the next build looks them up: after an edit, only the edited text is analysed again,
+    and the ranking is the one a build from nothing gives."""
+    people = {**BYSTANDERS, "ada": member("ada"), "gus": member("gus", topics=("mapping",))}
+    before = post("geocoding", "gus", "2026-03-01", "Geocoding", "Offline, by hand.")
+    after = dataclasses.replace(before, body_md="Addresses geocoded offline, by hand.")
+    asks = [open_ask(GEOCODER)]
+    texts = TextCodes("en")
+    rank_helpers(people, [*BACKGROUND, GEOCODER, before], asks, TODAY, OPTIONS, "en", texts)
+    kept = pickle.loads(pickle.dumps(texts))
+    analysed: list[str] = []
+    analyse = kept._analyse
+    kept._analyse = lambda text: analysed.append(text) or analyse(text)  # type: ignore[method-assign]
+    posts = [*BACKGROUND, GEOCODER, after]
+    found = rank_helpers(people, posts, asks, TODAY, OPTIONS, "en", kept)
+    assert found == rank(people, posts, asks)
+    assert handles(found[GEOCODER.key]) == ["gus"]
+    assert analysed == [after.body_md]
