@@ -57,7 +57,7 @@ def _token(value: Any) -> Any:
 class SharedFragments(jinja2.ext.Extension):
     """The ``{% shared %}`` tag, and the fragments it has rendered."""
 
-    tags = {"shared"}
+    tags = {"shared"}  # noqa: RUF012 (how Jinja's Extension declares its tags)
 
     def __init__(self, environment: jinja2.Environment) -> None:
         super().__init__(environment)

@@ -96,9 +96,7 @@ def test_names_set_inside_a_part_stay_in_it(env: jinja2.Environment) -> None:
         "{% block b %}{% endblock %}",
     ],
 )
-def test_a_part_may_not_include_import_or_hold_a_block(
-    env: jinja2.Environment, body: str
-) -> None:
+def test_a_part_may_not_include_import_or_hold_a_block(env: jinja2.Environment, body: str) -> None:
     with pytest.raises(jinja2.TemplateSyntaxError, match="cannot include or import") as error:
         env.from_string(f"line one\n{{% shared %}}\n{body}\n{{% endshared %}}")
     assert error.value.lineno == 3
