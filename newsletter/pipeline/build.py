@@ -27,6 +27,7 @@ from newsletter.project.buildcache import (
     BuildCache,
     Digests,
     OutputRecord,
+    SiteCheck,
     SiteFiles,
     code_stamp,
     digest_bytes,
@@ -209,27 +210,46 @@ def inputs_stamp(project: Project, options: BuildOptions, output: Path) -> tuple
     return digest_bytes(repr(seen).encode()), newest
 
 
+def _site_check(
+    last: object, cache: BuildCache, output: Path, options: BuildOptions
+) -> SiteCheck | None:
+    """Whether site/ is as the last build left it, checked beside the inputs' stamp
+    (:class:`SiteCheck`); None when there is no such build to compare with."""
+    site = last.get("site") if isinstance(last, dict) else None
+    if not isinstance(site, SiteFiles) or cache.journal.exists():
+        return None
+    return SiteCheck(site, output, options.workers() > 1)
+
+
 def _nothing_changed(
-    cache: BuildCache, stamp: str, newest: int, output: Path, start: float
+    last: object,
+    check: SiteCheck | None,
+    stamp: str,
+    newest: int,
+    start: float,
 ) -> BuildResult | None:
     """The last build's result, when it saw exactly these inputs and site/ is as it left
     it (:meth:`SiteFiles.intact`); nothing is read but one row of the cache."""
     from newsletter.publish.write import WriteReport
 
-    last = cache.last_build()
-    if not isinstance(last, dict) or last.get("stamp") != stamp:
+    if check is None:
         return None
-    # a file stamped within the mtime's granularity of the last build's stamp may have
-    # changed again since with the same size and mtime: that build is not trusted for it
-    if newest >= last.get("stamped_at", newest) - RACY_NS:
+    if (
+        not isinstance(last, dict)
+        or last.get("stamp") != stamp
+        # a file stamped within the mtime's granularity of the last build's stamp may
+        # have changed again since with the same size and mtime: that build is not
+        # trusted for it
+        or newest >= last.get("stamped_at", newest) - RACY_NS
+    ):
+        check.cancel()
         return None
-    site = last.get("site")
-    if cache.journal.exists() or not isinstance(site, SiteFiles) or not site.intact(output):
+    if not check.answer():
         return None
     files = last["files"]
     return BuildResult(
         None,
-        output,
+        check.output,
         files,
         WriteReport(0, files, 0),
         last["diagnostics"],
@@ -287,9 +307,11 @@ def build_project(
         # taken before the stamp: a file that changes after the stamp, while this build
         # reads it, has an mtime no older than this (within the tick), see RACY_NS
         stamped_at = cache.file_time() if cache is not None else 0
+        last = cache.last_build() if cache is not None else None
+        check = _site_check(last, cache, output, options) if cache is not None else None
         stamp, newest = inputs_stamp(project, options, output)
         if cache is not None:
-            quick = _nothing_changed(cache, stamp, newest, output, start)
+            quick = _nothing_changed(last, check, stamp, newest, start)
             if quick is not None:
                 return quick
             cache.check()

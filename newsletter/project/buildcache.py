@@ -33,6 +33,7 @@ import os
 import pickle
 import sqlite3
 import stat
+import threading
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -228,6 +229,45 @@ class SiteFiles:
         finally:
             os.close(folder)
         return True
+
+
+class SiteCheck:
+    """:meth:`SiteFiles.intact` run in a forked process while this one stamps the inputs
+    (:func:`stamp_files`): both are a ``stat`` per file (at 10,000 posts, 24,000 files
+    out and 11,000 in), which side by side on two cores take the time of the longer.
+
+    Not forked when ``beside`` is false (one process asked for), where there is no
+    ``fork``, or when this process runs threads (``serve``), which must never be forked:
+    :meth:`answer` then checks here."""
+
+    def __init__(self, files: SiteFiles, output: Path, beside: bool) -> None:
+        self.files = files
+        self.output = output
+        self.pid = 0
+        if beside and hasattr(os, "fork") and threading.active_count() == 1:
+            self.pid = os.fork()
+            if self.pid == 0:  # the child: the answer is its exit status, nothing else
+                code = 1
+                try:
+                    code = 0 if files.intact(output) else 1
+                finally:
+                    os._exit(code)
+
+    def answer(self) -> bool:
+        if not self.pid:
+            return self.files.intact(self.output)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        return os.waitstatus_to_exitcode(status) == 0
+
+    def cancel(self) -> None:
+        """The answer is not needed (the inputs changed): the child is stopped."""
+        if self.pid:
+            import signal  # only when the inputs changed: not on the nothing-changed path
+
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
 
 
 class BuildCache:

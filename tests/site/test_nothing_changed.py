@@ -207,3 +207,33 @@ def test_nothing_changed_and_help_import_only_what_they_use(settled: Path) -> No
     assert "newsletter.project.buildcache" in quiet  # it did check
     for argv in (["--help"], ["build", "--help"], ["check", "--help"]):
         assert imported_by(*argv) & SLOW_TO_IMPORT == set(), argv
+
+
+@pytest.mark.parametrize("beside", [True, False], ids=["forked", "here"])
+def test_the_site_is_checked_beside_the_stamp_or_here(tmp_path: Path, beside: bool) -> None:
+    """``SiteCheck`` forks a process to ``stat`` site/ while this one stamps the inputs
+    (never when threads run: ``serve``); its answer is the one ``SiteFiles`` gives."""
+    out = tmp_path / "site"
+    (out / "a").mkdir(parents=True)
+    for name in ("index.html", "a/index.html"):
+        (out / name).write_text(name)
+    records = [
+        buildcache.OutputRecord(
+            name,
+            (
+                buildcache.OutputFile(
+                    name, (out / name).stat().st_size, (out / name).stat().st_mtime_ns
+                ),
+            ),
+        )
+        for name in ("index.html", "a/index.html")
+    ]
+    files = buildcache.SiteFiles.of(records)
+    check = buildcache.SiteCheck(files, out, beside)
+    assert bool(check.pid) is beside
+    assert check.answer() is True
+    (out / "a/index.html").write_text("changed")
+    assert buildcache.SiteCheck(files, out, beside).answer() is False
+    stopped = buildcache.SiteCheck(files, out, beside)
+    stopped.cancel()
+    assert stopped.pid == 0
