@@ -25,10 +25,11 @@ reason says they share an org.
 At 10,000 members, 100,000 posts and 5,000 asks it takes seconds and well under 500 MB:
 the evidence is tokenised once (each distinct chunk of text analysed once), its sums
 per member and term made in numpy and sorted into an inverted index (term → members and
-BM25 weights); an ask is scored through the posting lists of its ``QUERY_TERMS`` most
-telling terms only, each list kept to its ``CHAMPIONS`` best members, and only the
-members they reach are looked at. No pair of members, or of ask and member, is looped
-over.
+BM25 weights). Every ask's words are weighed at once, and an ask is scored through the
+posting lists of its ``QUERY_TERMS`` most telling terms only, each list kept to its
+``CHAMPIONS`` best members: a batch of asks at a time, their postings summed in numpy
+into a table of asks × members (``_CELLS`` at most). No pair of members, or of ask and
+member, is looped over in Python; only a helper's reason is worked out one by one.
 
 Pure and deterministic: no files, no clock; members and posts are put in order first,
 so the order they come in does not change a score; ties go to the handle first in
@@ -45,7 +46,6 @@ import re
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from enum import IntEnum
-from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -147,11 +147,11 @@ def rank_helpers(
     evidence = _gather(members, posts, today, encoder)
     index = _Index.build(evidence, encoder, [members[h].network for h in evidence.handles])
     by_key = {p.key: p for p in posts}
+    ordered = sorted(asks, key=lambda a: a.key)
+    queries = index.queries([_ask_text(ask, by_key.get(ask.key)) for ask in ordered])
     people = _People(members, evidence, index)
-    return {
-        ask.key: people.helpers(ask, index.query(_ask_text(ask, by_key.get(ask.key))), options)
-        for ask in sorted(asks, key=lambda a: a.key)
-    }
+    found = people.helpers(ordered, queries, options)
+    return {ask.key: helpers for ask, helpers in zip(ordered, found, strict=True)}
 
 
 def _ask_text(ask: Ask, post: Post | None) -> list[str]:
@@ -405,19 +405,61 @@ def _normalised(evidence: _Evidence, kept: Array) -> Floats:
 
 @dataclass(frozen=True)
 class _Query:
-    """An ask's most telling terms: their keys, places in the index, weights and idf."""
+    """An ask's most telling terms (their keys, weights and idf), as a reason reads them."""
 
     keys: Array
-    positions: list[int]
     weights: list[float]
     idf: list[float]
-    phrases: list[bool]
     words: dict[int, str]
     """Each stem of the ask → the word the asker wrote for it (the first)."""
-    perfect: float
-    """What evidence holding every word and known phrase of the ask once would score
-    (at an average length): words no member has used count at the highest idf, those
-    more than half of them use not at all."""
+
+
+@dataclass(frozen=True)
+class _Queries:
+    """Every ask's most telling indexed terms (``QUERY_TERMS`` at most), ask after ask
+    in the order given, each ask's the most telling first."""
+
+    ask: Array
+    """Each term's ask."""
+    keys: Array
+    positions: Array
+    """Each term's place in the index."""
+    weights: Floats
+    idf: Floats
+    phrases: npt.NDArray[np.bool_]
+    starts: Array
+    """Where each ask's terms start (then where the last one's end)."""
+    perfect: Floats
+    """Each ask's score of evidence holding every word and known phrase of it once (at
+    an average length): words no member has used count at the highest idf, those more
+    than half of them use not at all."""
+    word_starts: Array
+    """Where each ask's words start in ``word_stems`` and ``word_codes``."""
+    word_stems: Array
+    """Each ask's stems, in order…"""
+    word_codes: Array
+    """…and the code of the word the asker first wrote for each."""
+
+    def needed(self) -> Array:
+        """The matches each ask's helpers need: an ask of one word matches on one."""
+        return np.minimum(MIN_MATCHES, np.diff(self.word_starts))
+
+    def query(self, ask: int, encoder: _Encoder) -> _Query:
+        low, high = self.starts[ask], self.starts[ask + 1]
+        first, last = self.word_starts[ask], self.word_starts[ask + 1]
+        return _Query(
+            keys=self.keys[low:high],
+            weights=self.weights[low:high].tolist(),
+            idf=self.idf[low:high].tolist(),
+            words={
+                stem: encoder.words[code]
+                for stem, code in zip(
+                    self.word_stems[first:last].tolist(),
+                    self.word_codes[first:last].tolist(),
+                    strict=True,
+                )
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -468,60 +510,77 @@ class _Index:
             unknown_idf=math.log1p((everyone + 0.5) / 0.5),
         )
 
-    def postings(self, position: int) -> tuple[npt.NDArray[np.int32], Floats32]:
-        start, end = self.starts[position], self.starts[position + 1]
-        return self.members[start:end], self.weights[start:end]
-
     def words_of(self, key: int) -> tuple[int, ...]:
         """The stems of a term: one, or a phrase's two."""
         stems = self.tokens.stems
         return (key,) if key < stems else divmod(key - stems, stems)
 
-    def query(self, fields: list[str]) -> _Query:
-        """An ask's fields → its QUERY_TERMS most telling indexed terms; the words of
-        each field share a weight of 1 (a phrase weighs as its words do)."""
+    def queries(self, asks: list[list[str]]) -> _Queries:
+        """Each ask's fields → its QUERY_TERMS most telling indexed terms (by weight ×
+        idf, then key); the words of each field share a weight of 1 (a phrase weighs as
+        its words do). All asks at once: no loop over an ask's words."""
         stems = self.tokens.stems
-        frequency: defaultdict[int, float] = defaultdict(float)
-        unknown = 0.0
-        words: dict[int, str] = {}
-        for text in fields:
-            codes = self.encoder.encode(text).tolist()
-            for code in codes:
-                if code != _BREAK:
-                    words.setdefault(self.encoder.stem_of[code], self.encoder.words[code])
-            stem = [self.encoder.stem_of[c] if c != _BREAK else _BREAK for c in codes]
-            weight = 1 / max(1, len(codes) - codes.count(_BREAK))
-            for s in stem:
-                if s >= stems:
-                    unknown += weight
-                elif s != _BREAK:
-                    frequency[s] += weight
-            for a, b in pairwise(stem):
-                if 0 <= a < stems and 0 <= b < stems:
-                    frequency[stems + a * stems + b] += weight
-        keys = np.array(sorted(frequency), dtype=np.int64)
-        places = np.minimum(np.searchsorted(self.keys, keys), max(0, len(self.keys) - 1))
-        known = (self.keys[places] == keys) if len(self.keys) else np.zeros(0, dtype=bool)
-        found = sorted(
-            (-frequency[k] * float(self.idf[p]), k, p)
-            for k, p in zip(keys[known].tolist(), places[known].tolist(), strict=True)
+        codes, field, field_ask = self._encoded(asks)
+        stem = np.array([*self.encoder.stem_of, _BREAK], dtype=np.int64)[codes]
+        word = stem != _BREAK
+        share = 1 / np.maximum(1, np.bincount(field[word], minlength=len(field_ask)))
+        ask = field_ask[field]
+        new = stem >= stems
+        unknown = np.bincount(ask[new], weights=share[field[new]], minlength=len(asks))
+        known = word & ~new
+        pair = known[:-1] & known[1:]
+        # bincount adds in the order given, as a sum over the words would: a word's
+        # weight from its first field, then from its second
+        key = np.concatenate([stem[known], stems + stem[:-1][pair] * stems + stem[1:][pair]])
+        at = np.concatenate([np.flatnonzero(known), np.flatnonzero(pair)])
+        span = stems + stems * stems
+        cells, inverse = np.unique(ask[at] * span + key, return_inverse=True)
+        frequency = np.bincount(inverse, weights=share[field[at]])
+        term_ask, key = cells // span, cells % span
+        place = np.searchsorted(self.keys, key)
+        found = np.flatnonzero(place < len(self.keys))
+        found = found[self.keys[place[found]] == key[found]]
+        term_ask, key, place, frequency = (a[found] for a in (term_ask, key, place, frequency))
+        score = -frequency * self.idf[place]
+        order = np.lexsort((key, score, term_ask))
+        term_ask, score = term_ask[order], score[order]
+        # the asks' sums, each in its terms' order, as a sum over the sorted terms would
+        total = np.bincount(term_ask, weights=score, minlength=len(asks))
+        rank = np.arange(len(order)) - np.searchsorted(term_ask, term_ask)
+        best = order[rank < QUERY_TERMS]
+        term_ask = term_ask[rank < QUERY_TERMS]
+        all_stems = len(self.encoder.stems)
+        distinct, first = np.unique(ask[word] * all_stems + stem[word], return_index=True)
+        return _Queries(
+            ask=term_ask,
+            keys=key[best],
+            positions=place[best],
+            weights=frequency[best],
+            idf=self.idf[place[best]],
+            phrases=key[best] >= stems,
+            starts=np.searchsorted(term_ask, np.arange(len(asks) + 1)),
+            perfect=-total + unknown * self.unknown_idf,
+            word_starts=np.searchsorted(distinct // all_stems, np.arange(len(asks) + 1)),
+            word_stems=distinct % all_stems,
+            word_codes=codes[word][first].astype(np.int64),
         )
-        best = found[:QUERY_TERMS]
-        return _Query(
-            keys=np.array([k for _, k, _ in best], dtype=np.int64),
-            positions=[p for _, _, p in best],
-            weights=[frequency[k] for _, k, _ in best],
-            idf=[float(self.idf[p]) for _, _, p in best],
-            phrases=[k >= stems for _, k, _ in best],
-            words=words,
-            perfect=-sum(f[0] for f in found) + unknown * self.unknown_idf,
-        )
+
+    def _encoded(self, asks: list[list[str]]) -> tuple[Codes, Array, Array]:
+        """The codes of every field of ``asks``, each field ended by ``_BREAK``; each
+        code's field, and each field's ask."""
+        fields = [self.encoder.encode(text) for texts in asks for text in texts]
+        codes = np.concatenate([part for f in fields for part in (f, _END)] or [_END[:0]])
+        field = np.repeat(np.arange(len(fields)), [len(f) + 1 for f in fields])
+        return codes, field, np.repeat(np.arange(len(asks)), [len(t) for t in asks])
 
 
 _CHUNK = 256
 """Members whose evidence is summed at once: the arrays stay small, the calls few."""
 _TABLES = 1024
 """Helpers whose evidence per item is kept for their next reason (the most recent)."""
+_CELLS = 1 << 20
+"""Asks × members summed at once (and at most the postings their terms reach): a few
+megabytes at a time, however many asks there are."""
 
 
 def _per_member(
@@ -605,38 +664,75 @@ class _People:
         self._tables: OrderedDict[int, tuple[Array, Array, Floats]] = OrderedDict()
         self._surfaces: dict[int, str] = {}
 
-    def helpers(self, ask: Ask, query: _Query, options: NetworkOptions) -> tuple[Helper, ...]:
-        """The best helpers for ``ask``, above the thresholds, best first (then by handle);
-        only the members the ask's terms reach are looked at."""
-        spans = [self.index.postings(p) for p in query.positions]
-        if query.perfect <= 0 or not sum(len(m) for m, _ in spans):
-            return ()
-        reached = np.concatenate([m for m, _ in spans])
-        who, at = np.unique(reached, return_inverse=True)
-        scores = np.concatenate([w * q for (_, w), q in zip(spans, query.weights, strict=True)])
-        share = np.round(np.bincount(at, weights=scores) / query.perfect, 3)
-        terms = np.repeat([2 if p else 1 for p in query.phrases], [len(m) for m, _ in spans])
-        needed = min(MIN_MATCHES, len(query.words))  # an ask of one word matches on one
-        share[np.bincount(at, weights=terms) < needed] = 0.0
-        excluded = [self.numbers.get(h, -1) for h in (ask.by, *(a.by for a in ask.answers))]
-        share[np.isin(who, excluded)] = 0.0
-        asker = self.members.get(ask.by)
-        org = self.org_ids.get(asker.org.strip().casefold(), -2) if asker else -2
-        colleague = self.org_of[who] == org
-        eligible = np.flatnonzero(share >= np.where(colleague, COLLEAGUE_SCORE, MIN_SCORE))
-        if not len(eligible):
-            return ()
-        eligible = eligible[share[eligible] >= RELATIVE * share[eligible].max()]
-        best = eligible[np.lexsort((who[eligible], -share[eligible]))][: options.helpers]
-        found = []
-        for place in best.tolist():
-            number = int(who[place])
-            reason = self.reason(number, query)
-            if colleague[place]:
-                their_org = self.members[self.evidence.handles[number]].org.strip()
-                reason = _then(reason, Phrase(N_("also at %(org)s"), org=their_org))
-            found.append(Helper(self.evidence.handles[number], float(share[place]), reason))
-        return tuple(found)
+    def helpers(
+        self, asks: list[Ask], queries: _Queries, options: NetworkOptions
+    ) -> list[tuple[Helper, ...]]:
+        """Each ask's best helpers, above the thresholds, best first (then by handle)."""
+        found: list[list[Helper]] = [[] for _ in asks]
+        members = max(1, len(self.evidence.handles))
+        step = max(1, min(_CELLS // members, _CELLS // (QUERY_TERMS * CHAMPIONS)))
+        excluded, org = self._excluded(asks)
+        for first in range(0, len(asks), step):
+            last = min(len(asks), first + step)
+            chosen = self._chosen(queries, first, last, excluded, org)
+            ask, who, share, colleague = _top(*chosen, options.helpers)
+            query: tuple[int, _Query] | None = None
+            for a, number, score, near in zip(
+                ask.tolist(), who.tolist(), share.tolist(), colleague.tolist(), strict=True
+            ):
+                if query is None or query[0] != a:
+                    query = (a, queries.query(a, self.index.encoder))
+                reason = self.reason(number, query[1])
+                if near:
+                    their_org = self.members[self.evidence.handles[number]].org.strip()
+                    reason = _then(reason, Phrase(N_("also at %(org)s"), org=their_org))
+                found[a].append(Helper(self.evidence.handles[number], score, reason))
+        return [tuple(f) for f in found]
+
+    def _excluded(self, asks: list[Ask]) -> tuple[Array, Array]:
+        """The members never suggested for each ask (as ask × members + member: the asker
+        and those who answered), and each asker's org (-2 for none)."""
+        members = len(self.evidence.handles)
+        excluded = [
+            n * members + number
+            for n, ask in enumerate(asks)
+            for handle in (ask.by, *(a.by for a in ask.answers))
+            if (number := self.numbers.get(handle, -1)) >= 0
+        ]
+        askers = [self.members.get(ask.by) for ask in asks]
+        org = [self.org_ids.get(a.org.strip().casefold(), -2) if a else -2 for a in askers]
+        return np.array(excluded, dtype=np.int64), np.array(org, dtype=np.int64)
+
+    def _chosen(
+        self, queries: _Queries, first: int, last: int, excluded: Array, org: Array
+    ) -> tuple[Array, Array, Floats, npt.NDArray[np.bool_]]:
+        """The members who may help with asks first…last-1, with their share of a perfect
+        score and whether they are the asker's colleague: only the members the asks'
+        terms reach, each ask × member summed in a table of (last - first) × members."""
+        members = len(self.evidence.handles)
+        low, high = queries.starts[first], queries.starts[last]
+        place = queries.positions[low:high]
+        start = self.index.starts[place]
+        length = self.index.starts[place + 1] - start
+        entry = np.arange(int(length.sum())) + np.repeat(start - np.cumsum(length) + length, length)
+        cell = np.repeat(queries.ask[low:high] - first, length) * members
+        cell += self.index.members[entry]
+        # as one ask's sums were: its terms one after another, each a float32 product
+        score = self.index.weights[entry] * np.repeat(
+            queries.weights[low:high].astype(np.float32), length
+        )
+        size = (last - first) * members
+        reached = np.flatnonzero(np.bincount(cell, minlength=size))
+        ask, who = reached // members + first, reached % members
+        share = np.bincount(cell, weights=score, minlength=size)[reached] / queries.perfect[ask]
+        share = np.round(share, 3)
+        terms = np.repeat(np.where(queries.phrases[low:high], 2, 1), length)
+        matched = np.bincount(cell, weights=terms, minlength=size)[reached]
+        share[matched < queries.needed()[ask]] = 0.0
+        share[np.isin(reached + first * members, excluded)] = 0.0
+        colleague = self.org_of[who] == org[ask]
+        eligible = share >= np.where(colleague, COLLEAGUE_SCORE, MIN_SCORE)
+        return ask[eligible], who[eligible], share[eligible], colleague[eligible]
 
     def reason(self, number: int, query: _Query) -> Phrase:
         """Why member ``number`` could help, from their strongest evidence."""
@@ -746,6 +842,18 @@ class _People:
                     best[of] = (-count, word)
             self._surfaces = {of: word for of, (_, word) in best.items()}
         return self._surfaces[stem]
+
+
+def _top(
+    ask: Array, who: Array, share: Floats, colleague: npt.NDArray[np.bool_], helpers: int
+) -> tuple[Array, Array, Floats, npt.NDArray[np.bool_]]:
+    """Each ask's best ``helpers`` members (by share, then handle), within RELATIVE of
+    its best; ask by ask."""
+    order = np.lexsort((who, -share, ask))
+    ask, who, share, colleague = ask[order], who[order], share[order], colleague[order]
+    first = np.searchsorted(ask, ask)
+    kept = (share >= RELATIVE * share[first]) & (np.arange(len(ask)) - first < helpers)
+    return ask[kept], who[kept], share[kept], colleague[kept]
 
 
 def _listed(names: list[str]) -> Listing:
