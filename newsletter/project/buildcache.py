@@ -235,6 +235,8 @@ class SiteCheck:
     """:meth:`SiteFiles.intact` run in a forked process while this one stamps the inputs
     (:func:`stamp_files`): both are a ``stat`` per file (at 10,000 posts, 24,000 files
     out and 11,000 in), which side by side on two cores take the time of the longer.
+    When the inputs changed, the build's plan takes the answer (as :func:`files_intact`
+    would give it) after loading the content, by which time it is there.
 
     Not forked when ``beside`` is false (one process asked for), where there is no
     ``fork``, or when this process runs threads (``serve``), which must never be forked:
@@ -261,7 +263,8 @@ class SiteCheck:
         return os.waitstatus_to_exitcode(status) == 0
 
     def cancel(self) -> None:
-        """The answer is not needed (the inputs changed): the child is stopped."""
+        """The answer is not needed (the build stopped before it asked): the child, if
+        it still runs, is stopped."""
         if self.pid:
             import signal  # only when the inputs changed: not on the nothing-changed path
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from newsletter.core.diagnostics import Diagnostic
 from newsletter.core.errors import BuildFailed
-from newsletter.project.buildcache import OutputFile, OutputRecord
+from newsletter.project.buildcache import OutputFile, OutputRecord, SiteFiles
 from newsletter.publish.search import (
     BUNDLE,
     PagesOnDisk,
@@ -227,14 +227,10 @@ def _kept_shards(
 
 
 def _intact(site: Path, files: list[OutputFile]) -> bool:
-    for f in files:
-        try:
-            st = site.joinpath(*safe_relative(f.path).parts).stat()
-        except OSError:
-            return False
-        if (st.st_size, st.st_mtime_ns) != (f.size, f.mtime_ns):
-            return False
-    return True
+    """The shard's files are in the old site as the last build left them: one ``stat``
+    each, nothing read or written (a name from a damaged cache at worst has the shard
+    indexed again)."""
+    return SiteFiles.of([OutputRecord("", tuple(files))]).intact(site)
 
 
 ENGINE_JS = ("pagefind.js", "pagefind-worker.js")
