@@ -43,7 +43,7 @@ import functools
 import html
 import math
 import re
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -369,27 +369,28 @@ class _Tokens:
             surface_counts=np.bincount(codes[codes >= 0], minlength=len(encoder.surfaces)).tolist(),
         )
 
-    def bag(self, first: int, last: int, group: Array, groups: int) -> tuple[Array, Array, Floats]:
-        """The terms (stems, and phrases in phrased segments) of segments first…last-1,
-        summed per (term, group of the segment), sorted by term then group (``group``
-        never decreases from a segment to the next); a phrase (a, b) is the key
+    def bag(self, segments: Array, group: Array, groups: int) -> tuple[Array, Array, Floats]:
+        """The terms (stems, and phrases in phrased segments) of ``segments`` (in
+        order), summed per (term, group of the segment), sorted by term then group
+        (``group``, each segment's, never decreases); a phrase (a, b) is the key
         ``stems + a × stems + b``."""
-        if first >= last:
+        if not len(segments):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-        low, high = int(self.start[first]), int(self.start[last - 1] + self.length[last - 1])
-        stem = self.stem[low:high].astype(np.int64)
-        segment = np.repeat(np.arange(first, last), self.length[first:last])
+        length = self.length[segments]
+        stem = self.stem[_spread(self.start[segments], length)].astype(np.int64)
+        segment = np.repeat(np.arange(len(segments)), length)  # a place in ``segments``
         word = stem >= 0
-        a, b = stem[:-1], stem[1:]
-        pair = (a >= 0) & (b >= 0) & self.phrased[segment[:-1]]
+        a, b = stem[:-1], stem[1:]  # each segment ends with _BREAK: no phrase spans two
+        pair = (a >= 0) & (b >= 0) & self.phrased[segments][segment[:-1]]
         keys = np.concatenate([stem[word], self.stems + a[pair] * self.stems + b[pair]])
         at = np.concatenate([segment[word], segment[:-1][pair]])
-        # (stems + stems²) × groups stays far below 2⁶³ for any real community
         order = self._order(keys, a[pair], b[pair])
-        combined = (keys * groups + group[at - first])[order]
+        # (stems + stems²) × groups stays far below 2⁶³ for any real community
+        combined = (keys * groups + group[at])[order]
         runs = _runs(combined)
         firsts = combined[runs]
-        return firsts // groups, firsts % groups, np.add.reduceat(self.weight[at][order], runs)
+        weight = self.weight[segments][at][order]
+        return firsts // groups, firsts % groups, np.add.reduceat(weight, runs)
 
     def _order(self, keys: Array, firsts: Array, seconds: Array) -> Array:
         """The stable sort of ``keys``: the stems of words, then of phrases (their first
@@ -590,8 +591,6 @@ class _Index:
 
 _CHUNK = 256
 """Members whose evidence is summed at once: the arrays stay small, the calls few."""
-_TABLES = 1024
-"""Helpers whose evidence per item is kept for their next reason (the most recent)."""
 _CELLS = 1 << 20
 """Asks × members summed at once (and at most the postings their terms reach): a few
 megabytes at a time, however many asks there are."""
@@ -609,7 +608,8 @@ def _per_member(
     for first in range(0, count, _CHUNK):
         last = min(count, first + _CHUNK)
         low, high = evidence.member_segments[first][0], evidence.member_segments[last - 1][1]
-        key, member, tf = tokens.bag(low, high, member_of[low:high] - first, last - first)
+        segments = np.arange(low, high)
+        key, member, tf = tokens.bag(segments, member_of[low:high] - first, last - first)
         keys.append(key)
         members.append((member + first).astype(np.int32))
         tfs.append(tf.astype(np.float32))
@@ -668,6 +668,59 @@ class _Credit:
         return [p for _, p in ranked]
 
 
+@dataclass(frozen=True)
+class _Tables:
+    """Some members' terms per item (per offer, post…), which their reasons are counted
+    from: the members in chunks of ``_CHUNK``, each chunk's terms sorted by term then
+    item, each at its ``place``: term × the chunk's span of items + the item's place in
+    that span (two binary searches find a member's items holding a term)."""
+
+    chunk_of: dict[int, int]
+    """Each member's chunk."""
+    first_item: list[int]
+    """Each chunk's first item…"""
+    span: list[int]
+    """…and how many items it spans."""
+    place: list[Array]
+    item: list[Array]
+    tf: list[Floats]
+
+    @classmethod
+    def of(cls, evidence: _Evidence, tokens: _Tokens, numbers: Array) -> _Tables:
+        """The tables of members ``numbers`` (in order), summed a chunk at a time."""
+        tables = cls({}, [], [], [], [], [])
+        segments = np.array(evidence.member_segments, dtype=np.int64).reshape(-1, 2)
+        segment_item = np.array(evidence.segment_item, dtype=np.int64)
+        for low in range(0, len(numbers), _CHUNK):
+            chunk = numbers[low : low + _CHUNK]
+            first = evidence.member_items[int(chunk[0])][0]
+            span = max(1, evidence.member_items[int(chunk[-1])][1] - first)
+            mine = segments[chunk]
+            segment = _spread(mine[:, 0], mine[:, 1] - mine[:, 0])
+            key, item, tf = tokens.bag(segment, segment_item[segment] - first, span)
+            tables.chunk_of.update(dict.fromkeys(chunk.tolist(), len(tables.place)))
+            tables.first_item.append(first)
+            tables.span.append(span)
+            tables.place.append(key * span + item)
+            tables.item.append(item + first)
+            tables.tf.append(tf)
+        return tables
+
+    def find(
+        self, member: int, keys: Array, items: tuple[int, int]
+    ) -> tuple[list[int], list[float], list[int]]:
+        """The items of ``member`` (numbered ``items[0]``… ``items[1] - 1``) holding each
+        of ``keys``, key after key, each key's in item order; their weighted frequency of
+        the key, and the key's place in ``keys``."""
+        chunk = self.chunk_of[member]
+        base = keys * self.span[chunk] - self.first_item[chunk]
+        low = np.searchsorted(self.place[chunk], base + items[0])
+        length = np.searchsorted(self.place[chunk], base + items[1]) - low
+        at = _spread(low, length)
+        term = np.repeat(np.arange(len(keys)), length)
+        return self.item[chunk][at].tolist(), self.tf[chunk][at].tolist(), term.tolist()
+
+
 class _People:
     """The members as candidates: who may be suggested for an ask, and why."""
 
@@ -680,32 +733,36 @@ class _People:
         self.org_ids = {org: n for n, org in enumerate(sorted(set(orgs) - {""}))}
         self.org_of = np.array([self.org_ids.get(org, -1) for org in orgs], dtype=np.int64)
         """Each member's org, as a number; -1 for none."""
-        self._tables: OrderedDict[int, tuple[Array, Array, Floats]] = OrderedDict()
         self._surfaces: dict[int, str] = {}
 
     def helpers(
         self, asks: list[Ask], queries: _Queries, options: NetworkOptions
     ) -> list[tuple[Helper, ...]]:
         """Each ask's best helpers, above the thresholds, best first (then by handle)."""
-        found: list[list[Helper]] = [[] for _ in asks]
         members = max(1, len(self.evidence.handles))
         step = max(1, min(_CELLS // members, _CELLS // (QUERY_TERMS * CHAMPIONS)))
         excluded, org = self._excluded(asks)
-        for first in range(0, len(asks), step):
-            last = min(len(asks), first + step)
-            chosen = self._chosen(queries, first, last, excluded, org)
-            ask, who, share, colleague = _top(*chosen, options.helpers)
-            query: tuple[int, _Query] | None = None
-            for a, number, score, near in zip(
-                ask.tolist(), who.tolist(), share.tolist(), colleague.tolist(), strict=True
-            ):
-                if query is None or query[0] != a:
-                    query = (a, queries.query(a, self.index.encoder))
-                reason = self.reason(number, query[1])
-                if near:
-                    their_org = self.members[self.evidence.handles[number]].org.strip()
-                    reason = _then(reason, Phrase(N_("also at %(org)s"), org=their_org))
-                found[a].append(Helper(self.evidence.handles[number], score, reason))
+        chosen = [
+            _top(
+                *self._chosen(queries, first, min(len(asks), first + step), excluded, org),
+                options.helpers,
+            )
+            for first in range(0, len(asks), step)
+        ]
+        ask, who, share, colleague = (np.concatenate(c) for c in zip(*chosen, strict=True))
+        tables = _Tables.of(self.evidence, self.index.tokens, np.unique(who))
+        found: list[list[Helper]] = [[] for _ in asks]
+        query: tuple[int, _Query] | None = None
+        for a, number, score, near in zip(
+            ask.tolist(), who.tolist(), share.tolist(), colleague.tolist(), strict=True
+        ):
+            if query is None or query[0] != a:
+                query = (a, queries.query(a, self.index.encoder))
+            reason = self.reason(number, query[1], tables)
+            if near:
+                their_org = self.members[self.evidence.handles[number]].org.strip()
+                reason = _then(reason, Phrase(N_("also at %(org)s"), org=their_org))
+            found[a].append(Helper(self.evidence.handles[number], score, reason))
         return [tuple(f) for f in found]
 
     def _excluded(self, asks: list[Ask]) -> tuple[Array, Array]:
@@ -753,42 +810,21 @@ class _People:
         eligible = share >= np.where(colleague, COLLEAGUE_SCORE, MIN_SCORE)
         return ask[eligible], who[eligible], share[eligible], colleague[eligible]
 
-    def reason(self, number: int, query: _Query) -> Phrase:
+    def reason(self, number: int, query: _Query, tables: _Tables) -> Phrase:
         """Why member ``number`` could help, from their strongest evidence."""
-        keys, items, tf = self._table(number)
-        low = np.searchsorted(keys, query.keys, "left")
-        length = np.searchsorted(keys, query.keys, "right") - low
-        at = _spread(low, length)
-        first = self.evidence.member_items[number][0]
-        found = (items[at] + first).tolist(), tf[at].tolist(), np.repeat(query.keys, length)
+        items, tfs, terms = tables.find(number, query.keys, self.evidence.member_items[number])
+        keys = query.keys.tolist()
         weights = [w * idf for w, idf in zip(query.weights, query.idf, strict=True)]
-        position = {key: j for j, key in enumerate(query.keys.tolist())}
         credit = _Credit()
-        for item, frequency, key in zip(found[0], found[1], found[2].tolist(), strict=True):
+        for item, tf, term in zip(items, tfs, terms, strict=True):
             source = self.evidence.item_source[item]
-            added = weights[position[key]] * frequency
+            added = weights[term] * tf
             credit.by_source[source] += added
             credit.by_item[item] += added
-            credit.by_term[(source, key)] = weights[position[key]]
-            credit.items_of[key].add(item)
+            credit.by_term[(source, keys[term])] = weights[term]
+            credit.items_of[keys[term]].add(item)
         parts = [self._part(source, credit, query.words) for source in credit.sources()[:2]]
         return functools.reduce(_then, parts)
-
-    def _table(self, number: int) -> tuple[Array, Array, Floats]:
-        """Member ``number``'s terms per item (sorted by term, then item), counted the
-        first time they are a helper."""
-        if number in self._tables:
-            self._tables.move_to_end(number)
-            return self._tables[number]
-        first, last = self.evidence.member_segments[number]
-        start, end = self.evidence.member_items[number]
-        group = np.array(self.evidence.segment_item[first:last], dtype=np.int64) - start
-        table = self._tables[number] = self.index.tokens.bag(
-            first, last, group, max(1, end - start)
-        )
-        if len(self._tables) > _TABLES:
-            self._tables.popitem(last=False)
-        return table
 
     def _part(self, source: Source, credit: _Credit, asked: dict[int, str]) -> Phrase:
         of = self.evidence.item_of
