@@ -73,27 +73,51 @@ class Digests:
         self._memo: dict[int, str] = {}
         self._alive: list[Any] = []  # memo keys are ids: keep their objects alive
         self._table: dict[type, Any] = dict(copyreg.dispatch_table)
+        self._outer: set[int] = set()
+        """The remembered objects being pickled by value now (not by their digest)."""
 
-    def of(self, value: Any) -> str:
+    def of(self, value: Any, fast: bool = True) -> str:
+        """``value``'s digest, whatever objects it shares within itself: an object met
+        twice is pickled twice (the pickler's ``fast`` mode), not referred back to, so
+        that a copy given back by the build cache's memo, whose strings are shared with
+        other objects than the original's, has the same digest."""
         buffer = io.BytesIO()
         pickler = pickle.Pickler(buffer, protocol=5)
         pickler.dispatch_table = self._table
-        pickler.dump(value)
+        pickler.fast = fast
+        try:
+            pickler.dump(value)
+        except ValueError:  # a value that holds itself: only the memo can pickle it
+            if not fast:
+                raise
+            return self.of(value, fast=False)
         return digest_bytes(buffer.getvalue())
 
     def _reduce(self, obj: Any) -> Any:
+        if id(obj) in self._outer:
+            return obj.__reduce_ex__(5)
         known = self._memo.get(id(obj))
-        if known is not None:
-            return _stands_for, (known,)
-        return obj.__reduce_ex__(5)
+        # an equal copy of a remembered kind of object (a post in the network a memo
+        # gave back) stands for the same digest as the original: digests never depend on
+        # which copy a value holds
+        return _stands_for, (known if known is not None else self._remembered(obj),)
+
+    def _remembered(self, value: Any) -> str:
+        self._outer.add(id(value))
+        try:
+            digest = self._memo[id(value)] = self.of(value)
+        finally:
+            self._outer.discard(id(value))
+        self._alive.append(value)
+        return digest
 
     def remember(self, values: Iterable[Any]) -> None:
-        """Hash each value once; later digests that contain them use that."""
+        """Hash each value once; later digests that contain them, or an equal copy of
+        one of them or of any object of their types, use that."""
         for value in values:
+            self._table.setdefault(type(value), self._reduce)
             if id(value) not in self._memo:
-                self._memo[id(value)] = self.of(value)
-                self._alive.append(value)
-                self._table.setdefault(type(value), self._reduce)
+                self._remembered(value)
 
 
 def tree_stamp(roots: Iterable[Path], skip: Iterable[Path] = ()) -> str:

@@ -265,3 +265,30 @@ def test_long_listings_are_paginated(example: Path) -> None:
     member = (site / "members/yusuf/index.html").read_text(encoding="utf-8")
     assert "/members/yusuf/shared/" in member
     assert (site / "members/yusuf/shared/page/2/index.html").is_file()
+
+
+def test_job_keys_are_the_same_for_a_network_worked_out_or_remembered(example: Path) -> None:
+    """The network and the asks come back from the build cache's memo as copies, whose
+    strings are no longer shared with the posts and members: every page's key must be
+    the one a build that worked them out gives (else the network page, the slowest of
+    all, is rendered again for nothing by the build after)."""
+    import datetime as dt
+
+    from newsletter.pipeline.build import BuildOptions, check_project, job_keys
+    from newsletter.pipeline.enrich import enrich
+    from newsletter.project.buildcache import BuildCache
+    from newsletter.project.sources import find_project
+    from newsletter.render import Theme, plan_jobs
+
+    project = find_project(example)
+    today = dt.date.fromisoformat(EXAMPLE_TODAY)
+    cache = BuildCache(example / ".newsletter/keys.sqlite")
+    content, _ = check_project(project, BuildOptions(today=today, jobs=1))
+    enrich(content, today, False, cache)  # the memo filled
+    keys = []
+    for site in (enrich(content, today, False, None), enrich(content, today, False, cache)):
+        theme = Theme(project)
+        keys.append(job_keys(site, theme, plan_jobs(site, theme, cached=True)))
+    worked_out, remembered = keys
+    assert "network/index.html" in worked_out
+    assert {n for n in worked_out if worked_out[n] != remembered[n]} == set()
