@@ -38,6 +38,7 @@ alphabetical order.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import html
@@ -420,11 +421,9 @@ def _normalised(evidence: _Evidence, kept: Array) -> Floats:
 
 @dataclass(frozen=True)
 class _Query:
-    """An ask's most telling terms (their keys, weights and idf), as a reason reads them."""
+    """An ask's most telling terms, as a reason reads them."""
 
-    keys: Array
-    weights: list[float]
-    idf: list[float]
+    keys: list[int]
     words: dict[int, str]
     """Each stem of the ask → the word the asker wrote for it (the first)."""
 
@@ -463,9 +462,7 @@ class _Queries:
         low, high = self.starts[ask], self.starts[ask + 1]
         first, last = self.word_starts[ask], self.word_starts[ask + 1]
         return _Query(
-            keys=self.keys[low:high],
-            weights=self.weights[low:high].tolist(),
-            idf=self.idf[low:high].tolist(),
+            keys=self.keys[low:high].tolist(),
             words={
                 stem: encoder.words[code]
                 for stem, code in zip(
@@ -591,6 +588,7 @@ class _Index:
 
 _CHUNK = 256
 """Members whose evidence is summed at once: the arrays stay small, the calls few."""
+_SOURCES = len(Source)
 _CELLS = 1 << 20
 """Asks × members summed at once (and at most the postings their terms reach): a few
 megabytes at a time, however many asks there are."""
@@ -646,26 +644,83 @@ def _champions(term: npt.NDArray[np.int32], weight: Floats32) -> npt.NDArray[np.
     return champion
 
 
-@dataclass
-class _Credit:
-    """How much each piece of a member's evidence adds to their match with one ask."""
+@dataclass(frozen=True)
+class _Credits:
+    """How much each piece of evidence adds to each helper's match with their ask, every
+    helper's at once; what their reasons say. A group is a helper's evidence from one
+    source (helper × ``_SOURCES`` + source)."""
 
-    by_source: defaultdict[Source, float] = field(default_factory=lambda: defaultdict(float))
-    by_item: defaultdict[int, float] = field(default_factory=lambda: defaultdict(float))
-    by_term: dict[tuple[Source, int], float] = field(default_factory=dict)
-    """How much each matched term of the ask weighs (weight × idf), per source."""
-    items_of: defaultdict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
-    """A term's key → the member's items that hold it."""
+    sources: list[list[Source]]
+    """Each helper's sources that add at least a quarter of the strongest's, strongest
+    first, two at most."""
+    items: list[int]
+    """Each group's items, the most credited first (then in order)."""
+    item_ranges: dict[int, tuple[int, int]]
+    terms: list[int]
+    """Each group's terms (places in the ask's terms), the weightiest first."""
+    term_ranges: dict[int, tuple[int, int]]
+    holding: list[int]
+    """The items of each group holding each term…"""
+    holding_keys: list[int]
+    """…each as group × QUERY_TERMS + term (sorted)."""
 
-    def sources(self) -> list[Source]:
-        """The sources that add at least a quarter of the strongest's, strongest first."""
-        ranked = sorted(self.by_source.items(), key=lambda s: (-s[1], s[0]))
-        return [source for source, c in ranked if c >= ranked[0][1] / 4]
+    @classmethod
+    def of(
+        cls, helpers: int, held: tuple[Array, Array, Array, Floats], source_of: Array
+    ) -> _Credits:
+        """The credits of ``held``: helper, term, item and credit, by helper, term and
+        item (bincount adds in that order, as a loop over them would)."""
+        helper, term, item, added = held
+        group = helper * _SOURCES + source_of[item]
+        total = np.bincount(group, weights=added, minlength=helpers * _SOURCES)
+        present = np.bincount(group, minlength=helpers * _SOURCES) > 0
+        strongest = np.repeat(total.reshape(-1, _SOURCES).max(axis=1), _SOURCES)
+        said = np.flatnonzero(present & (total >= strongest / 4))
+        said = said[np.lexsort((said % _SOURCES, -total[said], said // _SOURCES))]
+        said = said[np.arange(len(said)) - np.searchsorted(said // _SOURCES, said // _SOURCES) < 2]
+        sources: list[list[Source]] = [[] for _ in range(helpers)]
+        for said_group in said.tolist():
+            sources[said_group // _SOURCES].append(Source(said_group % _SOURCES))
+        items = len(source_of)
+        cells, inverse = np.unique(helper * items + item, return_inverse=True)
+        credit = np.bincount(inverse, weights=added)
+        cell_item = cells % items
+        cell_group = cells // items * _SOURCES + source_of[cell_item]
+        order = np.lexsort((cell_item, -credit, cell_group))
+        pairs = np.unique(group * QUERY_TERMS + term)
+        holding = group * QUERY_TERMS + term
+        by_term = np.lexsort((item, holding))
+        return cls(
+            sources=sources,
+            items=cell_item[order].tolist(),
+            item_ranges=_ranges(cell_group[order]),
+            terms=(pairs % QUERY_TERMS).tolist(),
+            term_ranges=_ranges(pairs // QUERY_TERMS),
+            holding=item[by_term].tolist(),
+            holding_keys=holding[by_term].tolist(),
+        )
 
-    def terms(self, source: Source) -> list[int]:
-        """The ask's terms this source holds, the weightiest first."""
-        ranked = sorted((-c, p) for (s, p), c in self.by_term.items() if s is source)
-        return [p for _, p in ranked]
+    def items_of(self, helper: int, source: Source) -> list[int]:
+        low, high = self.item_ranges[helper * _SOURCES + source]
+        return self.items[low:high]
+
+    def terms_of(self, helper: int, source: Source) -> list[int]:
+        low, high = self.term_ranges[helper * _SOURCES + source]
+        return self.terms[low:high]
+
+    def holding_of(self, helper: int, source: Source, term: int) -> list[int]:
+        key = (helper * _SOURCES + source) * QUERY_TERMS + term
+        low = bisect.bisect_left(self.holding_keys, key)
+        return self.holding[low : bisect.bisect_right(self.holding_keys, key, low)]
+
+
+def _ranges(ordered: Array) -> dict[int, tuple[int, int]]:
+    """Each value of ``ordered`` (sorted) → where its run starts and ends."""
+    starts = _runs(ordered)
+    ends = np.append(starts[1:], len(ordered))
+    return dict(
+        zip(ordered[starts].tolist(), zip(starts.tolist(), ends.tolist(), strict=True), strict=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -675,8 +730,8 @@ class _Tables:
     item, each at its ``place``: term × the chunk's span of items + the item's place in
     that span (two binary searches find a member's items holding a term)."""
 
-    chunk_of: dict[int, int]
-    """Each member's chunk."""
+    chunk_of: Array
+    """Each member's chunk (-1 for none)."""
     first_item: list[int]
     """Each chunk's first item…"""
     span: list[int]
@@ -688,7 +743,7 @@ class _Tables:
     @classmethod
     def of(cls, evidence: _Evidence, tokens: _Tokens, numbers: Array) -> _Tables:
         """The tables of members ``numbers`` (in order), summed a chunk at a time."""
-        tables = cls({}, [], [], [], [], [])
+        tables = cls(np.full(len(evidence.handles), -1), [], [], [], [], [])
         segments = np.array(evidence.member_segments, dtype=np.int64).reshape(-1, 2)
         segment_item = np.array(evidence.segment_item, dtype=np.int64)
         for low in range(0, len(numbers), _CHUNK):
@@ -698,7 +753,7 @@ class _Tables:
             mine = segments[chunk]
             segment = _spread(mine[:, 0], mine[:, 1] - mine[:, 0])
             key, item, tf = tokens.bag(segment, segment_item[segment] - first, span)
-            tables.chunk_of.update(dict.fromkeys(chunk.tolist(), len(tables.place)))
+            tables.chunk_of[chunk] = len(tables.place)
             tables.first_item.append(first)
             tables.span.append(span)
             tables.place.append(key * span + item)
@@ -706,19 +761,33 @@ class _Tables:
             tables.tf.append(tf)
         return tables
 
-    def find(
-        self, member: int, keys: Array, items: tuple[int, int]
-    ) -> tuple[list[int], list[float], list[int]]:
-        """The items of ``member`` (numbered ``items[0]``… ``items[1] - 1``) holding each
-        of ``keys``, key after key, each key's in item order; their weighted frequency of
-        the key, and the key's place in ``keys``."""
-        chunk = self.chunk_of[member]
-        base = keys * self.span[chunk] - self.first_item[chunk]
-        low = np.searchsorted(self.place[chunk], base + items[0])
-        length = np.searchsorted(self.place[chunk], base + items[1]) - low
-        at = _spread(low, length)
-        term = np.repeat(np.arange(len(keys)), length)
-        return self.item[chunk][at].tolist(), self.tf[chunk][at].tolist(), term.tolist()
+    def held(
+        self, who: Array, ask: Array, queries: _Queries, items: Array
+    ) -> tuple[Array, Array, Array, Floats]:
+        """The items of each helper (member ``who[h]``, for ``ask[h]``; a member's items
+        are ``items[member]``: first, end) holding each term of their ask: helper, term
+        (its place among the ask's), item and credit (weight × idf × frequency), by
+        helper, then term, then item."""
+        found = []
+        chunk_of = self.chunk_of[who]
+        for chunk, place in enumerate(self.place):
+            helper = np.flatnonzero(chunk_of == chunk)
+            first, count = queries.starts[ask[helper]], np.diff(queries.starts)[ask[helper]]
+            term = _spread(first, count)
+            helper = np.repeat(helper, count)
+            base = queries.keys[term] * self.span[chunk] - self.first_item[chunk]
+            low = np.searchsorted(place, base + items[who[helper], 0])
+            length = np.searchsorted(place, base + items[who[helper], 1]) - low
+            at = _spread(low, length)
+            found.append((np.repeat(helper, length), np.repeat(term, length), at, chunk))
+        helper = np.concatenate([f[0] for f in found])
+        term = np.concatenate([f[1] for f in found])
+        item = np.concatenate([self.item[c][at] for _, _, at, c in found])
+        tf = np.concatenate([self.tf[c][at] for _, _, at, c in found])
+        order = np.argsort(helper, kind="stable")
+        helper, term, item, tf = helper[order], term[order], item[order], tf[order]
+        added = (queries.weights * queries.idf)[term] * tf
+        return helper, term - queries.starts[ask[helper]], item, added
 
 
 class _People:
@@ -750,15 +819,21 @@ class _People:
             for first in range(0, len(asks), step)
         ]
         ask, who, share, colleague = (np.concatenate(c) for c in zip(*chosen, strict=True))
-        tables = _Tables.of(self.evidence, self.index.tokens, np.unique(who))
         found: list[list[Helper]] = [[] for _ in asks]
+        if not len(who):
+            return [() for _ in asks]
+        tables = _Tables.of(self.evidence, self.index.tokens, np.unique(who))
+        items = np.array(self.evidence.member_items, dtype=np.int64).reshape(-1, 2)
+        held = tables.held(who, ask, queries, items)
+        credits = _Credits.of(len(who), held, np.array(self.evidence.item_source))
         query: tuple[int, _Query] | None = None
-        for a, number, score, near in zip(
-            ask.tolist(), who.tolist(), share.tolist(), colleague.tolist(), strict=True
+        for h, (a, number, score, near) in enumerate(
+            zip(ask.tolist(), who.tolist(), share.tolist(), colleague.tolist(), strict=True)
         ):
             if query is None or query[0] != a:
                 query = (a, queries.query(a, self.index.encoder))
-            reason = self.reason(number, query[1], tables)
+            said = [self._part(source, credits, h, query[1]) for source in credits.sources[h]]
+            reason = functools.reduce(_then, said)
             if near:
                 their_org = self.members[self.evidence.handles[number]].org.strip()
                 reason = _then(reason, Phrase(N_("also at %(org)s"), org=their_org))
@@ -810,28 +885,10 @@ class _People:
         eligible = share >= np.where(colleague, COLLEAGUE_SCORE, MIN_SCORE)
         return ask[eligible], who[eligible], share[eligible], colleague[eligible]
 
-    def reason(self, number: int, query: _Query, tables: _Tables) -> Phrase:
-        """Why member ``number`` could help, from their strongest evidence."""
-        items, tfs, terms = tables.find(number, query.keys, self.evidence.member_items[number])
-        keys = query.keys.tolist()
-        weights = [w * idf for w, idf in zip(query.weights, query.idf, strict=True)]
-        credit = _Credit()
-        for item, tf, term in zip(items, tfs, terms, strict=True):
-            source = self.evidence.item_source[item]
-            added = weights[term] * tf
-            credit.by_source[source] += added
-            credit.by_item[item] += added
-            credit.by_term[(source, keys[term])] = weights[term]
-            credit.items_of[keys[term]].add(item)
-        parts = [self._part(source, credit, query.words) for source in credit.sources()[:2]]
-        return functools.reduce(_then, parts)
-
-    def _part(self, source: Source, credit: _Credit, asked: dict[int, str]) -> Phrase:
+    def _part(self, source: Source, credits: _Credits, helper: int, query: _Query) -> Phrase:
+        """Why ``helper`` could help, from their evidence from ``source``."""
         of = self.evidence.item_of
-        items = sorted(
-            (i for i, c in credit.by_item.items() if self.evidence.item_source[i] is source),
-            key=lambda i: (-credit.by_item[i], i),
-        )
+        items = credits.items_of(helper, source)
         best = of[items[0]]
         if source is Source.OFFER:
             # Translators: why a member could help with an ask (their name comes before it)
@@ -840,19 +897,18 @@ class _People:
             return Phrase(N_("offered “%(title)s” in %(month)s"), title=best.title, month=best.date)
         if source is Source.TOPIC:
             return Phrase(N_("works on %(topics)s"), topics=_listed([str(of[i]) for i in items]))
-        terms = credit.terms(source)
+        place = {query.keys[term]: term for term in credits.terms_of(helper, source)}
+        terms = list(place)
         named = [k for k in terms if self.index.words_of(k) in self.evidence.labels]
         phrases = [k for k in terms if k not in named and len(self.index.words_of(k)) == 2]
         single = [k for k in terms if k not in named and k not in phrases]
         subject = self._subject(named + phrases + single)
-        words = _listed([self.label(k, asked) for k in subject])
+        words = _listed([self.label(k, query.words) for k in subject])
         if source is Source.PROFILE:
             return Phrase(N_("their profile mentions %(words)s"), words=words)
         if source is Source.FEED:
             return Phrase(N_("their blog covers %(words)s"), words=words)
-        posts = {
-            i for p in subject for i in credit.items_of[p] if self.evidence.item_source[i] is source
-        }
+        posts = {i for p in subject for i in credits.holding_of(helper, source, place[p])}
         latest = max(d.date for i in posts if isinstance(d := of[i], Post))
         return Phrase.ngettext(
             "shared a post on %(words)s in %(month)s",
