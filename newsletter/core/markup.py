@@ -303,19 +303,26 @@ def render_markdown(text: str, base_path: str = "/", folder: str = "") -> str:
     return _clean_rewriting(html, partial(_post_relative, base_path, folder))
 
 
-_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+_INLINE_LINK = r"\]\(\s*<?([^)\s>]+)"
+_LINK_RE = re.compile(_INLINE_LINK + r"|^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
 # a reference label ends on its line: '[^\]]+' would search the rest of the text from
 # every line that starts with '['
+_INLINE_LINK_RE = re.compile(_INLINE_LINK)
+"""``_LINK_RE`` for a text with no ']:', where no reference can be: an expression that
+starts with a fixed string, which ``re`` skips to (the two alternatives are tried at
+every character: three times as long over 10,000 posts)."""
 
 
 def markdown_links(text: str) -> list[tuple[str, int, int]]:
     """Inline and reference link targets in Markdown: (url, line, col), 1-based."""
     out = []
-    for match in _LINK_RE.finditer(text):
+    line, counted = 1, 0  # the line of ``counted``, the last start: lines counted once
+    for match in (_LINK_RE if "]:" in text else _INLINE_LINK_RE).finditer(text):
         group = 1 if match.group(1) else 2
         start = match.start(group)
-        line = text.count("\n", 0, start) + 1
-        col = start - (text.rfind("\n", 0, start) + 1) + 1
+        line += text.count("\n", counted, start)
+        counted = start
+        col = start - text.rfind("\n", 0, start)
         out.append((match.group(group), line, col))
     return out
 

@@ -10,6 +10,7 @@ or that clash, are reported (``report_unread``).
 
 from __future__ import annotations
 
+import os
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -115,6 +116,19 @@ def report_unread(project: Project, found: ContentFiles, diags: Diagnostics) -> 
         )
 
 
+def _relative_names(project: Project, files: Sequence[Path]) -> list[str]:
+    """``project.relative`` of each file, cut from its path as a string: the same names,
+    without the Paths that ``relative_to`` makes (11,000 files at 10,000 posts)."""
+    root = os.fspath(project.root)
+    prefix = root if root.endswith("/") else root + "/"
+    names = []
+    for path in files:
+        text = os.fspath(path)
+        fast = os.sep == "/" and text.startswith(prefix)
+        names.append(text[len(prefix) :] if fast else project.relative(path))
+    return names
+
+
 @dataclass
 class _Tally:
     """Files loaded so far, told to ``progress`` as the 'load' stage."""
@@ -141,21 +155,20 @@ class _Kinds:
 
     def each(self, files: Sequence[Path], load_one: LoadOne) -> list[Any]:
         """What each file holds: from the cache, or parsed now; diagnostics either way."""
-        blobs: dict[Path, bytes] = {}
-        todo = []
-        for path in files:
-            blob = self.memo.get(self.project.relative(path), path)
-            if blob is None:
-                todo.append(path)
-            else:
-                blobs[path] = blob
+        names = _relative_names(self.project, files)
+        cached: list[bytes | None] = []
+        for name, path in zip(names, files, strict=True):
+            cached.append(self.memo.get(name, path))
+            if cached[-1] is not None:
                 self.tally.one()
-        for path, blob in zip(todo, self._parse(todo, load_one), strict=True):
-            self.memo.put(self.project.relative(path), path, blob)
-            blobs[path] = blob
+        todo = [i for i, blob in enumerate(cached) if blob is None]
+        parsed = dict(zip(todo, self._parse([files[i] for i in todo], load_one), strict=True))
+        for i, fresh in parsed.items():
+            self.memo.put(names[i], files[i], fresh)
         loaded = []
-        for path in files:
-            item, found = pickle.loads(blobs.pop(path))  # each blob freed once read
+        for i, blob in enumerate(cached):
+            cached[i] = None  # each blob freed once read
+            item, found = pickle.loads(blob or parsed.pop(i))
             self.diags.items.extend(found)
             if item is not None:
                 loaded.append(item)

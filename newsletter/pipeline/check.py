@@ -1,5 +1,9 @@
 """Check: validate across files — references, introductions, duplicate links,
 editions and internal links. Reports diagnostics; changes nothing.
+
+Light to import: ``newsletter check`` needs neither the analysis that
+``pipeline.enrich`` brings (numpy and the network: a tenth of a second) nor, unless
+newsletter.yaml gives an address, ``email_validator``; both are imported where used.
 """
 
 from __future__ import annotations
@@ -11,13 +15,10 @@ from dataclasses import replace
 from email.utils import getaddresses
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
-
 from newsletter.core import urls
 from newsletter.core.diagnostics import Diagnostics, Location, did_you_mean
 from newsletter.core.markup import markdown_links
 from newsletter.core.model import Content, Edition, Kind, Post
-from newsletter.pipeline.enrich import assign_items, is_published, published_editions
 
 POST_PLACEHOLDER = "Say in a few lines what this is and why it matters to us."
 """The text ``new post`` writes in a post given none (as a draft): never published as is."""
@@ -88,6 +89,8 @@ def _address_problem(value: str) -> str:
     found = getaddresses([value])
     if len(found) != 1 or not found[0][1]:
         return "it is not one address" if "@" in value else "there is no address in it"
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         validate_email(found[0][1], check_deliverability=False)
     except EmailNotValidError as err:
@@ -97,9 +100,13 @@ def _address_problem(value: str) -> str:
 
 
 def _check_references(content: Content, post: Post, diags: Diagnostics) -> None:
-    _unknown_member(content, post.by, post.mark("by"), diags)
+    # a mark is looked up for a mistake only: a microsecond each, tens of thousands of them
+    known = content.members
+    if post.by not in known:
+        _unknown_member(content, post.by, post.mark("by"), diags)
     for i, handle in enumerate(post.for_):
-        _unknown_member(content, handle, post.mark(f"for[{i}]"), diags)
+        if handle not in known:
+            _unknown_member(content, handle, post.mark(f"for[{i}]"), diags)
         if handle == post.by:
             diags.warning(
                 post.mark(f"for[{i}]"),
@@ -107,10 +114,11 @@ def _check_references(content: Content, post: Post, diags: Diagnostics) -> None:
                 f"'{handle}' shares this for themselves",
                 "'for' names the people it is shared with; leave the author out",
             )
-    if post.via:
+    if post.via and post.via not in known:
         _unknown_member(content, post.via, post.mark("via"), diags)
     for i, handle in enumerate(post.connects):
-        _unknown_member(content, handle, post.mark(f"connects[{i}]"), diags)
+        if handle not in known:
+            _unknown_member(content, handle, post.mark(f"connects[{i}]"), diags)
     if post.kind is Kind.INTRO:
         others = set(post.connects) - {post.by}
         if post.by in post.connects:
@@ -187,14 +195,14 @@ subject shows it whole."""
 
 def _check_titles(content: Content, diags: Diagnostics) -> None:
     """A title over ``MAX_TITLE`` characters: a warning (the email subject is cut at a word)."""
-    titled: list[tuple[str, Location, str]] = [
-        (p.title, p.mark("title"), "post") for p in content.posts if p.origin is None
+    titled: list[tuple[str, Post | Edition, str]] = [
+        (p.title, p, "post") for p in content.posts if p.origin is None
     ]
-    titled += [(e.title, e.mark("title"), "edition") for e in content.editions]
-    for title, at, what in titled:
+    titled += [(e.title, e, "edition") for e in content.editions]
+    for title, item, what in titled:
         if len(title) > MAX_TITLE:
             diags.warning(
-                at,
+                item.mark("title"),
                 "title.long",
                 f"the title is {len(title)} characters long; over {MAX_TITLE}, lists, search "
                 "results and email subjects cut it",
@@ -235,6 +243,8 @@ def _check_duplicate_links(content: Content, diags: Diagnostics) -> None:
 
 
 def _check_editions(content: Content, diags: Diagnostics, today: dt.date, drafts: bool) -> None:
+    from newsletter.pipeline.enrich import assign_items, is_published, published_editions
+
     numbers = Counter(e.number for e in content.editions)
     for edition in content.editions:
         if numbers[edition.number] > 1:
@@ -300,6 +310,8 @@ def _check_waiting(content: Content, diags: Diagnostics, today: dt.date, drafts:
     nobody wonders why it is in no edition. (A draft edition counts: its posts wait for
     it. Feed items are left out: nobody wrote them here. With no edition at all, or none
     that could be read, every post waits, and a note on each would say nothing.)"""
+    from newsletter.pipeline.enrich import is_published
+
     latest = max(content.editions, key=lambda e: (e.date, e.number), default=None)
     if latest is None:
         return
@@ -341,6 +353,11 @@ def _check_internal_links(
     """Links to the site's own pages lead somewhere: a page that is not published (a draft,
     or dated after today) is a warning, a page that does not exist an error whose
     did-you-mean only proposes published pages."""
+    from newsletter.pipeline.enrich import is_published, published_editions
+
+    links = _site_links(content)
+    if not links:
+        return
     paths = content_paths(content)
     published = content_paths(
         replace(
@@ -350,45 +367,63 @@ def _check_internal_links(
         )
     )
     unpublished = _why_unpublished(content, today, drafts)
-    base = urlsplit(content.config.base_url)
+    for target, path, line, col in links:
+        if target in published:
+            continue
+        at = Location(path, line, col)
+        if target in paths:
+            why = unpublished.get(target, "it is not published")
+            diags.warning(
+                at,
+                "link.unpublished",
+                f"link to /{target}, which is not published yet",
+                f"{why}: the link leads nowhere until then",
+            )
+            continue
+        diags.error(
+            at,
+            "link.internal",
+            f"broken link: no page at /{target}",
+            "link to an existing page" + _closest_page(target, published),
+        )
+
+
+def _site_links(content: Content) -> list[tuple[str, str, int, int]]:
+    """Each link to this site in what is written here (posts, editions' notes, pages): the
+    page it leads to (as in :func:`content_paths`), and the path, line and column of it."""
+    netloc, base_path = urlsplit(content.config.base_url).netloc, content.config.base_path
     texts = [(p.body_md, p.body_location) for p in content.posts if p.origin is None]
     texts += [(e.note_md, e.note_location or e.location) for e in content.editions]
     texts += [(p.body_md, p.body_location) for p in content.pages]
+    found = []
     for text, where in texts:
         offset = where.line - 1 if where.line > 1 else 0
         for url, line, col in markdown_links(text):
-            parts = urlsplit(url)
-            if parts.scheme or parts.netloc:
-                if parts.netloc != base.netloc:
-                    continue
-                target = parts.path.removeprefix(content.config.base_path)
-            elif url.startswith("/"):
-                target = parts.path.lstrip("/")
-            else:
-                continue
-            target = urls.page_path(target)
-            if target in published:
-                continue
-            at = Location(where.path, line + offset, col)
-            if target in paths:
-                why = unpublished.get(target, "it is not published")
-                diags.warning(
-                    at,
-                    "link.unpublished",
-                    f"link to /{target}, which is not published yet",
-                    f"{why}: the link leads nowhere until then",
-                )
-                continue
-            diags.error(
-                at,
-                "link.internal",
-                f"broken link: no page at /{target}",
-                "link to an existing page" + _closest_page(target, published),
-            )
+            if netloc and netloc not in url and not url.startswith("/"):
+                continue  # elsewhere, as urlsplit would say (its host is part of it), sooner
+            target = _site_target(url, netloc, base_path)
+            if target is not None:
+                found.append((urls.page_path(target), where.path, line + offset, col))
+    return found
+
+
+def _site_target(url: str, netloc: str, base_path: str) -> str | None:
+    """The path within the site that ``url`` leads to, or None when it leads elsewhere
+    (another host, or a path relative to the page, or no URL: 'http://[x', which
+    ``urlsplit`` refuses, and a browser too)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme or parts.netloc:
+        return parts.path.removeprefix(base_path) if parts.netloc == netloc else None
+    return parts.path.lstrip("/") if url.startswith("/") else None
 
 
 def _why_unpublished(content: Content, today: dt.date, drafts: bool) -> dict[str, str]:
     """The pages of posts and editions that are not published yet, and why, in words."""
+    from newsletter.pipeline.enrich import is_published, published_editions
+
     why = {
         urls.post_url(p.year, p.slug): "it is a draft (draft: true)"
         if p.draft
