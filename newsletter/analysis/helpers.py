@@ -55,7 +55,7 @@ from newsletter.analysis.wordcodes import BREAK, Codes, TextCodes
 from newsletter.core.community import Ask, Helper, NetworkOptions
 from newsletter.core.messages import N_
 from newsletter.core.model import Kind, Member, Post
-from newsletter.core.phrases import Listing, Phrase
+from newsletter.core.phrases import Listing, Phrase, Value
 
 HALF_LIFE_DAYS = 365
 """What a member shared counts half as much a year on, a quarter two years on: what
@@ -803,13 +803,16 @@ class _People:
         self.org_of = np.array([self.org_ids.get(org, -1) for org in orgs], dtype=np.int64)
         """Each member's org, as a number; -1 for none."""
         self._surfaces: dict[int, str] = {}
+        self._said: dict[tuple[object, ...], Phrase] = {}
 
     def helpers(
         self, asks: list[Ask], queries: _Queries, options: NetworkOptions
     ) -> list[tuple[Helper, ...]]:
         """Each ask's best helpers, above the thresholds, best first (then by handle)."""
         members = max(1, len(self.evidence.handles))
-        step = max(1, min(_CELLS // members, _CELLS // (QUERY_TERMS * CHAMPIONS)))
+        # an ask reaches at most QUERY_TERMS posting lists of at most min(CHAMPIONS, members)
+        reach = QUERY_TERMS * min(CHAMPIONS, members)
+        step = max(1, min(_CELLS // members, _CELLS // reach))
         excluded, org = self._excluded(asks)
         chosen = [
             _top(
@@ -833,10 +836,10 @@ class _People:
             if query is None or query[0] != a:
                 query = (a, queries.query(a, self.index.encoder))
             said = [self._part(source, credits, h, query[1]) for source in credits.sources[h]]
-            reason = functools.reduce(_then, said)
+            reason = functools.reduce(self._then, said)
             if near:
                 their_org = self.members[self.evidence.handles[number]].org.strip()
-                reason = _then(reason, Phrase(N_("also at %(org)s"), org=their_org))
+                reason = self._then(reason, self._phrase(N_("also at %(org)s"), org=their_org))
             found[a].append(Helper(self.evidence.handles[number], score, reason))
         return [tuple(f) for f in found]
 
@@ -892,11 +895,13 @@ class _People:
         best = of[items[0]]
         if source is Source.OFFER:
             # Translators: why a member could help with an ask (their name comes before it)
-            return Phrase(N_("offers “%(offer)s”"), offer=str(best))
+            return self._phrase(N_("offers “%(offer)s”"), offer=str(best))
         if isinstance(best, Post) and source is Source.OFFER_POST:
-            return Phrase(N_("offered “%(title)s” in %(month)s"), title=best.title, month=best.date)
+            title, month = best.title, best.date
+            return self._phrase(N_("offered “%(title)s” in %(month)s"), title=title, month=month)
         if source is Source.TOPIC:
-            return Phrase(N_("works on %(topics)s"), topics=_listed([str(of[i]) for i in items]))
+            topics = _listed([str(of[i]) for i in items])
+            return self._phrase(N_("works on %(topics)s"), topics=topics)
         place = {query.keys[term]: term for term in credits.terms_of(helper, source)}
         terms = list(place)
         named = [k for k in terms if self.index.words_of(k) in self.evidence.labels]
@@ -905,18 +910,36 @@ class _People:
         subject = self._subject(named + phrases + single)
         words = _listed([self.label(k, query.words) for k in subject])
         if source is Source.PROFILE:
-            return Phrase(N_("their profile mentions %(words)s"), words=words)
+            return self._phrase(N_("their profile mentions %(words)s"), words=words)
         if source is Source.FEED:
-            return Phrase(N_("their blog covers %(words)s"), words=words)
+            return self._phrase(N_("their blog covers %(words)s"), words=words)
         posts = {i for p in subject for i in credits.holding_of(helper, source, place[p])}
         latest = max(d.date for i in posts if isinstance(d := of[i], Post))
-        return Phrase.ngettext(
-            "shared a post on %(words)s in %(month)s",
-            "has shared %(num)s posts on %(words)s, the latest in %(month)s",
-            len(posts),
-            words=words,
-            month=latest,
-        )
+        key = (source, words, latest, len(posts))
+        if key not in self._said:
+            self._said[key] = Phrase.ngettext(
+                "shared a post on %(words)s in %(month)s",
+                "has shared %(num)s posts on %(words)s, the latest in %(month)s",
+                len(posts),
+                words=words,
+                month=latest,
+            )
+        return self._said[key]
+
+    def _phrase(self, message: str, **values: Value) -> Phrase:
+        """``Phrase(message, **values)``, made once: a member often helps with several
+        asks for the same reason. A phrase among the values stands by its identity (two
+        can read the same and differ), and this keeps it, so the identity stays its own."""
+        key = (message, *((n, id(v) if isinstance(v, Phrase) else v) for n, v in values.items()))
+        said = self._said.get(key)
+        if said is None:
+            said = self._said[key] = Phrase(message, **values)
+        return said
+
+    def _then(self, first: Phrase, then: Phrase) -> Phrase:
+        """Two reasons, one after the other."""
+        # Translators: two reasons why a member could help, one after the other
+        return self._phrase(N_("%(first)s; %(then)s"), first=first, then=then)
 
     def _subject(self, terms: list[int]) -> list[int]:
         """The first two of ``terms`` (the names of tags and topics, which a reader knows,
@@ -970,9 +993,3 @@ def _top(
 def _listed(names: list[str]) -> Listing:
     """'a', 'a and b', 'a, b and c': at most three, in the order given."""
     return Listing(tuple(dict.fromkeys(names))[:3])
-
-
-def _then(first: Phrase, then: Phrase) -> Phrase:
-    """Two reasons, one after the other."""
-    # Translators: two reasons why a member could help, one after the other
-    return Phrase(N_("%(first)s; %(then)s"), first=first, then=then)
