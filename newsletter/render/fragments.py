@@ -3,7 +3,8 @@ for each set of values it reads and reused on every page where they are the same
 footer, the navigation, a list of posts that many pages show).
 
 What a part reads is found in its own text when the template is compiled: every name it
-uses (``config``, ``url``, ``posts``…), and the page's language (``locale``, which the
+reads from outside (``config``, ``url``, ``posts``…; not a name it sets before reading
+it, such as a loop's variable), and the page's language (``locale``, which the
 theme's messages and dates read). Where it is rendered, those names' values are its key:
 strings (markup too), numbers, dates, None and booleans by value, lists and tuples element by
 element, anything else (the model's objects, the site-wide functions, a partial's
@@ -25,6 +26,7 @@ from typing import Any
 
 import jinja2
 import jinja2.ext
+import jinja2.meta
 from jinja2 import nodes
 from jinja2.parser import Parser
 from markupsafe import Markup
@@ -76,7 +78,10 @@ class SharedFragments(jinja2.ext.Extension):
                 "or the {% shared %} inside the included template)",
                 node.lineno,
             )
-        read = {n.name for n in part.find_all(nodes.Name) if n.ctx == "load"}
+        # what it reads from outside: not the names it sets before reading them (the
+        # loop's ``post`` in ``{% for post in posts %}``, whatever a page calls ``post``)
+        part.set_environment(self.environment)
+        read = jinja2.meta.find_undeclared_variables(part)
         names = sorted(read | {CONTEXT_VARIABLE})
         # a fragment's place: its template and a name the parser gives it, unique there
         where = f"{parser.name}:{lineno}:{parser.free_identifier(lineno).name}"

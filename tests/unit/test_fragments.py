@@ -80,6 +80,22 @@ def test_objects_are_told_apart_by_identity_not_by_equality(env: jinja2.Environm
     assert [part.render(post=Post(t)) for t in ("one", "two")] == ["one", "two"]
 
 
+def test_a_name_the_part_sets_before_reading_it_is_not_read_from_the_page(
+    env: jinja2.Environment,
+) -> None:
+    """A post's page has its own ``post``; the list of others in it loops over ``post``
+    too: the list is the same on every page that shows the same others."""
+    counter = Counter()
+    page = env.from_string(
+        "<h1>{{ post }}</h1>{% shared %}{{ tick() }}"
+        "{% for post in posts %}<li>{{ post }}</li>{% endfor %}{% endshared %}"
+    )
+    others = ["b", "c"]
+    out = [page.render(post=p, posts=others, tick=counter) for p in ("a", "d", "e")]
+    assert out[1] == "<h1>d</h1><li>b</li><li>c</li>"
+    assert counter.calls == 1
+
+
 def test_names_set_inside_a_part_stay_in_it(env: jinja2.Environment) -> None:
     page = env.from_string(
         "{% shared %}{% set x = 'in' %}{{ x }}{% endshared %}|{{ x | default('out') }}"
