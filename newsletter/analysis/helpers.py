@@ -190,17 +190,6 @@ class _Encoder:
             self._code(number)
         return self.coded(words)
 
-    def encode(self, text: str) -> Codes:
-        """``text``'s codes, ``_BREAK`` where a phrase ends; a word not met before gets the
-        next code."""
-        words = self.texts.of(text)
-        self._grow()
-        new = words[words >= 0]
-        for number in new[self._code_of[new] < 0].tolist():
-            if self._code_of[number] < 0:
-                self._code(number)
-        return self.coded(words)
-
     def _grow(self) -> None:
         missing = len(self.texts.words) + 1 - len(self._code_of)
         if missing:
@@ -580,8 +569,10 @@ class _Index:
     def _encoded(self, asks: list[list[str]]) -> tuple[Codes, Array, Array]:
         """The codes of every field of ``asks``, each field ended by ``_BREAK``; each
         code's field, and each field's ask."""
-        fields = [self.encoder.encode(text) for texts in asks for text in texts]
-        codes = np.concatenate([part for f in fields for part in (f, _END)] or [_END[:0]])
+        fields = [self.encoder.texts.of(text) for texts in asks for text in texts]
+        # coded at once, in the order the words first appear, as field after field would
+        words = np.concatenate([part for f in fields for part in (f, _END)] or [_END[:0]])
+        codes = self.encoder.number(words)
         field = np.repeat(np.arange(len(fields)), [len(f) + 1 for f in fields])
         return codes, field, np.repeat(np.arange(len(asks)), [len(t) for t in asks])
 
