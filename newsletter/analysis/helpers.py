@@ -28,8 +28,14 @@ per member and term made in numpy and sorted into an inverted index (term → me
 BM25 weights). Every ask's words are weighed at once, and an ask is scored through the
 posting lists of its ``QUERY_TERMS`` most telling terms only, each list kept to its
 ``CHAMPIONS`` best members: a batch of asks at a time, their postings summed in numpy
-into a table of asks × members (``_CELLS`` at most). No pair of members, or of ask and
-member, is looped over in Python; only a helper's reason is worked out one by one.
+into a table of asks × members (``_CELLS`` at most). Then the helpers' evidence per
+item (post, offer…) is summed, a chunk of helpers at a time, and what each item and
+source adds to each helper's match, for every helper at once (``_Credits``). No pair
+of members, or of ask and member, is looped over in Python; only the words of each
+reason are chosen one helper at a time, and each phrase is made once.
+
+Sums are made in numpy in the order a loop would add (``np.bincount`` adds its weights
+one after the other), so that scores and reasons do not depend on how the work is cut.
 
 Pure and deterministic: no files, no clock; members and posts are put in order first,
 so the order they come in does not change a score; ties go to the handle first in
@@ -448,6 +454,7 @@ class _Queries:
         return np.minimum(MIN_MATCHES, np.diff(self.word_starts))
 
     def query(self, ask: int, encoder: _Encoder) -> _Query:
+        """Ask ``ask``'s terms and words, as its helpers' reasons read them."""
         low, high = self.starts[ask], self.starts[ask + 1]
         first, last = self.word_starts[ask], self.word_starts[ask + 1]
         return _Query(
@@ -524,10 +531,10 @@ class _Index:
         codes, field, field_ask = self._encoded(asks)
         stem = np.array([*self.encoder.stem_of, _BREAK], dtype=np.int64)[codes]
         word = stem != _BREAK
-        share = 1 / np.maximum(1, np.bincount(field[word], minlength=len(field_ask)))
+        weight = 1 / np.maximum(1, np.bincount(field[word], minlength=len(field_ask)))
         ask = field_ask[field]
         new = stem >= stems
-        unknown = np.bincount(ask[new], weights=share[field[new]], minlength=len(asks))
+        unknown = np.bincount(ask[new], weights=weight[field[new]], minlength=len(asks))
         known = word & ~new
         pair = known[:-1] & known[1:]
         # bincount adds in the order given, as a sum over the words would: a word's
@@ -536,7 +543,7 @@ class _Index:
         at = np.concatenate([np.flatnonzero(known), np.flatnonzero(pair)])
         span = stems + stems * stems
         cells, inverse = np.unique(ask[at] * span + key, return_inverse=True)
-        frequency = np.bincount(inverse, weights=share[field[at]])
+        frequency = np.bincount(inverse, weights=weight[field[at]])
         term_ask, key = cells // span, cells % span
         place = np.searchsorted(self.keys, key)
         found = np.flatnonzero(place < len(self.keys))
@@ -548,8 +555,7 @@ class _Index:
         # the asks' sums, each in its terms' order, as a sum over the sorted terms would
         total = np.bincount(term_ask, weights=score, minlength=len(asks))
         rank = np.arange(len(order)) - np.searchsorted(term_ask, term_ask)
-        best = order[rank < QUERY_TERMS]
-        term_ask = term_ask[rank < QUERY_TERMS]
+        best, term_ask = order[rank < QUERY_TERMS], term_ask[rank < QUERY_TERMS]
         all_stems = len(self.encoder.stems)
         distinct, first = np.unique(ask[word] * all_stems + stem[word], return_index=True)
         return _Queries(
@@ -813,13 +819,13 @@ class _People:
             for first in range(0, len(asks), step)
         ]
         ask, who, share, colleague = (np.concatenate(c) for c in zip(*chosen, strict=True))
-        found: list[list[Helper]] = [[] for _ in asks]
         if not len(who):
             return [() for _ in asks]
         tables = _Tables.of(self.evidence, self.index.tokens, np.unique(who))
         items = np.array(self.evidence.member_items, dtype=np.int64).reshape(-1, 2)
         held = tables.held(who, ask, queries, items)
         credits = _Credits.of(len(who), held, np.array(self.evidence.item_source))
+        found: list[list[Helper]] = [[] for _ in asks]
         query: tuple[int, _Query] | None = None
         for h, (a, number, score, near) in enumerate(
             zip(ask.tolist(), who.tolist(), share.tolist(), colleague.tolist(), strict=True)
