@@ -28,14 +28,13 @@ from __future__ import annotations
 
 import copyreg
 import hashlib
-import io
 import os
 import pickle
 import sqlite3
 import stat
 import threading
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -61,6 +60,14 @@ def _stands_for(digest: str) -> str:
     return digest
 
 
+@dataclass(frozen=True)
+class _Feed:
+    """Where a pickler writes a digest's bytes: straight into the hash, a frame (64 KB)
+    at a time, so that the digest of every post's text never holds all of it at once."""
+
+    write: Callable[[bytes], object]
+
+
 class Digests:
     """Digests of values, memoized per object: a post is hashed once per build, however
     many pages show it. Only for objects that do not change during the build.
@@ -81,8 +88,8 @@ class Digests:
         twice is pickled twice (the pickler's ``fast`` mode), not referred back to, so
         that a copy given back by the build cache's memo, whose strings are shared with
         other objects than the original's, has the same digest."""
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=5)
+        digest = hashlib.blake2b(digest_size=16)  # as digest_bytes, fed frame by frame
+        pickler = pickle.Pickler(_Feed(digest.update), protocol=5)
         pickler.dispatch_table = self._table
         pickler.fast = fast
         try:
@@ -91,7 +98,7 @@ class Digests:
             if not fast:
                 raise
             return self.of(value, fast=False)
-        return digest_bytes(buffer.getvalue())
+        return digest.hexdigest()
 
     def _reduce(self, obj: Any) -> Any:
         if id(obj) in self._outer:
