@@ -42,8 +42,11 @@ class TextCodes:
         self.stems: list[str] = []
         """Each number's stem."""
         self._numbers: dict[str, int] = {}
-        self._kept: dict[bytes, tuple[int, int]] = {}
-        """The texts of the last build: digest → where its numbers are in ``_codes``."""
+        self._kept: dict[bytes, int] = {}
+        """The texts of the last build: digest → its place among them; the numbers of
+        text ``n`` are ``_codes[_starts[n] : _starts[n + 1]]`` (plain numbers, not a
+        tuple each: tens of thousands of them would set off the cycle collector)."""
+        self._starts: list[int] = [0]
         self._codes: Codes = np.zeros(0, dtype=np.int32)
         self._used: dict[bytes, Codes] = {}
         """The texts asked for since this was made or loaded: what the next build keeps."""
@@ -54,8 +57,11 @@ class TextCodes:
         digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
         found = self._used.get(digest)
         if found is None:
-            span = self._kept.get(digest)
-            found = self._codes[span[0] : span[1]] if span else self._analyse(text)
+            kept = self._kept.get(digest)
+            if kept is None:
+                found = self._analyse(text)
+            else:
+                found = self._codes[self._starts[kept] : self._starts[kept + 1]]
             self._used[digest] = found
         return found
 
@@ -96,9 +102,6 @@ class TextCodes:
         self.words, self.stems = state["words"], state["stems"]
         self._numbers = {w: n for n, w in enumerate(self.words)}
         digests: bytes = state["digests"]
-        ends = state["ends"].tolist()
-        self._kept = {
-            digests[16 * n : 16 * n + 16]: (start, end)
-            for n, (start, end) in enumerate(zip([0, *ends[:-1]], ends, strict=True))
-        }
+        self._starts = [0, *state["ends"].tolist()]
+        self._kept = {digests[16 * n : 16 * n + 16]: n for n in range(len(self._starts) - 1)}
         self._codes = state["codes"]
