@@ -16,6 +16,7 @@ import random
 
 import pytest
 
+from newsletter.analysis import helpers
 from newsletter.analysis.helpers import rank_helpers
 from newsletter.analysis.text import Analyser
 from newsletter.analysis.wordcodes import TextCodes
@@ -337,6 +338,48 @@ def test_the_ranking_does_not_depend_on_the_order_of_members_and_posts() -> None
         mixed = posts[:]
         shuffler.shuffle(mixed)
         assert rank(dict(order), mixed, asks[::-1]) == expected
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["as-built", "one-at-a-time"])
+def test_each_ask_is_ranked_as_if_it_were_the_only_one(
+    batched: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asks are scored a batch at a time and their helpers' reasons summed all together
+    (``newsletter.analysis.helpers``): however the work is cut, each ask's helpers,
+    scores and reasons are those it gets alone."""
+    if batched:  # a batch of one ask, a table of one member: the other extreme
+        monkeypatch.setattr(helpers, "_CELLS", 1)
+        monkeypatch.setattr(helpers, "_CHUNK", 1)
+    people = {
+        **BYSTANDERS,
+        "ada": member("ada", org="Council"),
+        "gus": member("gus", offers=("geocoding addresses offline",)),
+        "jo": member("jo", topics=("mapping",)),
+        "kit": member("kit", org="Council", offers=("an offline geocoder for addresses",)),
+    }
+    questions = [
+        GEOCODER,
+        post(
+            "bike-lanes", "ada", "2026-11-01", "Where are the protected bike lanes?", kind=Kind.ASK
+        ),
+        post("rents", "gus", "2026-11-02", "Median rents by postcode district?", kind=Kind.ASK),
+        post("heat-pumps", "jo", "2026-11-03", "Heat pump costs in a terrace?", kind=Kind.ASK),
+        post("rooms", "kit", "2026-11-04", "Can we book the library rooms?", kind=Kind.ASK),
+    ]
+    posts = [
+        *BACKGROUND,
+        *questions,
+        post("geocoders-compared", "jo", "2026-04-02", "Three geocoders compared", "Geocoded."),
+        post("geocoding-at-home", "kit", "2026-10-01", "Geocoding at home", feed=True),
+        post("addresses", "gus", "2026-02-01", "Addresses, matched", "Offline, by hand."),
+    ]
+    asks = [open_ask(q) for q in questions]
+    together = rank(people, posts, asks)
+    assert all(together[q.key] for q in questions)
+    for ask in asks:
+        alone = rank(people, posts, [ask])[ask.key]
+        assert together[ask.key] == alone
+        assert [h.reason.values for h in together[ask.key]] == [h.reason.values for h in alone]
 
 
 def test_a_french_newsletter_stems_french_words() -> None:
