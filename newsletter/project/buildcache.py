@@ -542,7 +542,7 @@ class FileMemo:
     @staticmethod
     def _stat_key(path: Path) -> str | None:
         try:
-            st = path.stat()
+            st = os.stat(path)  # not Path.stat's wrapper: once per file of every build
         except OSError:
             return None
         extra = ""
