@@ -828,6 +828,7 @@ class _People:
         """Each member's org, as a number; -1 for none."""
         self._surfaces: dict[int, str] = {}
         self._said: dict[tuple[object, ...], Phrase] = {}
+        self._kinds: dict[int, int] = {}
 
     def helpers(
         self, asks: list[Ask], queries: _Queries, options: NetworkOptions
@@ -927,11 +928,7 @@ class _People:
             topics = _listed([str(of[i]) for i in items])
             return self._phrase(N_("works on %(topics)s"), topics=topics)
         place = {query.keys[term]: term for term in credits.terms_of(helper, source)}
-        terms = list(place)
-        named = [k for k in terms if self.index.words_of(k) in self.evidence.labels]
-        phrases = [k for k in terms if k not in named and len(self.index.words_of(k)) == 2]
-        single = [k for k in terms if k not in named and k not in phrases]
-        subject = self._subject(named + phrases + single)
+        subject = self._subject(sorted(place, key=self._kind))
         words = _listed([self.label(k, query.words) for k in subject])
         if source is Source.PROFILE:
             return self._phrase(N_("their profile mentions %(words)s"), words=words)
@@ -964,6 +961,15 @@ class _People:
         """Two reasons, one after the other."""
         # Translators: two reasons why a member could help, one after the other
         return self._phrase(N_("%(first)s; %(then)s"), first=first, then=then)
+
+    def _kind(self, key: int) -> int:
+        """How a reason names a term: the name of a tag or topic first (0), which a reader
+        knows, then a phrase (1), then a word (2)."""
+        kind = self._kinds.get(key)
+        if kind is None:
+            words = self.index.words_of(key)
+            kind = self._kinds[key] = 0 if words in self.evidence.labels else 3 - len(words)
+        return kind
 
     def _subject(self, terms: list[int]) -> list[int]:
         """The first two of ``terms`` (the names of tags and topics, which a reader knows,
