@@ -301,7 +301,7 @@ def _large_layout(graph: Any, k: float, seed: int, iterations: int) -> dict[Any,
     import networkx as nx  # type: ignore[import-untyped, unused-ignore]
     import numpy as np
 
-    adjacency = nx.to_numpy_array(graph, weight="weight", dtype=np.float32)
+    adjacency = nx.to_numpy_array(graph, weight="weight", dtype=np.dtype(np.float32))
     nnodes = len(adjacency)
     pos = np.asarray(np.random.RandomState(seed).rand(nnodes, 2), dtype=adjacency.dtype)
     # from here as networkx's _sparse_fruchterman_reingold (3.2 to 3.6), loop aside
