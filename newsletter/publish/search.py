@@ -42,6 +42,7 @@ from newsletter.core import urls
 from newsletter.core.errors import SearchError
 from newsletter.publish.shards import (
     MANIFEST,
+    indexed_part,
 )
 from newsletter.publish.write import safe_relative
 
@@ -277,7 +278,7 @@ class _Service:
                     "index_id": 0,
                     "url": base_path + name.removesuffix("index.html"),
                     "file_path": None,
-                    "file_contents": pages[name].decode("utf-8", "replace"),
+                    "file_contents": indexed_part(pages[name]).decode("utf-8", "replace"),
                 }
             yield {"type": "GetFiles", "index_id": 0}
 

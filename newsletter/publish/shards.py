@@ -150,6 +150,41 @@ def indexed_digest(html: bytes) -> str:
     return digest.hexdigest()
 
 
+TITLE = re.compile(rb"<title\b[^>]*>.*?</title>", re.S | re.I)
+ELSEWHERE = re.compile(rb"data-pagefind-|<h1\b|<img\b", re.I)
+"""What Pagefind reads outside the body mark: its other marks, the first heading (a
+result's title) and the first image (its picture)."""
+
+
+def indexed_part(html: bytes) -> bytes:
+    """The page as Pagefind needs it to index it exactly as the whole page: its language
+    and title, and the element marked ``data-pagefind-body``. Pagefind parses a third less
+    (the masthead, the navigation, the footer, the head's metadata): 17% less of its time
+    at 2,000 posts, the same bundle byte for byte (tests/site/test_search_shards.py).
+
+    The whole page when anything Pagefind reads may be outside that element (see
+    ``ELSEWHERE``), or when the element cannot be followed."""
+    body = _element_at(html, html.find(b"data-pagefind-body"))
+    if body is None:
+        return html
+    start, end = body
+    if ELSEWHERE.search(html, 0, start) or ELSEWHERE.search(html, end):
+        return html
+    title = TITLE.search(html, 0, start)
+    language = PAGE_LANGUAGE.search(html, 0, 2048)
+    return b"".join(
+        (
+            b"<!doctype html><html",
+            b' lang="' + language.group(1) + b'"' if language else b"",
+            b"><head>",
+            title.group(0) if title else b"",
+            b"</head><body>",
+            html[start:end],
+            b"</body></html>",
+        )
+    )
+
+
 def _element_at(html: bytes, mark: int) -> tuple[int, int] | None:
     """Where the element whose start tag holds the attribute at ``mark`` starts and ends
     (after its end tag), counting the same tags nested in it; None when there is none."""

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsletter.publish import searchstep, shards
-from newsletter.publish.shards import indexed_digest, plan_shards
+from newsletter.publish import search, searchstep, shards
+from newsletter.publish.shards import indexed_digest, indexed_part, plan_shards
 
 from support.cli import run
 from support.clock import EXAMPLE_TODAY
@@ -92,6 +92,48 @@ def test_a_page_whose_marks_cannot_be_followed_is_digested_whole() -> None:
         b"<section data-pagefind-ignore>", b"<section>"
     )
     assert indexed_digest(text) != indexed_digest(text.replace(b"menu", b"menus"))
+
+
+# -- what Pagefind is sent ----------------------------------------------------------------------
+
+
+def test_pagefind_is_sent_the_marked_element_with_the_language_and_title() -> None:
+    part = indexed_part(page("Quinoa", "a list of other posts"))
+    assert part.startswith(b'<!doctype html><html lang="en"><head><title>T</title></head><body>')
+    assert b"<article data-pagefind-body" in part
+    assert b"menu" not in part  # the navigation, outside the mark
+    assert b"a list of other posts" in part  # ignored by Pagefind, but inside: kept
+
+
+@pytest.mark.parametrize(
+    "outside",
+    [b'<p data-pagefind-meta="x:y">', b"<h1>Another title</h1>", b'<IMG src="a.png">'],
+    ids=["a mark", "a heading", "an image"],
+)
+def test_a_page_with_what_pagefind_reads_outside_the_mark_is_sent_whole(outside: bytes) -> None:
+    for where in (b"<nav>", b"<footer>"):
+        whole = page("Quinoa").replace(where, where + outside)
+        assert indexed_part(whole) is whole
+    unclosed = page("Quinoa").replace(b"</article>", b"")
+    assert indexed_part(unclosed) is unclosed
+
+
+@pytest.mark.slow
+def test_pagefind_makes_the_same_bundle_from_the_parts_as_from_whole_pages(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = run("build", "--today", EXAMPLE_TODAY, "--no-search", cwd=example)
+    assert result.exit_code == 0, result.output
+    site = example / "site"
+    pages = {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in sorted(site.rglob("*.html"))
+        if search.is_searched(p.relative_to(site).as_posix(), frozenset({"fr"}))
+    }
+    assert sum(indexed_part(html) is not html for html in pages.values()) > len(pages) // 2
+    sent = search.search_files(pages, "/", None)
+    monkeypatch.setattr(search, "indexed_part", lambda html: html)
+    assert search.search_files(pages, "/", None) == sent
 
 
 # -- the example as a big site ------------------------------------------------------------------
