@@ -47,13 +47,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
-import gc
 import html
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -61,6 +58,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newsletter.analysis.wordcodes import BREAK, Codes, TextCodes
+from newsletter.core import collector
 from newsletter.core.community import Ask, Helper, NetworkOptions
 from newsletter.core.messages import N_
 from newsletter.core.model import Kind, Member, Post
@@ -153,7 +151,9 @@ def rank_helpers(
     texts analysed by earlier builds (in ``language``), and where this one's are kept."""
     if not asks or options.helpers <= 0:
         return {}
-    with _collector_paused():
+    # the ranking makes no reference cycles, but its tens of thousands of small lists and
+    # phrases would set off passes over every post loaded (0.15 s each at 10,000 posts)
+    with collector.paused():
         encoder = _Encoder(texts if texts is not None else TextCodes(language))
         evidence = _gather(members, posts, today, encoder)
         index = _Index.build(evidence, encoder, [members[h].network for h in evidence.handles])
@@ -163,24 +163,6 @@ def rank_helpers(
         people = _People(members, evidence, index)
         found = people.helpers(ordered, queries, options)
         return {ask.key: helpers for ask, helpers in zip(ordered, found, strict=True)}
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while the ranking runs, as it was before after.
-
-    The ranking makes no reference cycles, so the collector has nothing of it to
-    collect; but its passes, which its tens of thousands of small lists and phrases set
-    off, walk the caller's heap (every post and member loaded): a full one takes 0.15 s
-    at 10,000 posts. (``newsletter.analysis.network`` pauses it for the same reason.)
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _ask_text(ask: Ask, post: Post | None) -> list[str]:

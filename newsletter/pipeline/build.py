@@ -11,16 +11,14 @@ build. Nothing here prints: stages report through ``progress``.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsletter.core import clock, urls
+from newsletter.core import clock, collector, urls
 from newsletter.core.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
 from newsletter.core.errors import BuildFailed, ProjectError
 from newsletter.core.progress import Progress, quiet
@@ -320,7 +318,7 @@ def build_project(
             if quick is not None:
                 return quick
             cache.check()
-        with _fewer_collections():
+        with collector.less_often(COLLECT_AFTER):
             result = _build(_Run(project, options, output, cache, progress, {}, start, check))
         if cache is not None:
             last = {
@@ -342,23 +340,10 @@ def build_project(
 
 
 COLLECT_AFTER = 50_000
-"""Objects allocated (less those freed) between two runs of Python's cycle collector
-during a build, instead of 700. A build makes hundreds of thousands of objects that live
-until it ends (the posts, their pages' jobs, the network): each run goes through the
-young ones, and every tenth through more; at 700 that was a tenth of the CPU of an
-edit at 10,000 posts. The garbage in cycles this lets wait is a few megabytes at most."""
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """The cycle collector run every ``COLLECT_AFTER`` allocations, during the build
-    only (``serve`` and the library's callers keep their own setting after it)."""
-    before = gc.get_threshold()
-    gc.set_threshold(COLLECT_AFTER, *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
+"""Allocations between two runs of Python's cycle collector during a build, instead of
+700 (:func:`newsletter.core.collector.less_often`): at 700 its runs were a tenth of the
+CPU of an edit at 10,000 posts. The garbage in cycles this lets wait is a few megabytes
+at most."""
 
 
 @dataclass(frozen=True)
