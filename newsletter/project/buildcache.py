@@ -498,16 +498,9 @@ def open_build_cache(state: Path, output: Path, default: Path, check: bool = Tru
 
 
 def files_intact(output: Path, records: Iterable[OutputRecord]) -> bool:
-    """Every file the last build wrote is in ``output`` with its size and mtime."""
-    for record in records:
-        for f in record.files:
-            try:
-                st = os.stat(output / f.path)
-            except OSError:
-                return False
-            if st.st_size != f.size or st.st_mtime_ns != f.mtime_ns:
-                return False
-    return True
+    """Every file the last build wrote is in ``output`` with its size and mtime
+    (:meth:`SiteFiles.intact`, which says how)."""
+    return SiteFiles.of(records).intact(output)
 
 
 # -- files parsed once ----------------------------------------------------------------
