@@ -242,15 +242,15 @@ def _build_while_writing(root: Path, options: list[str], kill_after: float | Non
 
 @pytest.mark.slow
 def test_a_killed_build_leaves_the_old_site_or_the_new_one(tmp_path: Path) -> None:
-    """1,500 posts; the build that retitles every page is killed at moments spread over
+    """600 posts; the build that retitles every page is killed at moments spread over
     the time it writes (the last ones close to the swap): site/ is then exactly the old
     build or exactly the new one, and the next build finishes the job and removes what
     the killed ones left."""
     options = ["--today", TODAY, "--no-search"]
-    root = _generate(tmp_path / "p", 1500)
+    root = _generate(tmp_path / "p", 600)
     assert newsletter(root, "build", *options).returncode == 0
     old = snapshot(root / "site")
-    reference = _generate(tmp_path / "reference", 1500)
+    reference = _generate(tmp_path / "reference", 600)
     assert newsletter(reference, "build", *options).returncode == 0
     _retitle(reference)
     writing = float(_build_while_writing(reference, options, None))
