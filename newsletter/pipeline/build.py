@@ -274,8 +274,11 @@ def job_keys(site: Site, theme: Theme, jobs: list[Job]) -> dict[str, str]:
     digests.remember(site.members.values())
     digests.remember(site.posts)
     digests.remember(v.edition for v in site.editions)
-    # each by its own digest: the same whether it was worked out now or given back by the
-    # build cache's memo (whose strings are no longer those of the posts and members)
+    # each by the digest of what it was worked out from (or by its own): the same whether
+    # it was worked out now or given back by the build cache's memo
+    for analysis, digest in site.analysed_from:
+        if analysis is site.network or analysis is site.asks:
+            digests.known(analysis, digest)
     digests.remember(x for x in (site.network, site.asks) if x is not None)
     common = _global_key(site, theme, digests)
     whole = digests.of((common, site))

@@ -93,10 +93,11 @@ def activity(posts: list[Post], handles: set[str]) -> dict[str, Activity]:
 
 def network_of(
     content: Content, shares: list[Share], today: dt.date, cache: BuildCache | None
-) -> Network:
+) -> tuple[Network, str]:
     """The network analysis, reused from the last build when none of what it reads changed:
     the members, each share's people, date, kind, tags and the ask it answers, each ask's
-    key, title, body and status, the day, the options and the language."""
+    key, title, body and status, the day, the options and the language. With the digest
+    of all that (:func:`_memo`)."""
     config = content.config
     seen = [
         (
@@ -125,9 +126,10 @@ def network_of(
 
 def asks_of(
     content: Content, posts: list[Post], today: dt.date, cache: BuildCache | None
-) -> AskReport:
+) -> tuple[AskReport, str]:
     """The asks and their helpers, reused from the last build when none of what they read
-    changed: the members, every published post's text and fields, the day, the options."""
+    changed: the members, every published post's text and fields, the day, the options.
+    With the digest of all that (:func:`_memo`)."""
     config = content.config
     seen = [
         (p.key, p.by, p.date, p.kind, p.title, p.tags, p.body_md, p.answers, p.status, p.origin)
@@ -160,18 +162,22 @@ _TEXTS = "asks-texts"
 """The memo of the texts the asks' helpers were ranked on, as word numbers."""
 
 
-def _memo(cache: BuildCache | None, name: str, reads: object, compute: Callable[[], T]) -> T:
+def _memo(
+    cache: BuildCache | None, name: str, reads: object, compute: Callable[[], T]
+) -> tuple[T, str]:
     """``compute()``, or what it returned last time if ``reads`` (all it depends on, this
-    code aside) is the same."""
-    if cache is None:
-        return compute()
+    code aside) is the same; and the digest of ``reads`` and this code, which stands for
+    the value in the job keys (:meth:`Digests.known`): the value is made from nothing
+    else, so the digest changes whenever it does."""
     key = Digests().of((code_stamp(), reads))
+    if cache is None:
+        return compute(), key
     found = cache.memo(name, key)
     if found is not None:
-        return cast(T, found)
+        return cast(T, found), key
     value = compute()
     cache.save_memo(name, key, value)
-    return value
+    return value, key
 
 
 def enrich(
@@ -201,9 +207,12 @@ def enrich(
         for tag in member.topics:
             topics.setdefault(tag, [])
     shares = ledger(posts)
+    network, network_key = network_of(content, shares, today, cache)
+    asks, asks_key = asks_of(content, posts, today, cache)
     return Site(
-        network=network_of(content, shares, today, cache),
-        asks=asks_of(content, posts, today, cache),
+        network=network,
+        asks=asks,
+        analysed_from=((network, network_key), (asks, asks_key)),
         config=content.config,
         members=dict(sorted(content.members.items())),
         posts=posts,

@@ -118,6 +118,14 @@ class Digests:
         self._alive.append(value)
         return digest
 
+    def known(self, value: Any, digest: str) -> None:
+        """Remember ``value`` by a digest worked out elsewhere, for instance of all it was
+        made from; an equal copy of it elsewhere is hashed as it is (another digest, never
+        a wrong one)."""
+        self._table.setdefault(type(value), self._reduce)
+        self._memo[id(value)] = digest
+        self._alive.append(value)
+
     def remember(self, values: Iterable[Any]) -> None:
         """Hash each value once; later digests that contain them, or an equal copy of
         one of them or of any object of their types, use that."""

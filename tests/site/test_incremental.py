@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from newsletter.core.model import Site
+
 from support.cli import run
 from support.clock import EXAMPLE_TODAY
 
@@ -292,3 +294,34 @@ def test_job_keys_are_the_same_for_a_network_worked_out_or_remembered(example: P
     worked_out, remembered = keys
     assert "network/index.html" in worked_out
     assert {n for n in worked_out if worked_out[n] != remembered[n]} == set()
+
+
+def test_the_network_stands_in_the_keys_by_what_it_was_worked_out_from(example: Path) -> None:
+    """A network worked out from other shares gives the network page another key; one put
+    in the site's place afterwards, whatever digest the first had, is hashed as it is."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from newsletter.pipeline.build import BuildOptions, check_project, job_keys
+    from newsletter.pipeline.enrich import enrich
+    from newsletter.project.sources import find_project
+    from newsletter.render import Theme, plan_jobs
+
+    project = find_project(example)
+    today = dt.date.fromisoformat(EXAMPLE_TODAY)
+    content, _ = check_project(project, BuildOptions(today=today, jobs=1))
+
+    def key(site: Site) -> str:
+        theme = Theme(project)
+        return job_keys(site, theme, plan_jobs(site, theme, cached=True))["network/index.html"]
+
+    site = enrich(content, today, False, None)
+    assert site.network is not None and site.network.brokers
+    assert key(site) == key(enrich(content, today, False, None))
+    fewer = replace(
+        content, posts=[p for p in content.posts if p.by != site.network.brokers[0].handle]
+    )
+    assert key(enrich(fewer, today, False, None)) != key(site)
+    swapped = replace(site, network=replace(site.network, brokers=site.network.brokers[1:]))
+    assert swapped.analysed_from == site.analysed_from
+    assert key(swapped) != key(site)

@@ -808,7 +808,7 @@ def test_a_build_reuses_the_network_until_what_it_reads_changes(
 
     def network(post: Post, language: str = "en") -> Network:
         content = Content(Config("T", "https://x.example/", language=language), people, [post], [])
-        return enrich.network_of(content, enrich.ledger([post]), TODAY_DATE, cache)
+        return enrich.network_of(content, enrich.ledger([post]), TODAY_DATE, cache)[0]
 
     question = ask("ines", "Who tests charts?", body="Our charts need work.").post
     assert network(question).suggestions == [] and len(computed) == 1
