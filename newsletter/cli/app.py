@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from newsletter import __version__
 from newsletter.cli.output import print_diagnostics, print_table, progress_bar
+from newsletter.core import collector
 from newsletter.core.errors import BuildFailed, NewsletterError, OutputError
 from newsletter.project.sources import Project, find_project
 
@@ -97,6 +98,14 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
 
 class NewsletterGroup(click.Group):
     """Turns the library's errors into a message and an exit status, for every command."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """The ``newsletter`` program, whose process ends with the command (Click's test
+        runner calls :meth:`main` instead)."""
+        try:
+            return self.main(*args, **kwargs)
+        finally:
+            collector.spare_the_exit()
 
     def invoke(self, ctx: click.Context) -> object:
         try:

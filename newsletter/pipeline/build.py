@@ -323,17 +323,17 @@ def build_project(
             cache.check()
         with collector.less_often(COLLECT_AFTER):
             result = _build(_Run(project, options, output, cache, progress, {}, start, check))
-        if cache is not None:
-            last = {
-                "stamp": stamp,
-                "stamped_at": stamped_at,
-                "files": result.files,
-                "diagnostics": result.diagnostics,
-                "counts": result.counts,
-                "site": cache.site_files(),
-            }
-            cache.save_state("last", last)
-            result.notes[:0] = cache.notes
+            if cache is not None:
+                last = {
+                    "stamp": stamp,
+                    "stamped_at": stamped_at,
+                    "files": result.files,
+                    "diagnostics": result.diagnostics,
+                    "counts": result.counts,
+                    "site": cache.site_files(),
+                }
+                cache.save_state("last", last)
+                result.notes[:0] = cache.notes
         return result
     finally:
         if check is not None:

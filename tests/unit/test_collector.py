@@ -1,13 +1,18 @@
 """``newsletter.core.collector``: the build's changes to Python's cycle collector last
-as long as their block, even when it raises (``serve`` and library callers keep theirs)."""
+as long as their block, even when it raises (``serve`` and library callers keep theirs);
+only the program, as it ends, freezes what it made."""
 
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 
 import pytest
 
 from newsletter.core import collector
+
+from support.cli import run
 
 
 def test_less_often_spaces_the_runs_then_puts_the_thresholds_back() -> None:
@@ -29,3 +34,18 @@ def test_paused_stops_the_collector_and_leaves_it_as_it_was(enabled: bool) -> No
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_the_program_freezes_what_it_made_before_it_ends_and_the_test_runner_does_not() -> None:
+    """`newsletter` as a process leaves its objects out of the interpreter's last
+    collection; Click's test runner (this process, which lives on) is left as it was."""
+    script = (
+        "import gc\nfrom newsletter.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    print(gc.get_freeze_count())"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) > 10_000
+    before = gc.get_freeze_count()
+    assert run("--version").exit_code == 0
+    assert gc.get_freeze_count() == before
