@@ -112,10 +112,10 @@ class Digests:
     def _remembered(self, value: Any) -> str:
         self._outer.add(id(value))
         try:
-            digest = self._memo[id(value)] = self.of(value)
+            digest = self.of(value)
         finally:
             self._outer.discard(id(value))
-        self._alive.append(value)
+        self.known(value, digest)
         return digest
 
     def known(self, value: Any, digest: str) -> None:
