@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -236,8 +237,16 @@ def _merged_edges(edges: Iterable[MapEdge], handles: set[str]) -> list[MapEdge]:
         if edge.a == edge.b or w <= 0 or edge.a not in handles or edge.b not in handles:
             continue
         found.setdefault((min(edge.a, edge.b), max(edge.a, edge.b)), []).append(w)
-    # fsum is exactly rounded: duplicates add up to the same weight in any order.
-    return [MapEdge(a, b, math.fsum(found[a, b])) for a, b in sorted(found)]
+    return [MapEdge(a, b, _total(found[a, b])) for a, b in sorted(found)]
+
+
+def _total(weights: list[float]) -> float:
+    """The weights added, exactly rounded (``fsum``: duplicates add up to the same
+    weight in any order); the largest float when they add up past it."""
+    try:
+        return math.fsum(weights)
+    except OverflowError:
+        return sys.float_info.max
 
 
 def _finite(value: float) -> float:

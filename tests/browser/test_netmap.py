@@ -380,6 +380,16 @@ def test_bad_numbers_do_not_break_the_map() -> None:
     assert "nan" not in ET.tostring(root, encoding="unicode").lower()
 
 
+def test_ties_that_add_up_past_the_largest_number_are_drawn() -> None:
+    """Found by hypothesis: two edges of 9e307 between the same members overflowed."""
+    nodes = [MapNode(h, h.upper(), "", 1.0, f"/{h}/") for h in ("a", "b", "c")]
+    edges = [MapEdge("a", "b", 9e307), MapEdge("b", "a", 9e307), MapEdge("b", "c", 1.0)]
+    root = parse(network_svg(nodes, edges))
+    assert len([g for g in root.iter(f"{SVG}g") if g.get("class") == "nm-e"]) >= 1
+    assert len(list(root.iter(f"{SVG}line"))) == 2
+    assert not re.search(r"nan|inf", ET.tostring(root, encoding="unicode").lower())
+
+
 # -- sizes, labels, legend -----------------------------------------------------------
 
 
