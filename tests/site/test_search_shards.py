@@ -118,6 +118,13 @@ def test_a_page_with_what_pagefind_reads_outside_the_mark_is_sent_whole(outside:
     assert indexed_part(unclosed) is unclosed
 
 
+def test_an_ignore_mark_after_the_element_is_left_out_but_one_before_may_hold_it() -> None:
+    after = page("Quinoa").replace(b"<footer>", b'<footer><aside data-pagefind-ignore="all">')
+    assert indexed_part(after) == indexed_part(page("Quinoa"))
+    around = page("Quinoa").replace(b"<main>", b"<main data-pagefind-ignore>")
+    assert indexed_part(around) is around
+
+
 @pytest.mark.slow
 def test_pagefind_makes_the_same_bundle_from_the_parts_as_from_whole_pages(
     example: Path, monkeypatch: pytest.MonkeyPatch
