@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -253,11 +254,14 @@ def _index_shards(
     if not shards:
         return []
 
+    finishing = threading.Semaphore(1)
+
     def index(shard: Shard) -> dict[str, bytes]:
         names = list(shard.names)
-        return _shared(
-            shard, bundle_files(names, pages, target.base_path, target.language, shard.folder)
+        bundle = bundle_files(
+            names, pages, target.base_path, target.language, shard.folder, finishing
         )
+        return _shared(shard, bundle)
 
     placed: dict[str, OutputFile] = {}
     shared: dict[str, bytes] = {}

@@ -11,14 +11,17 @@ import gzip
 import json
 import re
 import sys
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from newsletter.publish.search import search_files, searched_pages
+from newsletter.core.errors import SearchError
+from newsletter.publish.search import PagesOnDisk, bundle_files, search_files, searched_pages
 
 from support.cli import run
 from support.clock import EXAMPLE_TODAY
@@ -122,13 +125,15 @@ def test_the_search_box_is_a_plain_form(built_example: Path) -> None:
     assert 'id="site-search-q" type="search" name="q"' in form.group()
 
 
-def test_search_files_is_pure_and_picks_pages(tmp_path: Path) -> None:
-    def html(title: str, body: str) -> bytes:
-        return (
-            f'<!doctype html><html lang="en"><head><title>{title}</title></head>'
-            f"<body><main data-pagefind-body><h1>{title}</h1><p>{body}</p></main></body></html>"
-        ).encode()
+def page_with(title: str, body: str) -> bytes:
+    return (
+        f'<!doctype html><html lang="en"><head><title>{title}</title></head>'
+        f"<body><main data-pagefind-body><h1>{title}</h1><p>{body}</p></main></body></html>"
+    ).encode()
 
+
+def test_search_files_is_pure_and_picks_pages(tmp_path: Path) -> None:
+    html = page_with
     pages = {
         "posts/2026/a/index.html": html("A post", "quinoa and mapping"),
         "members/ada/index.html": html("Ada", "engines"),
@@ -146,6 +151,43 @@ def test_search_files_is_pure_and_picks_pages(tmp_path: Path) -> None:
     assert urls == {"/news/posts/2026/a/", "/news/members/ada/"}
     assert search_files(pages, "/news/", "en") == files  # the same bytes every time
     assert not list(tmp_path.iterdir())
+
+
+class Turn(threading.Semaphore):
+    """A semaphore that says when it is waited for."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+        self.asked = threading.Event()
+
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+        self.asked.set()
+        return super().acquire(blocking, timeout)
+
+
+def test_pagefind_makes_the_bundle_only_in_its_turn() -> None:
+    pages = {f"posts/2026/p{i}/index.html": page_with(f"Post {i}", "quinoa") for i in range(3)}
+    names = sorted(pages)
+    alone = bundle_files(names, pages, "/", "en", "pagefind/")
+    turn = Turn()
+    turn.acquire()  # another bundle is being made
+    turn.asked.clear()
+    with ThreadPoolExecutor(1) as pool:
+        made = pool.submit(bundle_files, names, pages, "/", "en", "pagefind/", turn)
+        assert turn.asked.wait(60)  # every page sent, waiting for its turn
+        assert not made.done()
+        turn.release()
+        assert made.result(60) == alone
+    assert turn.acquire(blocking=False)  # and its turn is given back
+
+
+def test_a_bundle_that_fails_before_its_turn_does_not_take_it() -> None:
+    pages = PagesOnDisk(Path("/nonexistent"), ["posts/2026/gone/index.html"], frozenset())
+    turn = Turn()
+    with pytest.raises(SearchError, match="could not read a page to index"):
+        bundle_files(list(pages), pages, "/", "en", "pagefind/", turn)
+    assert not turn.asked.is_set()
+    assert turn.acquire(blocking=False)
 
 
 @pytest.mark.slow
