@@ -6,7 +6,9 @@ A site of up to :data:`SINGLE_MAX` searched pages gets one bundle
 (:mod:`newsletter.publish.shards`): each shard whose pages Pagefind would read as the
 last build did is kept as it is, the others are indexed by up to ``workers`` Pagefind
 processes at once, and each is checked and written as soon as its Pagefind answers, so
-that no more than ``workers`` shards are ever in memory.
+that no more than ``workers`` shards are ever in memory. They read their pages together
+but make their bundles one at a time: that is when Pagefind's memory peaks, at more than
+three times what it holds once it has read the pages.
 
 What a page is to Pagefind (its language and digest) comes from the process that
 rendered it, while its bytes were in memory (``publish.outputs``): this step reads a
