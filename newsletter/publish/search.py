@@ -158,13 +158,13 @@ def bundle_files(
     base_path: str,
     language: str | None,
     folder: str,
-    finishing: threading.Semaphore | None = None,
+    turns: Turns | None = None,
 ) -> dict[str, bytes]:
     """The Pagefind bundle of the pages ``names`` (read from ``pages``), each file's path
-    under ``folder`` (``pagefind/``). With ``finishing``, Pagefind is asked for the
-    bundle only once it is acquired (see :class:`_Service`)."""
+    under ``folder`` (``pagefind/``). With ``turns``, Pagefind is asked for the bundle
+    only in its turn (see :class:`Turns`)."""
     timeout = TIMEOUT + PER_PAGE_TIMEOUT * len(names)
-    service = _Service(pagefind_executable(), timeout, finishing)
+    service = _Service(pagefind_executable(), timeout, turns)
     options = {"force_language": language} if language else {}
     files = service.run(options, base_path, names, pages)
     out = {}
@@ -209,23 +209,43 @@ def pagefind_executable() -> str:
     return str(found)
 
 
-class _Service:
-    """One run of ``pagefind --service``. It answers requests one at a time, in order,
-    so all are sent at once (by a thread, the pages read as they go) while the answers
-    are read, up to the last: the bundle's files.
+class Turns:
+    """Whose turn it is to have Pagefind make a bundle, among several runs at once.
 
     Pagefind makes the index when asked for the bundle, and that is most of its memory:
     for 1,000 pages, 42 MB once it has read them all, 153 MB while it makes the bundle.
-    Several runs at once that share a ``finishing`` semaphore make their bundles one at
-    a time (or as many as it allows), each holding it from that request until its
-    process has ended; what they read, they read together."""
+    So runs read their pages together, but make their bundles together only while these
+    add up to no more than ``pages`` (and one at a time when one alone has more): a run
+    takes its turn when it asks for its bundle and gives it back once its process has
+    ended."""
 
-    def __init__(
-        self, executable: str, timeout: float, finishing: threading.Semaphore | None = None
-    ) -> None:
+    def __init__(self, pages: int) -> None:
+        self.pages = pages
+        self.making = 0
+        """The pages of the bundles being made."""
+        self._changed = threading.Condition()
+
+    def take(self, pages: int) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: not self.making or self.making + pages <= self.pages)
+            self.making += pages
+
+    def give_back(self, pages: int) -> None:
+        with self._changed:
+            self.making -= pages
+            self._changed.notify_all()
+
+
+class _Service:
+    """One run of ``pagefind --service``. It answers requests one at a time, in order,
+    so all are sent at once (by a thread, the pages read as they go) while the answers
+    are read, up to the last: the bundle's files; with ``turns``, that last request
+    waits for its turn."""
+
+    def __init__(self, executable: str, timeout: float, turns: Turns | None = None) -> None:
         self.executable, self.timeout = executable, timeout
-        self.finishing = finishing
-        self.holding = False  # finishing is acquired, by the thread that sends
+        self.turns = turns
+        self.in_turn = False  # set by the thread that sends, once it has its turn
         self.names: list[str] = []
         self.stderr = b""
         self.drained = threading.Event()  # all of stderr is read: the reason it stopped
@@ -259,9 +279,9 @@ class _Service:
             self.stop(proc, timed_out=False)
             for thread in threads:
                 thread.join()
-            if self.holding:
-                assert self.finishing is not None
-                self.finishing.release()
+            if self.in_turn:
+                assert self.turns is not None
+                self.turns.give_back(len(names))
             for pipe in (proc.stdin, proc.stdout, proc.stderr):
                 if pipe:
                     with contextlib.suppress(OSError):  # requests left unsent: it stopped
@@ -297,10 +317,10 @@ class _Service:
                     "file_path": None,
                     "file_contents": indexed_part(pages[name]).decode("utf-8", "replace"),
                 }
-            if self.finishing is not None:
+            if self.turns is not None:
                 stdin.flush()  # what it has to read, before waiting for its turn
-                self.finishing.acquire()
-                self.holding = True
+                self.turns.take(len(self.names))
+                self.in_turn = True
             yield {"type": "GetFiles", "index_id": 0}
 
         messages = enumerate(payloads(), 1)

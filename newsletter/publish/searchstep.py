@@ -7,8 +7,9 @@ A site of up to :data:`SINGLE_MAX` searched pages gets one bundle
 last build did is kept as it is, the others are indexed by up to ``workers`` Pagefind
 processes at once, and each is checked and written as soon as its Pagefind answers, so
 that no more than ``workers`` shards are ever in memory. They read their pages together
-but make their bundles one at a time: that is when Pagefind's memory peaks, at more than
-three times what it holds once it has read the pages.
+but make their bundles together only while these add up to no more pages than the
+largest shard has (:class:`~newsletter.publish.search.Turns`): making the bundle is when
+Pagefind's memory peaks, at more than three times what it holds once it has read them.
 
 What a page is to Pagefind (its language and digest) comes from the process that
 rendered it, while its bytes were in memory (``publish.outputs``): this step reads a
@@ -21,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -33,6 +33,7 @@ from newsletter.project.buildcache import OutputFile, OutputRecord, SiteFiles
 from newsletter.publish.search import (
     BUNDLE,
     PagesOnDisk,
+    Turns,
     bundle_files,
     is_searched,
     language_folders,
@@ -135,12 +136,13 @@ def add_search(
     )
     seen = _seen_pages(pages, files, made.seen, trusted.pages if trusted else {})
     shards = plan_shards({name: page.lang for name, page in seen.items()})
-    keys = {s.folder: _shard_key(s, seen, target) for s in shards}
+    stamp = _pagefind_stamp()
+    keys = {s.folder: _shard_key(s, seen, target, stamp) for s in shards}
     kept, todo = _kept_shards(target, shards, keys, trusted.shards if trusted else {})
     top = [f for f in target.previous.files if _at_top(f.path)] if target.previous else []
     if not (top and target.old_site and _intact(target.old_site, top)):
         kept, todo = [], shards  # what the shards share is gone: make them all again
-    placed = _index_shards(todo, pages, target, leaks, workers)
+    placed = _index_shards(todo, shards, pages, target, leaks, workers)
     if not todo:
         kept += top
     manifest: dict[str, list[str]] = {}
@@ -190,11 +192,11 @@ def _seen_pages(
     return seen
 
 
-def _shard_key(shard: Shard, seen: dict[str, PageSeen], target: SearchTarget) -> str:
+def _shard_key(shard: Shard, seen: dict[str, PageSeen], target: SearchTarget, pagefind: str) -> str:
     """What a shard's bundle is made of: its pages as Pagefind reads them, where results
-    link to, the language option and Pagefind itself."""
+    link to, the language option and Pagefind itself (its :func:`_pagefind_stamp`)."""
     digest = hashlib.sha256(
-        repr((shard.folder, target.base_path, target.language, _pagefind_stamp())).encode()
+        repr((shard.folder, target.base_path, target.language, pagefind)).encode()
     )
     for name in shard.names:
         digest.update(f"{name}\0{seen[name].digest}\n".encode())
@@ -246,23 +248,25 @@ per shard). A Pagefind whose engine says it otherwise keeps a copy in each shard
 
 def _index_shards(
     shards: list[Shard],
+    every: list[Shard],
     pages: Mapping[str, bytes],
     target: SearchTarget,
     leaks: Leaks,
     workers: int,
 ) -> list[OutputFile]:
     """The bundles of ``shards``, indexed by up to ``workers`` Pagefind processes at once,
-    each checked and written as soon as it is made; the files they share once, at the top."""
+    each checked and written as soon as it is made; the files they share once, at the top.
+    Bundles are made together only while their pages add up to no more than the largest
+    shard's of ``every`` shard of the site: never more of Pagefind's memory than that one
+    alone needs, though two shards of half its size are made at once."""
     if not shards:
         return []
 
-    finishing = threading.Semaphore(1)
+    turns = Turns(max(len(shard.names) for shard in every))
 
     def index(shard: Shard) -> dict[str, bytes]:
         names = list(shard.names)
-        bundle = bundle_files(
-            names, pages, target.base_path, target.language, shard.folder, finishing
-        )
+        bundle = bundle_files(names, pages, target.base_path, target.language, shard.folder, turns)
         return _shared(shard, bundle)
 
     placed: dict[str, OutputFile] = {}

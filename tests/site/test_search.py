@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from newsletter.core.errors import SearchError
-from newsletter.publish.search import PagesOnDisk, bundle_files, search_files, searched_pages
+from newsletter.publish.search import (
+    PagesOnDisk,
+    Turns,
+    bundle_files,
+    search_files,
+    searched_pages,
+)
 
 from support.cli import run
 from support.clock import EXAMPLE_TODAY
@@ -153,41 +159,53 @@ def test_search_files_is_pure_and_picks_pages(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
-class Turn(threading.Semaphore):
-    """A semaphore that says when it is waited for."""
+class Watched(Turns):
+    """Turns that say when one is asked for."""
 
-    def __init__(self) -> None:
-        super().__init__(1)
+    def __init__(self, pages: int) -> None:
+        super().__init__(pages)
         self.asked = threading.Event()
 
-    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+    def take(self, pages: int) -> None:
         self.asked.set()
-        return super().acquire(blocking, timeout)
+        super().take(pages)
 
 
 def test_pagefind_makes_the_bundle_only_in_its_turn() -> None:
     pages = {f"posts/2026/p{i}/index.html": page_with(f"Post {i}", "quinoa") for i in range(3)}
     names = sorted(pages)
     alone = bundle_files(names, pages, "/", "en", "pagefind/")
-    turn = Turn()
-    turn.acquire()  # another bundle is being made
-    turn.asked.clear()
-    with ThreadPoolExecutor(1) as pool:
-        made = pool.submit(bundle_files, names, pages, "/", "en", "pagefind/", turn)
-        assert turn.asked.wait(60)  # every page sent, waiting for its turn
-        assert not made.done()
-        turn.release()
-        assert made.result(60) == alone
-    assert turn.acquire(blocking=False)  # and its turn is given back
+    for making, waits in ((2, True), (1, False)):  # of 4 pages at once, 3 are to be made
+        turns = Watched(4)
+        turns.take(making)  # another bundle is being made
+        turns.asked.clear()
+        with ThreadPoolExecutor(1) as pool:
+            made = pool.submit(bundle_files, names, pages, "/", "en", "pagefind/", turns)
+            assert turns.asked.wait(60)  # every page sent, it asks for its turn
+            if waits:
+                assert not made.done()
+                turns.give_back(making)
+            assert made.result(60) == alone
+        assert turns.making == (0 if waits else making)  # its turn is given back
+
+
+def test_turns_let_bundles_be_made_together_up_to_their_pages() -> None:
+    turns = Turns(10)
+    turns.take(6)
+    turns.take(4)  # 10 pages: together
+    assert turns.making == 10
+    turns.give_back(10)
+    turns.take(12)  # alone, more than the pages: in its turn all the same
+    assert turns.making == 12
 
 
 def test_a_bundle_that_fails_before_its_turn_does_not_take_it() -> None:
     pages = PagesOnDisk(Path("/nonexistent"), ["posts/2026/gone/index.html"], frozenset())
-    turn = Turn()
+    turns = Watched(4)
     with pytest.raises(SearchError, match="could not read a page to index"):
-        bundle_files(list(pages), pages, "/", "en", "pagefind/", turn)
-    assert not turn.asked.is_set()
-    assert turn.acquire(blocking=False)
+        bundle_files(list(pages), pages, "/", "en", "pagefind/", turns)
+    assert not turns.asked.is_set()
+    assert turns.making == 0
 
 
 @pytest.mark.slow
