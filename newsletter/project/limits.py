@@ -120,7 +120,15 @@ def check_binary(raw: bytes, where: Location, diags: Diagnostics) -> bool:
 
 
 def outside(root: Path, path: Path) -> Path | None:
-    """Where ``path`` really is, if a link takes it outside ``root``; else None."""
+    """Where ``path`` really is, if a link takes it outside ``root``; else None.
+
+    Only a link can: a path under ``root`` none of whose names below it is a link (nor
+    ``..``) is inside, whatever ``root`` itself is. That is one ``lstat`` for each name
+    below ``root`` (four for a post), where resolving both paths took one for each name
+    from ``/`` (ten for each post of a project in /tmp/…: 5.6 s of the 47.6 s of
+    loading This Week in Rust's 50,494 posts, profiled)."""
+    if _plainly_under(os.fspath(root), os.fspath(path)):
+        return None
     try:
         target = path.resolve()
         target.relative_to(root.resolve())
@@ -129,6 +137,20 @@ def outside(root: Path, path: Path) -> Path | None:
     except OSError:  # a loop of links: not followed, and not outside either
         return None
     return None
+
+
+def _plainly_under(root: str, path: str) -> bool:
+    """``path`` is below ``root`` by name, and none of its names below it is a link."""
+    if not path.startswith(root.rstrip(os.sep) + os.sep):
+        return False
+    here = root.rstrip(os.sep)
+    for name in path[len(here) + 1 :].split(os.sep):
+        if name in ("", ".", ".."):
+            return False
+        here += os.sep + name
+        if os.path.islink(here):
+            return False
+    return True
 
 
 def refuse_outside(root: Path, path: Path, where: Location, diags: Diagnostics) -> bool:

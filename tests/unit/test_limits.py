@@ -13,6 +13,7 @@ import cProfile
 import importlib.util
 import os
 import pstats
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +31,7 @@ from newsletter.project.limits import (
     MAX_MARKDOWN_CHARS,
     check_file,
     check_markdown,
+    outside,
 )
 
 from support.cli import run
@@ -140,6 +142,34 @@ def test_a_link_to_a_file_outside_the_project_is_not_read(tmp_path: Path) -> Non
     result = run("build", "--today", TODAY, cwd=root)
     assert result.exit_code == 1
     assert not (root / "site").exists()
+
+
+@pytest.mark.parametrize("linked", ["content", "content/posts", "content/posts/2026", "x.md"])
+def test_a_link_at_any_depth_below_the_project_takes_a_file_outside(
+    tmp_path: Path, linked: str
+) -> None:
+    root, elsewhere = tmp_path / "p", tmp_path / "elsewhere"
+    name = "content/posts/2026/x.md"
+    for where in (root, elsewhere):
+        write(where, name, "x")
+    at = root / name if linked == "x.md" else root / linked
+    if at.is_dir():
+        shutil.rmtree(at)
+    else:
+        at.unlink()
+    at.symlink_to(elsewhere / at.relative_to(root))
+    assert outside(root, root / name) == (elsewhere / name).resolve()
+
+
+def test_a_file_with_no_link_below_the_project_is_inside(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    write(root, "content/posts/2026/x.md", "x")
+    assert outside(root, root / "content/posts/2026/x.md") is None
+    (tmp_path / "to-p").symlink_to(root)  # a project under a link (/tmp -> /private/tmp)
+    assert outside(tmp_path / "to-p", tmp_path / "to-p/content/posts/2026/x.md") is None
+    write(tmp_path, "elsewhere/x.md", "x")
+    away = (tmp_path / "elsewhere/x.md").resolve()
+    assert outside(root, root / "content/../../elsewhere/x.md") == away
 
 
 def test_a_link_to_a_folder_outside_the_project_is_reported(tmp_path: Path) -> None:
