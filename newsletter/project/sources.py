@@ -84,6 +84,11 @@ class Project:
         return self.root / ".newsletter"
 
     def relative(self, path: Path) -> str:
+        """``path`` relative to the project, as diagnostics name it; as it is if outside.
+        (By its string: ``relative_to`` was 2.7 s of loading 50,000 posts, profiled.)"""
+        text, root = os.fspath(path), os.fspath(self.root)
+        if text.startswith(root) and text[len(root) : len(root) + 1] == os.sep:
+            return text[len(root) + 1 :].replace(os.sep, "/")
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
