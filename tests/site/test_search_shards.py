@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsletter.core.errors import OutputError
 from newsletter.publish import search, searchstep, shards
 from newsletter.publish.shards import indexed_digest, indexed_part, plan_shards
 
@@ -141,6 +143,30 @@ def test_pagefind_makes_the_same_bundle_from_the_parts_as_from_whole_pages(
     sent = search.search_files(pages, "/", None)
     monkeypatch.setattr(search, "indexed_part", lambda html: html)
     assert search.search_files(pages, "/", None) == sent
+
+
+def test_a_staged_bundle_is_written_new_and_linked_where_unchanged(tmp_path: Path) -> None:
+    old, staging = tmp_path / "site", tmp_path / "staging"
+    for name, data in (("same", b"same"), ("linked", b"old bytes")):
+        (old / "pagefind/en-1").mkdir(parents=True, exist_ok=True)
+        (old / "pagefind/en-1" / name).write_bytes(data)
+    placer = searchstep._Placer(searchstep.SearchTarget(staging, old, None, "/", "en"))
+    same = placer.put("pagefind/en-1/same", b"same")
+    made = staging / "pagefind/en-1/same"
+    assert made.stat().st_ino == (old / "pagefind/en-1/same").stat().st_ino
+    new = placer.put("pagefind/en-1/new", b"new bytes")
+    path = staging / "pagefind/en-1/new"
+    assert path.read_bytes() == b"new bytes"
+    for entry, on_disk in ((same, made), (new, path)):
+        st = on_disk.stat()
+        assert (entry.size, entry.mtime_ns) == (st.st_size, st.st_mtime_ns)
+    # a file already there, linked to the old site's, is replaced rather than written through
+    os.link(old / "pagefind/en-1/linked", staging / "pagefind/en-1/linked")
+    placer.put("pagefind/en-1/linked", b"new bytes")
+    assert (staging / "pagefind/en-1/linked").read_bytes() == b"new bytes"
+    assert (old / "pagefind/en-1/linked").read_bytes() == b"old bytes"
+    with pytest.raises(OutputError):
+        placer.put("pagefind/../../outside", b"x")
 
 
 # -- the example as a big site ------------------------------------------------------------------
