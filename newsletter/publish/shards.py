@@ -97,7 +97,7 @@ def _cuts_after(name: str, length: int, size: int) -> bool:
     """Whether a shard of ``length`` pages, of ``size`` on average, ends with ``name``:
     never under a quarter of ``size`` (the browser fetches files per shard, a tiny one is
     waste), always at twice (an edit re-indexes the whole shard, and Pagefind's memory
-    grows with it: 66 MB for 500 pages, 300 MB for 2,000), else by its hash."""
+    grows with it: 83 MB for 512 pages, 153 MB for 1,000), else by its hash."""
     if length < size // 4:
         return False
     return length >= 2 * size or int.from_bytes(_digest(name), "big") % (size - size // 4) == 0
