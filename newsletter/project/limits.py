@@ -141,9 +141,9 @@ def outside(root: Path, path: Path) -> Path | None:
 
 def _plainly_under(root: str, path: str) -> bool:
     """``path`` is below ``root`` by name, and none of its names below it is a link."""
-    if not path.startswith(root.rstrip(os.sep) + os.sep):
-        return False
     here = root.rstrip(os.sep)
+    if not path.startswith(here + os.sep):
+        return False
     for name in path[len(here) + 1 :].split(os.sep):
         if name in ("", ".", ".."):
             return False
