@@ -29,16 +29,37 @@ def paused() -> Iterator[None]:
             gc.enable()
 
 
+_settling = False
+"""Whether :func:`settle` may freeze: inside :func:`less_often`, which unfreezes."""
+
+
 @contextmanager
 def less_often(allocations: int) -> Iterator[None]:
     """The collector's youngest generation run every ``allocations`` allocations (less
-    those freed) until the block ends, then its thresholds as they were."""
+    those freed) until the block ends, then its thresholds as they were, and what
+    :func:`settle` froze back in its sight."""
+    global _settling
     before = gc.get_threshold()
     gc.set_threshold(allocations, *before[1:])
+    # what another froze (a server that forks, say) stays as it froze it: no settling
+    outer, _settling = _settling, not _settling and gc.get_freeze_count() == 0
     try:
         yield
     finally:
         gc.set_threshold(*before)
+        if _settling:
+            gc.unfreeze()
+        _settling = outer
+
+
+def settle() -> None:
+    """Every object alive now out of the collector's full passes until the block of
+    :func:`less_often` ends (``gc.freeze``): what a build has loaded and worked out
+    lives until it ends, and a full pass walked all of it to find nothing (0.24 s of
+    the pages' plan after an edit at 10,000 posts). Nothing outside that block, where
+    what is frozen would never be collected."""
+    if _settling:
+        gc.freeze()
 
 
 def spare_the_exit() -> None:

@@ -394,7 +394,9 @@ def _build(run: _Run) -> BuildResult:
     run.since("load+check", run.start)
     if diags.has_errors:
         raise BuildFailed(diags.sorted())
+    collector.settle()  # the content lives until the build ends
     site = _enrich(run, content)
+    collector.settle()
     plan = _plan_render(run, site)
     done = _render_and_publish(run, site, plan)
     if done.leaks:
