@@ -4,8 +4,9 @@ A build makes hundreds of thousands of objects that live until it ends (the post
 pages' jobs, the network), and makes hardly any reference cycles. The collector does
 not know that: every 700 allocations it goes through the young objects, and every
 so often through all of them, which at 10,000 posts was a tenth of an edit's CPU.
-:func:`less_often` spaces its runs during a build; :func:`paused` stops it while a
-computation that makes no cycles at all runs. Both put back what they found.
+:func:`less_often` spaces its runs during a build, and :func:`settle` takes what the
+build has loaded out of them until it ends; :func:`paused` stops it while a
+computation that makes no cycles at all runs. All put back what they found.
 """
 
 from __future__ import annotations
