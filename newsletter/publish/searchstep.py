@@ -143,7 +143,8 @@ def add_search(
     top = [f for f in target.previous.files if _at_top(f.path)] if target.previous else []
     if not (top and target.old_site and _intact(target.old_site, top)):
         kept, todo = [], shards  # what the shards share is gone: make them all again
-    placed = _index_shards(todo, shards, pages, target, placer, leaks, workers)
+    largest = max(len(shard.names) for shard in shards)
+    placed = _index_shards(todo, largest, pages, target, placer, leaks, workers)
     if not todo:
         kept += top
     manifest: dict[str, list[str]] = {}
@@ -249,7 +250,7 @@ per shard). A Pagefind whose engine says it otherwise keeps a copy in each shard
 
 def _index_shards(
     shards: list[Shard],
-    every: list[Shard],
+    largest: int,
     pages: Mapping[str, bytes],
     target: SearchTarget,
     placer: _Placer,
@@ -258,13 +259,13 @@ def _index_shards(
 ) -> list[OutputFile]:
     """The bundles of ``shards``, indexed by up to ``workers`` Pagefind processes at once,
     each checked and written as soon as it is made; the files they share once, at the top.
-    Bundles are made together only while their pages add up to no more than the largest
-    shard's of ``every`` shard of the site: never more of Pagefind's memory than that one
+    Bundles are made together only while their pages add up to no more than ``largest``,
+    the pages of the site's largest shard: never more of Pagefind's memory than that one
     alone needs, though two shards of half its size are made at once."""
     if not shards:
         return []
 
-    turns = Turns(max(len(shard.names) for shard in every))
+    turns = Turns(largest)
 
     def index(shard: Shard) -> dict[str, bytes]:
         names = list(shard.names)
