@@ -10,7 +10,7 @@ import signal
 import pytest
 
 from newsletter.core.errors import ProjectError
-from newsletter.core.parallel import map_in_processes
+from newsletter.core.parallel import chunk_ranges, map_in_processes
 
 
 def test_results_in_the_items_order_from_both_processes() -> None:
@@ -65,3 +65,19 @@ def test_one_job_or_few_items_run_here() -> None:
     here = os.getpid()
     assert map_in_processes(lambda _: os.getpid(), range(10), 1) == [here] * 10
     assert map_in_processes(lambda _: os.getpid(), range(10), 2, min_items=11) == [here] * 10
+
+
+@pytest.mark.parametrize(
+    ("total", "min_chunk", "max_chunk"), [(55_207, 8, 200), (2_000, 16, 10**9), (7, 5, 10)]
+)
+def test_chunks_cover_the_items_in_order_and_shrink_to_the_smallest(
+    total: int, min_chunk: int, max_chunk: int
+) -> None:
+    chunks = chunk_ranges(total, 2, min_chunk, max_chunk)
+    assert [i for chunk in chunks for i in chunk] == list(range(total))
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes == sorted(sizes, reverse=True)
+    assert max(sizes) <= max(min_chunk, max_chunk)
+    # what is handed out last is small, whatever came first: no process waits long on
+    # the other's last chunk
+    assert all(size <= min_chunk for size in sizes[-2:])
