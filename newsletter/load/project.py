@@ -162,9 +162,12 @@ class _Kinds:
             if cached[-1] is not None:
                 self.tally.one()
         todo = [i for i, blob in enumerate(cached) if blob is None]
-        parsed = dict(zip(todo, self._parse([files[i] for i in todo], load_one), strict=True))
-        for i, fresh in parsed.items():
-            self.memo.put(names[i], files[i], fresh)
+        parsed = {}
+        for i, (key, fresh) in zip(
+            todo, self._parse([files[i] for i in todo], load_one), strict=True
+        ):
+            self.memo.put(names[i], files[i], fresh, key)
+            parsed[i] = fresh
         loaded = []
         for i, blob in enumerate(cached):
             cached[i] = None  # each blob freed once read
@@ -174,15 +177,16 @@ class _Kinds:
                 loaded.append(item)
         return loaded
 
-    def _parse(self, files: list[Path], load_one: LoadOne) -> list[bytes]:
-        """Each file's item (or None) and diagnostics, pickled: the form the cache keeps.
-        In processes when there are many."""
+    def _parse(self, files: list[Path], load_one: LoadOne) -> list[tuple[str, bytes]]:
+        """Each file's item (or None) and diagnostics, pickled: the form the cache keeps,
+        with the key it is kept under. In processes when there are many."""
         start = self.tally.done
 
-        def parse(file: Path) -> bytes:
+        def parse(file: Path) -> tuple[str, bytes]:
+            key = self.memo.key(file) if self.memo.cache is not None else ""
             found = Diagnostics()
             item = load_one(self.project, file, self.config, found)
-            return pickle.dumps((item, found.items), protocol=5)
+            return key, pickle.dumps((item, found.items), protocol=5)
 
         def advance(done: int) -> None:
             while self.tally.done < start + done:

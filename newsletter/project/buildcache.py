@@ -590,9 +590,17 @@ class FileMemo:
             return None
         return blob
 
-    def put(self, name: str, path: Path, blob: bytes) -> None:
-        key = f"{self._stat_key(path)}|{self._content_key(path)}|{self.context}"
-        self.fresh[name] = (key, blob)
+    def key(self, path: Path) -> str:
+        """What the parse of ``path`` is kept under: taken just before it is read, so
+        that a change while it is parsed makes the next build parse it again (taken
+        after, it would describe the new file beside the old one's parse). Read and
+        hashed where the file is parsed: in the workers, when there are many."""
+        return f"{self._stat_key(path)}|{self._content_key(path)}|{self.context}"
+
+    def put(self, name: str, path: Path, blob: bytes, key: str | None = None) -> None:
+        """Keep ``blob``, the parse of ``path``, under its :meth:`key` (worked out now
+        unless given)."""
+        self.fresh[name] = (key if key is not None else self.key(path), blob)
 
     def save(self) -> None:
         if self.cache is None:

@@ -170,6 +170,32 @@ def test_an_edit_in_the_same_second_is_seen(example: Path, tmp_path: Path) -> No
     assert_same_as_clean(example, tmp_path, "same-second")
 
 
+def test_a_post_changed_while_it_is_parsed_is_parsed_again(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor saves a post while the build reads it: the build shows what it read,
+    and the next build, seeing a file other than the one parsed, parses it again."""
+    from newsletter.load import project as loading
+
+    path = example / POST
+    read = loading.load_post
+
+    def saved_meanwhile(project: object, file: Path, *args: object) -> object:
+        post = read(project, file, *args)  # type: ignore[arg-type]
+        if file == path:
+            edit(example, POST, "title: Alt", "title: Saved while parsed, Alt")
+            later = file_system_now(example) + 5 * 10**9  # past the cache's racy window
+            os.utime(path, ns=(later, later))
+        return post
+
+    monkeypatch.setattr(loading, "load_post", saved_meanwhile)
+    build(example, "--jobs", "1")
+    monkeypatch.setattr(loading, "load_post", read)
+    assert_same_as_clean(example, tmp_path, "saved-meanwhile")
+    page = example / "site/posts/2026/alt-text-for-charts-a-pattern-that-works/index.html"
+    assert "Saved while parsed" in page.read_text(encoding="utf-8")
+
+
 @pytest.mark.slow
 def test_nothing_changed_stops_at_once_and_repairs_a_touched_site(example: Path) -> None:
     # files written within 2 s of a build are not trusted by their times alone (a change
