@@ -9,7 +9,7 @@ script, no event handler, no javascript: URL survives. Root-relative links
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache, partial
 from html import unescape
 from typing import Any
@@ -81,6 +81,33 @@ EMAIL_RE = re.compile(
     r"(?<![@\w.!#$%&'*+=?^`{|}~-])[\w.!#$%&'*+=?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
 """An email address as people write them; used to keep addresses off the site."""
+
+_LOCAL_CHAR = re.compile(r"[\w.!#$%&'*+=?^`{|}~-]")
+
+
+def find_addresses(text: str) -> Iterator[re.Match[str]]:
+    """``EMAIL_RE.finditer(text)``, the same matches, found from each ``@`` instead of
+    tried at every character: the check that no address reaches site/ reads every page
+    with an ``@`` in it, and the regular expression alone took a tenth of the CPU of
+    This Week in Rust's pages.
+
+    Every match holds exactly one ``@`` (neither part may hold one), and starts where
+    the run of characters allowed before it, which ends at that ``@``, starts (the
+    look-behind refuses any later start, and a shorter run would not reach the ``@``):
+    so the match of an ``@``, if any, is ``EMAIL_RE.match`` from there. Runs do not
+    cross an ``@``, so the walks back add up to one pass over the text."""
+    at = text.find("@")
+    while at >= 0:
+        start = at
+        while start > 0 and _LOCAL_CHAR.match(text, start - 1):
+            start -= 1
+        if start < at:
+            found = EMAIL_RE.match(text, start)
+            if found is not None:
+                yield found
+                at = text.find("@", found.end())
+                continue
+        at = text.find("@", at + 1)
 
 
 class _BracketEnds:

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from newsletter.core.diagnostics import Diagnostics, Location
-from newsletter.core.markup import EMAIL_RE
+from newsletter.core.markup import EMAIL_RE, find_addresses
 from newsletter.core.model import PrivacyOptions
 from newsletter.load.fields import Fields, mapping_or_error
 from newsletter.load.yaml import parse_yaml
@@ -48,7 +48,7 @@ def split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[str, s
 def scan_private(text: str, path: str, diags: Diagnostics, public: PrivacyOptions) -> None:
     """Email addresses do not belong in public content: report each one but those
     ``privacy.public_addresses`` allows."""
-    for match in EMAIL_RE.finditer(text):
+    for match in find_addresses(text):
         if public.allows(match.group()):
             continue
         line = text.count("\n", 0, match.start()) + 1

@@ -134,7 +134,7 @@ def find_leaks(files: Output, allowed: PrivacyOptions | None = None) -> list[Dia
     :func:`public_addresses`); any other address, even one that contains an allowed
     one, is a leak.
     """
-    from newsletter.core.markup import EMAIL_RE
+    from newsletter.core.markup import find_addresses
     from newsletter.core.model import PrivacyOptions
 
     allowed = allowed or PrivacyOptions()
@@ -144,7 +144,7 @@ def find_leaks(files: Output, allowed: PrivacyOptions | None = None) -> list[Dia
         if b"@" not in data or made_image:
             continue
         text = data.decode("utf-8", "replace")
-        for match in EMAIL_RE.finditer(text):
+        for match in find_addresses(text):
             if allowed.allows(match.group()):
                 continue
             line = text.count("\n", 0, match.start()) + 1

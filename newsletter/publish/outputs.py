@@ -63,12 +63,18 @@ class OutputsWritten:
     rendered: int
 
 
-def _put(folder: Path, old_site: Path | None, name: str, data: bytes) -> tuple[OutputFile, bool]:
+def _put(
+    folder: Path, old_site: Path | None, name: str, data: bytes, made: set[Path]
+) -> tuple[OutputFile, bool]:
     """Write ``data`` as ``name`` under ``folder``: linked from ``old_site`` when it holds
-    the same bytes. (The file, whether it was written.)"""
+    the same bytes. (The file, whether it was written.) ``made``: the folders this
+    process has made under ``folder`` (each made once, not once a file: 55,000 files
+    for This Week in Rust)."""
     rel = safe_relative(name)
     target = folder.joinpath(*rel.parts)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made.add(target.parent)
     old = old_site.joinpath(*rel.parts) if old_site else None
     wrote = True
     if old is not None and same_bytes(old, data):
@@ -103,14 +109,19 @@ PROGRESS_EVERY = 50
 
 
 def _run(
-    job: Job, folder: Path, old_site: Path | None, check: Check, searched: Searched | None
+    job: Job,
+    folder: Path,
+    old_site: Path | None,
+    check: Check,
+    searched: Searched | None,
+    made: set[Path],
 ) -> Done:
     files = job.run()
     leaks = check(files)
     placed, written = [], 0
     if not leaks:
         for name in sorted(files):
-            entry, wrote = _put(folder, old_site, name, files[name])
+            entry, wrote = _put(folder, old_site, name, files[name], made)
             placed.append(entry)
             written += wrote
     return job.name, tuple(placed), written, leaks, _seen(files, searched)
@@ -147,8 +158,9 @@ def run_into(
             progress("render", done, total)
             reported = done
 
+    made: set[Path] = set()  # each process's own, once forked
     return map_in_processes(
-        lambda job: _run(job, folder, old_site, check, searched),
+        lambda job: _run(job, folder, old_site, check, searched, made),
         jobs,
         workers,
         min_items=PARALLEL_MIN,
