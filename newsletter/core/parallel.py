@@ -234,6 +234,52 @@ def _share_the_work(
                 ) from None
 
 
+def alongside(
+    work: Callable[[], Result], here: Callable[[], Item]
+) -> tuple[tuple[Result, bytes], Item]:
+    """``work()`` in a forked process while ``here()`` runs in this one: ``work``'s
+    result with its pickle (which a caller that keeps it, as the build cache does, need
+    not make again), and ``here``'s. ``work`` reaches the process by the fork (a closure
+    over anything); only its result is pickled, to come back. What ``work`` raises is
+    raised here, after ``here`` is done."""
+    context = mp.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def serve() -> None:
+        receive.close()
+        try:
+            blob = pickle.dumps(work(), protocol=5)
+        except BaseException as error:  # raised by the parent
+            blob = pickle.dumps(_Failed(_sendable(error)), protocol=5)
+        send.send_bytes(blob)
+        send.close()
+
+    release_free_memory()
+    gc.freeze()  # as map_in_processes: the worker's collections leave shared objects be
+    worker = context.Process(target=serve, daemon=True)
+    try:
+        worker.start()
+        send.close()
+        mine = here()
+        try:
+            blob = receive.recv_bytes()
+        except EOFError:
+            worker.join()
+            raise RuntimeError(
+                f"a worker process ended without finishing its work (exit code: {worker.exitcode})"
+            ) from None
+    finally:
+        receive.close()
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
+        gc.unfreeze()
+    result = pickle.loads(blob)
+    if isinstance(result, _Failed):
+        raise result.error
+    return (result, blob), mine
+
+
 @contextmanager
 def clean_process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """An executor of ``workers`` processes that start clean, not forked from this one

@@ -10,7 +10,8 @@ import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
-from typing import TypeVar, cast
+from dataclasses import dataclass
+from typing import Generic, TypeVar, cast
 
 from newsletter.analysis.asks import report_asks
 from newsletter.analysis.network import analyse
@@ -26,6 +27,7 @@ from newsletter.core.model import (
     Share,
     Site,
 )
+from newsletter.core.parallel import alongside
 from newsletter.project.buildcache import BuildCache, Digests, code_stamp
 
 T = TypeVar("T")
@@ -91,13 +93,28 @@ def activity(posts: list[Post], handles: set[str]) -> dict[str, Activity]:
     return {h: acts[h] for h in sorted(handles)}
 
 
-def network_of(
-    content: Content, shares: list[Share], today: dt.date, cache: BuildCache | None
-) -> tuple[Network, str]:
-    """The network analysis, reused from the last build when none of what it reads changed:
-    the members, each share's people, date, kind, tags and the ask it answers, each ask's
-    key, title, body and status, the day, the options and the language. With the digest
-    of all that (:func:`_memo`)."""
+@dataclass(frozen=True)
+class _Memo(Generic[T]):
+    """A value the build cache keeps: its name there, the digest of all it is worked out
+    from (``reads``, this code aside), which stands for it in the job keys
+    (:meth:`Digests.known`), and how to work it out when the cache does not have it."""
+
+    name: str
+    key: str
+    compute: Callable[[], T]
+
+    @classmethod
+    def of(cls, name: str, reads: object, compute: Callable[[], T]) -> _Memo[T]:
+        return cls(name, Digests().of((code_stamp(), reads)), compute)
+
+    def found(self, cache: BuildCache | None) -> T | None:
+        return cast(T, cache.memo(self.name, self.key)) if cache is not None else None
+
+
+def _network_memo(content: Content, shares: list[Share], today: dt.date) -> _Memo[Network]:
+    """The network analysis, reused from the last build when none of what it reads
+    changed: the members, each share's people, date, kind, tags and the ask it answers,
+    each ask's key, title, body and status, the day, the options and the language."""
     config = content.config
     seen = [
         (
@@ -116,30 +133,75 @@ def network_of(
         )
         for s in shares
     ]
-    return _memo(
-        cache,
+    return _Memo.of(
         "network",
         (content.members, seen, today, config.network, config.language),
         lambda: analyse(content.members, shares, today, config.network, config.language),
     )
 
 
-def asks_of(
+def _asks_memo(
     content: Content, posts: list[Post], today: dt.date, cache: BuildCache | None
-) -> tuple[AskReport, str]:
+) -> _Memo[AskReport]:
     """The asks and their helpers, reused from the last build when none of what they read
-    changed: the members, every published post's text and fields, the day, the options.
-    With the digest of all that (:func:`_memo`)."""
+    changed: the members, every published post's text and fields, the day, the options."""
     config = content.config
     seen = [
         (p.key, p.by, p.date, p.kind, p.title, p.tags, p.body_md, p.answers, p.status, p.origin)
         for p in posts
     ]
-    return _memo(
-        cache,
+    return _Memo.of(
         "asks",
         (content.members, seen, today, config.network, config.language),
         lambda: _report_asks(content, posts, today, cache),
+    )
+
+
+def network_of(
+    content: Content, shares: list[Share], today: dt.date, cache: BuildCache | None
+) -> tuple[Network, str]:
+    """The network analysis (see :func:`_network_memo`), with the digest that stands for
+    it."""
+    memo = _network_memo(content, shares, today)
+    return _remembered(cache, memo), memo.key
+
+
+def _remembered(cache: BuildCache | None, memo: _Memo[T]) -> T:
+    """``memo``'s value: the cache's, or worked out now (and kept)."""
+    found = memo.found(cache)
+    return found if found is not None else _worked_out(cache, memo)
+
+
+def _worked_out(cache: BuildCache | None, memo: _Memo[T], blob: bytes | None = None) -> T:
+    """``memo``'s value worked out now, and kept in the cache."""
+    value = memo.compute()
+    if cache is not None:
+        cache.save_memo(memo.name, memo.key, value, blob)
+    return value
+
+
+ALONGSIDE_MIN = 1_000
+"""Published posts at least, before the two analyses are worked out side by side (a
+fork costs more than it saves on a small newsletter)."""
+
+
+def _network_and_asks(
+    cache: BuildCache | None, network: _Memo[Network], asks: _Memo[AskReport], posts: int
+) -> tuple[Network, AskReport]:
+    """Both analyses, from the cache or worked out. When both must be worked out for
+    ``posts`` posts (a first build, an edit to an ask), the network is in a forked process
+    while the asks are ranked here (they read and keep their texts' memo in the cache,
+    which only this process may use): 0.7 s of a first build at 10,000 posts."""
+    found, ranked = network.found(cache), asks.found(cache)
+    if found is None and ranked is None and posts >= ALONGSIDE_MIN:
+        (worked, blob), ranks = alongside(network.compute, asks.compute)
+        if cache is not None:
+            cache.save_memo(network.name, network.key, worked, blob)
+            cache.save_memo(asks.name, asks.key, ranks)
+        return worked, ranks
+    return (
+        found if found is not None else _worked_out(cache, network),
+        ranked if ranked is not None else _worked_out(cache, asks),
     )
 
 
@@ -160,24 +222,6 @@ def _report_asks(
 
 _TEXTS = "asks-texts"
 """The memo of the texts the asks' helpers were ranked on, as word numbers."""
-
-
-def _memo(
-    cache: BuildCache | None, name: str, reads: object, compute: Callable[[], T]
-) -> tuple[T, str]:
-    """``compute()``, or what it returned last time if ``reads`` (all it depends on, this
-    code aside) is the same; and the digest of ``reads`` and this code, which stands for
-    the value in the job keys (:meth:`Digests.known`): the value is made from nothing
-    else, so the digest changes whenever it does."""
-    key = Digests().of((code_stamp(), reads))
-    if cache is None:
-        return compute(), key
-    found = cache.memo(name, key)
-    if found is not None:
-        return cast(T, found), key
-    value = compute()
-    cache.save_memo(name, key, value)
-    return value, key
 
 
 def enrich(
@@ -207,12 +251,13 @@ def enrich(
         for tag in member.topics:
             topics.setdefault(tag, [])
     shares = ledger(posts)
-    network, network_key = network_of(content, shares, today, cache)
-    asks, asks_key = asks_of(content, posts, today, cache)
+    network_memo = _network_memo(content, shares, today)
+    asks_memo = _asks_memo(content, posts, today, cache)
+    network, asks = _network_and_asks(cache, network_memo, asks_memo, len(posts))
     return Site(
         network=network,
         asks=asks,
-        analysed_from=((network, network_key), (asks, asks_key)),
+        analysed_from=((network, network_memo.key), (asks, asks_memo.key)),
         config=content.config,
         members=dict(sorted(content.members.items())),
         posts=posts,

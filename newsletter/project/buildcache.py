@@ -357,8 +357,15 @@ class BuildCache:
         file system, a clock moved by faketime), while a file written now gets the file
         system's own time, so a mark beside the cache is written and read back."""
         mark = self.path.with_name(f"{self.path.name}.clock")
-        mark.write_bytes(b"x")  # written, not only opened: a write always sets the mtime
-        return mark.stat().st_mtime_ns
+        # written, not only opened: a write always sets the mtime; over its one byte, not
+        # truncated first (ext4 flushes a file truncated and written again when it is
+        # closed: up to 0.1 s after a build that wrote many files)
+        fd = os.open(mark, os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            os.pwrite(fd, b"x", 0)
+            return os.fstat(fd).st_mtime_ns
+        finally:
+            os.close(fd)
 
     def _connect(self, check: bool) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, isolation_level=None)
@@ -417,8 +424,10 @@ class BuildCache:
         except Exception:  # an old or damaged entry: computed again
             return None
 
-    def save_memo(self, name: str, key: str, value: Any) -> None:
-        blob = pickle.dumps(value, protocol=5)
+    def save_memo(self, name: str, key: str, value: Any, blob: bytes | None = None) -> None:
+        """Keep ``value`` under ``name`` for the builds that work it out from ``key``;
+        ``blob``: its pickle, when the caller has it already."""
+        blob = blob if blob is not None else pickle.dumps(value, protocol=5)
         self.db.execute("INSERT OR REPLACE INTO memo VALUES (?, ?, ?)", (name, key, blob))
 
     # outputs

@@ -322,6 +322,51 @@ def test_job_keys_are_the_same_for_a_network_worked_out_or_remembered(example: P
     assert {n for n in worked_out if worked_out[n] != remembered[n]} == set()
 
 
+def test_the_analyses_worked_out_side_by_side_are_the_ones_worked_out_in_turn(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big newsletter's first build works out the network in a forked process while it
+    ranks the asks: the same analyses, the same page keys, and both kept for the next
+    build, as when they are worked out one after the other."""
+    import datetime as dt
+    import os
+
+    from newsletter.pipeline import enrich as enriching
+    from newsletter.pipeline.build import BuildOptions, check_project, job_keys
+    from newsletter.project.buildcache import BuildCache
+    from newsletter.project.sources import find_project
+    from newsletter.render import Theme, plan_jobs
+
+    project = find_project(example)
+    today = dt.date.fromisoformat(EXAMPLE_TODAY)
+    content, _ = check_project(project, BuildOptions(today=today, jobs=1))
+    log = example / "analysed-in"  # written by whichever process works it out
+    analyse = enriching.analyse
+
+    def where(*args: object) -> object:
+        with log.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return analyse(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(enriching, "analyse", where)
+    keys, sites = [], []
+    for side_by_side in (False, True):
+        monkeypatch.setattr(enriching, "ALONGSIDE_MIN", 1 if side_by_side else 10**9)
+        cache = BuildCache(example / f".newsletter/side-by-side-{side_by_side}.sqlite")
+        site = enriching.enrich(content, today, False, cache)
+        theme = Theme(project)
+        keys.append(job_keys(site, theme, plan_jobs(site, theme, cached=True)))
+        sites.append(site)
+        # kept: the next build reuses both, working out neither
+        again = enriching.enrich(content, today, False, cache)
+        assert (again.network, again.asks) == (site.network, site.asks)
+    analysed_in = [int(pid) for pid in log.read_text().split()]
+    assert len(analysed_in) == 2 and analysed_in[0] == os.getpid() != analysed_in[1]
+    in_turn, side_by_side = sites
+    assert (side_by_side.network, side_by_side.asks) == (in_turn.network, in_turn.asks)
+    assert keys[0] == keys[1]
+
+
 def test_the_network_stands_in_the_keys_by_what_it_was_worked_out_from(example: Path) -> None:
     """A network worked out from other shares gives the network page another key; one put
     in the site's place afterwards, whatever digest the first had, is hashed as it is."""

@@ -10,9 +10,7 @@ from newsletter.core.markup import EMAIL_RE, find_addresses
 
 # the characters that decide where an address starts and ends: either part's, the '@',
 # the dot, and what ends an address in HTML or text
-PIECES = st.sampled_from(
-    ["a", "Z", "9", "é", "_", ".", "-", "+", "@", " ", "\n", "<", ">", '"', "'", "/", "com", "x.org"]
-)
+PIECES = st.sampled_from([*"aZ9é_.-+@ \n<>\"'/", "com", "x.org"])
 
 
 def spans(matches: object) -> list[tuple[int, int]]:

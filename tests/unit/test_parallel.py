@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import pickle
 import signal
 
 import pytest
 
 from newsletter.core.errors import ProjectError
-from newsletter.core.parallel import chunk_ranges, map_in_processes
+from newsletter.core.parallel import alongside, chunk_ranges, map_in_processes
 
 
 def test_results_in_the_items_order_from_both_processes() -> None:
@@ -81,3 +82,28 @@ def test_chunks_cover_the_items_in_order_and_shrink_to_the_smallest(
     # what is handed out last is small, whatever came first: no process waits long on
     # the other's last chunk
     assert all(size <= min_chunk for size in sizes[-2:])
+
+
+def test_alongside_runs_the_work_in_another_process_and_gives_back_its_pickle() -> None:
+    here = os.getpid()
+    (there, blob), mine = alongside(lambda: {"pid": os.getpid()}, lambda: os.getpid())
+    assert mine == here != there["pid"]
+    assert pickle.loads(blob) == there
+
+
+def test_alongside_raises_here_what_the_work_raised_there() -> None:
+    def broken() -> None:
+        raise ProjectError("the network could not be analysed")
+
+    ran = []
+    with pytest.raises(ProjectError, match="the network could not be analysed"):
+        alongside(broken, lambda: ran.append(True))
+    assert ran == [True]
+
+
+def test_alongside_reports_a_worker_killed() -> None:
+    def killed() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(RuntimeError, match="ended without finishing its work"):
+        alongside(killed, lambda: None)
