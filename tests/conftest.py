@@ -8,8 +8,15 @@ import traceback
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from newsletter.core import clock
+
+settings.register_profile("any-speed", deadline=None)
+settings.load_profile("any-speed")
+"""No property test has a time limit (Hypothesis's default is 200 ms an example): the
+suite passes on any machine speed, and a first example that pays for an import or a
+cold cache under a loaded CI machine (700 ms once) is no failure."""
 
 pytest_plugins = [
     "support.example",
