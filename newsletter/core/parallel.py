@@ -164,23 +164,21 @@ def map_in_processes(
     context = mp.get_context("fork")
     handout = _Handout(context, chunks)
     results: Queue[Any] = context.Queue()
-    release_free_memory()
-    gc.freeze()  # until the workers are gone: their collectors leave shared objects be
     workers = [
         context.Process(target=_serve, args=(handout, run, results), daemon=True)
         for _ in range(jobs - 1)
     ]
-    try:
-        for worker in workers:
-            worker.start()
-        _share_the_work(handout, run, results, workers, accept)
-    finally:
-        for worker in workers:
-            if worker.is_alive():  # only when something went wrong
-                worker.terminate()
-            worker.join()
-        results.close()
-        gc.unfreeze()
+    with _shared_with_workers():
+        try:
+            for worker in workers:
+                worker.start()
+            _share_the_work(handout, run, results, workers, accept)
+        finally:
+            for worker in workers:
+                if worker.is_alive():  # only when something went wrong
+                    worker.terminate()
+                worker.join()
+            results.close()
     release_free_memory()  # of this process's own share, before the next step's processes
     return ordered
 
@@ -194,12 +192,11 @@ def chunk_ranges(
     small: a big one taken last (the editions' pages, each many times a post's, come at
     the end of a build's jobs) kept the other process waiting, half the machine idle, for
     1.5 s of This Week in Rust's build."""
-    first = max(min_chunk, min(max_chunk, total // (jobs * CHUNKS_PER_WORKER)))
     chunks = []
     start = 0
     while start < total:
         left = total - start
-        size = max(min_chunk, min(first, left // (jobs * CHUNKS_PER_WORKER)))
+        size = max(min_chunk, min(max_chunk, left // (jobs * CHUNKS_PER_WORKER)))
         chunks.append(range(start, min(start + size, total)))
         start += size
     return chunks
@@ -228,10 +225,27 @@ def _share_the_work(
             waiting -= 1
         except queue.Empty:
             if not any(worker.is_alive() for worker in workers) and results.empty():
-                codes = ", ".join(str(worker.exitcode) for worker in workers)
-                raise RuntimeError(
-                    f"a worker process ended without finishing its work (exit codes: {codes})"
-                ) from None
+                raise _ended(workers) from None
+
+
+@contextmanager
+def _shared_with_workers() -> Iterator[None]:
+    """For the block that forks workers and waits for them: the C heap's free pages given
+    back first (the workers would copy them as they filled them), and this process's
+    objects out of the collector's reach until it ends (``gc.freeze``: a worker's
+    collections never visit, so never copy, them)."""
+    release_free_memory()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _ended(workers: list[ForkProcess]) -> RuntimeError:
+    """The error for workers that ended (killed) without sending what they owed."""
+    codes = ", ".join(str(worker.exitcode) for worker in workers)
+    return RuntimeError(f"a worker process ended without finishing its work (exit codes: {codes})")
 
 
 def alongside(
@@ -254,26 +268,22 @@ def alongside(
         send.send_bytes(blob)
         send.close()
 
-    release_free_memory()
-    gc.freeze()  # as map_in_processes: the worker's collections leave shared objects be
     worker = context.Process(target=serve, daemon=True)
-    try:
-        worker.start()
-        send.close()
-        mine = here()
+    with _shared_with_workers():
         try:
-            blob = receive.recv_bytes()
-        except EOFError:
+            worker.start()
+            send.close()
+            mine = here()
+            try:
+                blob = receive.recv_bytes()
+            except EOFError:
+                worker.join()
+                raise _ended([worker]) from None
+        finally:
+            receive.close()
+            if worker.is_alive():
+                worker.terminate()
             worker.join()
-            raise RuntimeError(
-                f"a worker process ended without finishing its work (exit code: {worker.exitcode})"
-            ) from None
-    finally:
-        receive.close()
-        if worker.is_alive():
-            worker.terminate()
-        worker.join()
-        gc.unfreeze()
     result = pickle.loads(blob)
     if isinstance(result, _Failed):
         raise result.error

@@ -17,7 +17,7 @@ def spans(matches: object) -> list[tuple[int, int]]:
     return [m.span() for m in matches]  # type: ignore[attr-defined]
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=3000)
 @given(st.lists(PIECES, max_size=40).map("".join))
 def test_the_same_matches_as_the_regular_expression(text: str) -> None:
     assert spans(find_addresses(text)) == spans(EMAIL_RE.finditer(text))
