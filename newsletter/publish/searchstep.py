@@ -29,6 +29,7 @@ from pathlib import Path
 
 from newsletter.core.diagnostics import Diagnostic
 from newsletter.core.errors import BuildFailed
+from newsletter.core.parallel import release_free_memory
 from newsletter.project.buildcache import OutputFile, OutputRecord, SiteFiles
 from newsletter.publish.search import (
     BUNDLE,
@@ -288,6 +289,10 @@ def _index_shards(
                     placed[name] = placer.put(name, data)
                     if _at_top(name):
                         shared[name] = data
+            del files
+            # the bundle's answer, read and decoded in the thread that asked for it,
+            # leaves holes in that thread's heap, which glibc keeps: 18 MB at 2,000 posts
+            release_free_memory()
     return list(placed.values())
 
 
