@@ -429,6 +429,11 @@ class Site:
     """``network`` and ``asks``, each with a digest of all it was worked out from, which
     stands for it in the build's job keys (hashing the analysis itself took 0.2 s at
     10,000 posts); an analysis put in their place later has no digest here."""
+    map_layout: dict[str, tuple[float, float]] | None = field(
+        default=None, compare=False, repr=False
+    )
+    """Where the network page's map puts each member (``render.netmap.map_layout``),
+    when it was worked out beside the network; None: the page works it out."""
 
     def menu(self, name: str) -> list[Page]:
         """The pages linked from menu ``name`` ('nav' or 'footer'), in their order."""

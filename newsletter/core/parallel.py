@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from multiprocessing.context import ForkContext, ForkProcess
 from multiprocessing.queues import Queue
 from typing import Any, TypeVar
@@ -249,18 +250,19 @@ def _ended(workers: list[ForkProcess]) -> RuntimeError:
 
 
 def alongside(
-    work: Callable[[], Result], here: Callable[[], Item]
-) -> tuple[tuple[Result, bytes], Item]:
-    """``work()`` in a forked process while ``here()`` runs in this one: ``work``'s
-    result with its pickle (which a caller that keeps it, as the build cache does, need
-    not make again), and ``here``'s. ``work`` reaches the process by the fork (a closure
-    over anything); only its result is pickled, to come back. What ``work`` raises is
-    raised here, after ``here`` is done."""
+    works: Sequence[Callable[[], Any]], here: Callable[[], Item]
+) -> tuple[list[tuple[Any, bytes]], Item]:
+    """Each of ``works`` in a forked process of its own while ``here()`` runs in this
+    one: each work's result with its pickle (which a caller that keeps it, as the build
+    cache does, need not make again), in the order of ``works``, and ``here``'s. A work
+    reaches its process by the fork (a closure over anything); only its result is
+    pickled, to come back. What a work raises is raised here, after ``here`` is done."""
     context = mp.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
+    pipes = [context.Pipe(duplex=False) for _ in works]
 
-    def serve() -> None:
-        receive.close()
+    def serve(work: Callable[[], Any], send: Connection) -> None:
+        for receive, _ in pipes:
+            receive.close()
         try:
             blob = pickle.dumps(work(), protocol=5)
         except BaseException as error:  # raised by the parent
@@ -268,26 +270,35 @@ def alongside(
         send.send_bytes(blob)
         send.close()
 
-    worker = context.Process(target=serve, daemon=True)
+    workers = [
+        context.Process(target=serve, args=(work, send), daemon=True)
+        for work, (_, send) in zip(works, pipes, strict=True)
+    ]
+    blobs = []
     with _shared_with_workers():
         try:
-            worker.start()
-            send.close()
+            for worker in workers:
+                worker.start()
+            for _, send in pipes:
+                send.close()
             mine = here()
-            try:
-                blob = receive.recv_bytes()
-            except EOFError:
-                worker.join()
-                raise _ended([worker]) from None
+            for worker, (receive, _) in zip(workers, pipes, strict=True):
+                try:
+                    blobs.append(receive.recv_bytes())
+                except EOFError:
+                    worker.join()
+                    raise _ended([worker]) from None
         finally:
-            receive.close()
-            if worker.is_alive():
-                worker.terminate()
-            worker.join()
-    result = pickle.loads(blob)
-    if isinstance(result, _Failed):
-        raise result.error
-    return (result, blob), mine
+            for (receive, _), worker in zip(pipes, workers, strict=True):
+                receive.close()
+                if worker.is_alive():
+                    worker.terminate()
+                worker.join()
+    results = [pickle.loads(blob) for blob in blobs]
+    for result in results:
+        if isinstance(result, _Failed):
+            raise result.error
+    return [(result, blob) for result, blob in zip(results, blobs, strict=True)], mine
 
 
 @contextmanager

@@ -7,15 +7,14 @@ Pure: takes the loaded Content, returns the Site that ``render`` consumes.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
-from newsletter.analysis.asks import report_asks
 from newsletter.analysis.network import analyse
-from newsletter.analysis.wordcodes import TextCodes
 from newsletter.core.community import AskReport, Network
 from newsletter.core.model import (
     Activity,
@@ -28,7 +27,12 @@ from newsletter.core.model import (
     Site,
 )
 from newsletter.core.parallel import alongside
-from newsletter.project.buildcache import BuildCache, Digests, code_stamp
+from newsletter.project.buildcache import BuildCache, Digests, code_stamp, unpickled
+from newsletter.render.netmap import Layout
+from newsletter.render.pages import network_layout
+
+if TYPE_CHECKING:  # numpy: loaded only where the asks are ranked
+    from newsletter.analysis.wordcodes import TextCodes
 
 T = TypeVar("T")
 
@@ -153,7 +157,7 @@ def _asks_memo(
     return _Memo.of(
         "asks",
         (content.members, seen, today, config.network, config.language),
-        lambda: _report_asks(content, posts, today, cache),
+        lambda: _asks_here(content, posts, today, cache),
     )
 
 
@@ -181,43 +185,91 @@ def _worked_out(cache: BuildCache | None, memo: _Memo[T], blob: bytes | None = N
 
 
 ALONGSIDE_MIN = 1_000
-"""Published posts at least, before the two analyses are worked out side by side (a
-fork costs more than it saves on a small newsletter)."""
+"""Published posts at least, before the two analyses are worked out each in a process
+of its own (a fork costs more than it saves on a small newsletter)."""
 
 
 def _network_and_asks(
-    cache: BuildCache | None, network: _Memo[Network], asks: _Memo[AskReport], posts: int
-) -> tuple[Network, AskReport]:
-    """Both analyses, from the cache or worked out. When both must be worked out for
-    ``posts`` posts (a first build, an edit to an ask), the network is in a forked process
-    while the asks are ranked here (they read and keep their texts' memo in the cache,
-    which only this process may use): 0.7 s of a first build at 10,000 posts."""
+    cache: BuildCache | None,
+    network: _Memo[Network],
+    asks: _Memo[AskReport],
+    content: Content,
+    posts: list[Post],
+    today: dt.date,
+) -> tuple[Network, AskReport, Layout | None]:
+    """Both analyses, from the cache or worked out, and the network map's layout when
+    it was worked out with the network. When both must be worked out for
+    many posts (a first build, an edit to an ask), each is worked out in a forked process
+    of its own, side by side (0.7 s of a first build at 10,000 posts), while this one
+    waits: it never loads what they compute with (numpy, networkx: 26 MB), nor keeps the
+    holes their work leaves in its heap, and it is this process that lives on to render,
+    index and publish. The network's process works out the map's layout too, so that the
+    network page need not load them either."""
     found, ranked = network.found(cache), asks.found(cache)
-    if found is None and ranked is None and posts >= ALONGSIDE_MIN:
-        (worked, blob), ranks = alongside(network.compute, asks.compute)
+    if found is None and ranked is None and len(posts) >= ALONGSIDE_MIN:
+        texts = cache.memo_blob(_TEXTS, _texts_key(content)) if cache is not None else None
+
+        def network_apart() -> tuple[bytes, Layout]:
+            worked = network.compute()
+            return pickle.dumps(worked, protocol=5), network_layout(content.members, worked)
+
+        def asks_apart() -> tuple[AskReport, bytes]:
+            report, codes = _report_asks(content, posts, today, unpickled(texts))
+            return report, pickle.dumps(codes, protocol=5)  # kept as it is, never read here
+
+        [((blob, layout), _), ((ranks, codes), _)], _ = alongside(
+            [network_apart, asks_apart], lambda: None
+        )
+        worked = pickle.loads(blob)
         if cache is not None:
             cache.save_memo(network.name, network.key, worked, blob)
+            cache.save_memo(_LAYOUT, network.key, layout)
             cache.save_memo(asks.name, asks.key, ranks)
-        return worked, ranks
+            cache.save_memo(_TEXTS, _texts_key(content), None, codes)
+        return worked, ranks, layout
     return (
         found if found is not None else _worked_out(cache, network),
         ranked if ranked is not None else _worked_out(cache, asks),
+        None,
     )
 
 
-def _report_asks(
+_LAYOUT = "map-layout"
+"""The memo of the network map's layout, under the network's own key: it is worked out
+from the network and the members, which that key stands for."""
+
+
+def _asks_here(
     content: Content, posts: list[Post], today: dt.date, cache: BuildCache | None
 ) -> AskReport:
-    """The asks, their texts analysed by the last build looked up (:class:`TextCodes`),
-    only those it did not analyse analysed again, and what this one analysed kept."""
-    language = content.config.language
-    key = Digests().of((code_stamp(), language))
-    found = cache.memo(_TEXTS, key) if cache is not None else None
-    texts = found if isinstance(found, TextCodes) else TextCodes(language)
-    report = report_asks(content.members, posts, today, content.config.network, language, texts)
+    """The asks ranked in this process, the texts the last build analysed looked up in
+    the cache and what this one analysed kept there."""
+    key = _texts_key(content)
+    report, codes = _report_asks(
+        content, posts, today, cache.memo(_TEXTS, key) if cache is not None else None
+    )
     if cache is not None:
-        cache.save_memo(_TEXTS, key, texts)
+        cache.save_memo(_TEXTS, key, codes)
     return report
+
+
+def _report_asks(
+    content: Content, posts: list[Post], today: dt.date, known: object
+) -> tuple[AskReport, TextCodes]:
+    """The asks, their texts looked up in those an earlier build analysed (``known``, a
+    :class:`TextCodes` or anything else for none), only the others analysed now; and all
+    the texts analysed so far, for the next build."""
+    from newsletter.analysis.asks import report_asks
+    from newsletter.analysis.wordcodes import TextCodes
+
+    language = content.config.language
+    texts = known if isinstance(known, TextCodes) else TextCodes(language)
+    report = report_asks(content.members, posts, today, content.config.network, language, texts)
+    return report, texts
+
+
+def _texts_key(content: Content) -> str:
+    return Digests().of((code_stamp(), content.config.language))
 
 
 _TEXTS = "asks-texts"
@@ -253,11 +305,15 @@ def enrich(
     shares = ledger(posts)
     network_memo = _network_memo(content, shares, today)
     asks_memo = _asks_memo(content, posts, today, cache)
-    network, asks = _network_and_asks(cache, network_memo, asks_memo, len(posts))
+    network, asks, layout = _network_and_asks(cache, network_memo, asks_memo, content, posts, today)
+    if layout is None:  # under the network's key: the members and shares it reads
+        draw = _Memo(_LAYOUT, network_memo.key, lambda: network_layout(content.members, network))
+        layout = _remembered(cache, draw)
     return Site(
         network=network,
         asks=asks,
         analysed_from=((network, network_memo.key), (asks, asks_memo.key)),
+        map_layout=layout,
         config=content.config,
         members=dict(sorted(content.members.items())),
         posts=posts,

@@ -135,6 +135,17 @@ class Digests:
                 self._remembered(value)
 
 
+def unpickled(blob: bytes | None) -> Any | None:
+    """What a memo's pickle holds; None for none, or for an old or damaged one (what it
+    held is worked out again)."""
+    if blob is None:
+        return None
+    try:
+        return pickle.loads(blob)
+    except Exception:  # whatever a damaged pickle raises
+        return None
+
+
 def tree_stamp(roots: Iterable[Path], skip: Iterable[Path] = ()) -> str:
     """A digest of the names, sizes and mtimes of every file under ``roots``."""
     return stamp_files(roots, skip)[0]
@@ -416,13 +427,12 @@ class BuildCache:
 
     # memoized computations
     def memo(self, name: str, key: str) -> Any | None:
+        return unpickled(self.memo_blob(name, key))
+
+    def memo_blob(self, name: str, key: str) -> bytes | None:
+        """The pickle of what :meth:`memo` gives, for a process that reads it apart."""
         row = self.db.execute("SELECT key, value FROM memo WHERE name = ?", (name,)).fetchone()
-        if row is None or row[0] != key:
-            return None
-        try:
-            return pickle.loads(row[1])
-        except Exception:  # an old or damaged entry: computed again
-            return None
+        return None if row is None or row[0] != key else bytes(row[1])
 
     def save_memo(self, name: str, key: str, value: Any, blob: bytes | None = None) -> None:
         """Keep ``value`` under ``name`` for the builds that work it out from ``key``;

@@ -153,16 +153,35 @@ class _Label:
 Box = tuple[float, float, float, float]
 
 
+SEED = 7
+"""The layout's seed: the same members and ties, the same map."""
+
+Layout = dict[str, tuple[float, float]]
+"""Where each member is, by handle, as the force-directed layout leaves them."""
+
+
+def map_layout(nodes: Sequence[MapNode], edges: Sequence[MapEdge], seed: int = SEED) -> Layout:
+    """What :func:`network_svg` lays out for ``nodes`` and ``edges``: handed to it, the
+    map is the same, and the process that draws it need not load networkx and numpy
+    (26 MB), nor spend the layout's time."""
+    members = _unique_nodes(nodes)
+    if not members:
+        return {}
+    return _layout(members, _merged_edges(edges, {m.handle for m in members}), seed)
+
+
 def network_svg(
     nodes: list[MapNode],
     edges: list[MapEdge],
     *,
-    seed: int = 7,
+    seed: int = SEED,
     title: str = "The network",
     language: Language = ENGLISH,
+    layout: Layout | None = None,
 ) -> str:
     """The map of ``nodes`` joined by ``edges`` as a standalone, inlinable SVG document,
-    its words (``title`` aside, given in it) in ``language``.
+    its words (``title`` aside, given in it) in ``language``; ``layout``: their
+    :func:`map_layout`, when it was worked out already.
 
     Edges naming a handle that is not a node, edges of a member with themselves and
     edges without a positive weight are left out; two edges between the same members
@@ -178,7 +197,7 @@ def network_svg(
     width = float(round(min(960.0, 760.0 + 12.0 * math.sqrt(len(members)))))
     small = len(members) <= LABEL_ALL_UP_TO
     r_min, r_max = (6.0, 17.0) if small else (4.0, 13.0)
-    positions = _oriented(_layout(members, ties, seed))
+    positions = _oriented(dict(layout) if layout is not None else _layout(members, ties, seed))
     plot_h, placed = _fit(positions, width, r_max, 0.5 if small else 0.62)
     top = max(_finite(m.activity) for m in members)
     dots = [

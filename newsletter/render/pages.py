@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import islice
 from typing import TypeVar
 
 from newsletter.core import urls
-from newsletter.core.community import Ask, AskReport
+from newsletter.core.community import Ask, AskReport, Network, Tie
 from newsletter.core.messages import N_
 from newsletter.core.model import Asset, Kind, Member, Site
 from newsletter.render.environment import Theme, globals_for
 from newsletter.render.jobs import Job, Output
 from newsletter.render.locale import Language
-from newsletter.render.netmap import MapEdge, MapNode, network_svg
+from newsletter.render.netmap import Layout, MapEdge, MapNode, map_layout, network_svg
 from newsletter.render.social import PageHead, Previews
 
 T = TypeVar("T")
@@ -447,18 +447,37 @@ def network_inputs(site: Site) -> tuple[list[tuple[str, str, str, str]], dict[st
     return shown, activity
 
 
+def _map_ties(network: Network | None) -> list[Tie]:
+    return [t for t in network.ties if t.exchanges] if network else []  # not org-only
+
+
+def _map_edges(ties: list[Tie]) -> list[MapEdge]:
+    return [MapEdge(t.a, t.b, t.weight) for t in ties]
+
+
+def network_layout(members: Mapping[str, Member], network: Network | None) -> Layout:
+    """The network map's layout (:func:`~newsletter.render.netmap.map_layout`), as
+    :func:`network_page` would work it out for these members: for the build to work out
+    where the network is analysed, and hand to the page in ``Site.map_layout``."""
+    nodes = [MapNode(h, m.name, m.org, 0.0, "") for h, m in members.items() if m.network]
+    return map_layout(nodes, _map_edges(_map_ties(network)))
+
+
 def network_page(site: Site, theme: Theme, ctx: dict[str, object], previews: Previews) -> Output:
     network = site.network
     shown, activity = network_inputs(site)
-    ties = [t for t in network.ties if t.exchanges] if network else []  # not org-only
+    ties = _map_ties(network)
     nodes = [
         MapNode(h, name, org, float(activity.get(h, 0)), site.config.base_path + url)
         for h, name, org, url in shown
     ]
     language = previews.language
-    edges = [MapEdge(t.a, t.b, t.weight) for t in ties]
     svg = network_svg(
-        nodes, edges, title=language.gettext("Who shares with whom"), language=language
+        nodes,
+        _map_edges(ties),
+        title=language.gettext("Who shares with whom"),
+        language=language,
+        layout=site.map_layout,
     )
     suggestions, used = [], set()
     for s in network.suggestions if network else []:

@@ -325,9 +325,9 @@ def test_job_keys_are_the_same_for_a_network_worked_out_or_remembered(example: P
 def test_the_analyses_worked_out_side_by_side_are_the_ones_worked_out_in_turn(
     example: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A big newsletter's first build works out the network in a forked process while it
-    ranks the asks: the same analyses, the same page keys, and both kept for the next
-    build, as when they are worked out one after the other."""
+    """A big newsletter's first build works out the network and the asks each in a forked
+    process: the same analyses, the same map, the same page keys, and all kept for the
+    next build, as when they are worked out one after the other here."""
     import datetime as dt
     import os
 
@@ -364,6 +364,9 @@ def test_the_analyses_worked_out_side_by_side_are_the_ones_worked_out_in_turn(
     assert len(analysed_in) == 2 and analysed_in[0] == os.getpid() != analysed_in[1]
     in_turn, side_by_side = sites
     assert (side_by_side.network, side_by_side.asks) == (in_turn.network, in_turn.asks)
+    # the map's layout, worked out beside the network, is the one worked out here
+    assert side_by_side.map_layout == in_turn.map_layout
+    assert in_turn.map_layout and set(in_turn.map_layout) <= set(in_turn.members)
     assert keys[0] == keys[1]
 
 

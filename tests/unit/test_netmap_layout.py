@@ -71,3 +71,26 @@ def test_a_map_of_many_members_is_drawn_the_same_in_any_order() -> None:
     rng.shuffle(shuffled)
     assert netmap.network_svg(shuffled, ties[::-1]) == svg
     assert svg.count("<circle") >= 520
+
+
+def test_a_map_drawn_from_its_layout_worked_out_apart_is_the_same_map() -> None:
+    """The build works the layout out where it analyses the network, and the network
+    page draws from it: the same map, to the byte, as the page working it out itself;
+    names, activity and links play no part in where members go."""
+    rng = random.Random(5)
+    nodes = [
+        netmap.MapNode(f"m{i:02d}", f"Member {i}", f"g{i % 4}", float(i % 7), f"/members/m{i}/")
+        for i in range(40)
+    ]
+    ties = [
+        netmap.MapEdge(f"m{a:02d}", f"m{b:02d}", 0.5 + rng.random())
+        for a, b in {tuple(sorted(rng.sample(range(40), 2))) for _ in range(70)}
+    ]
+    bare = [netmap.MapNode(n.handle, "", n.group, 0.0, "") for n in nodes]
+    layout = netmap.map_layout(bare, ties)
+    assert sorted(layout) == [n.handle for n in nodes]
+    assert netmap.network_svg(nodes, ties, layout=layout) == netmap.network_svg(nodes, ties)
+    moved = {h: (x + 1.0, y) for h, (x, y) in layout.items()}
+    moved["m00"] = (50.0, 50.0)  # the layout given is the one drawn
+    assert netmap.network_svg(nodes, ties, layout=moved) != netmap.network_svg(nodes, ties)
+    assert netmap.map_layout([], ties) == {}

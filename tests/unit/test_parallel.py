@@ -84,11 +84,16 @@ def test_chunks_cover_the_items_in_order_and_shrink_to_the_smallest(
     assert all(size <= min_chunk for size in sizes[-2:])
 
 
-def test_alongside_runs_the_work_in_another_process_and_gives_back_its_pickle() -> None:
+def test_alongside_runs_each_work_in_a_process_of_its_own_and_gives_back_its_pickle() -> None:
     here = os.getpid()
-    (there, blob), mine = alongside(lambda: {"pid": os.getpid()}, lambda: os.getpid())
-    assert mine == here != there["pid"]
-    assert pickle.loads(blob) == there
+    found, mine = alongside(
+        [lambda: {"pid": os.getpid(), "work": 1}, lambda: {"pid": os.getpid(), "work": 2}],
+        lambda: os.getpid(),
+    )
+    [(first, blob), (second, _)] = found
+    assert [first["work"], second["work"]] == [1, 2]  # in the order of the works
+    assert mine == here and len({here, first["pid"], second["pid"]}) == 3
+    assert pickle.loads(blob) == first
 
 
 def test_alongside_raises_here_what_the_work_raised_there() -> None:
@@ -97,7 +102,7 @@ def test_alongside_raises_here_what_the_work_raised_there() -> None:
 
     ran = []
     with pytest.raises(ProjectError, match="the network could not be analysed"):
-        alongside(broken, lambda: ran.append(True))
+        alongside([broken], lambda: ran.append(True))
     assert ran == [True]
 
 
@@ -106,4 +111,4 @@ def test_alongside_reports_a_worker_killed() -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
     with pytest.raises(RuntimeError, match="ended without finishing its work"):
-        alongside(killed, lambda: None)
+        alongside([lambda: None, killed], lambda: None)
