@@ -185,8 +185,8 @@ def _worked_out(cache: BuildCache | None, memo: _Memo[T], blob: bytes | None = N
 
 
 ALONGSIDE_MIN = 1_000
-"""Published posts at least, before the two analyses are worked out each in a process
-of its own (a fork costs more than it saves on a small newsletter)."""
+"""Published posts at least, before the analyses are worked out each in a process of its
+own (a fork costs more than it saves on a small newsletter)."""
 
 
 def _network_and_asks(
@@ -198,40 +198,52 @@ def _network_and_asks(
     today: dt.date,
 ) -> tuple[Network, AskReport, Layout | None]:
     """Both analyses, from the cache or worked out, and the network map's layout when
-    it was worked out with the network. When both must be worked out for
-    many posts (a first build, an edit to an ask), each is worked out in a forked process
-    of its own, side by side (0.7 s of a first build at 10,000 posts), while this one
-    waits: it never loads what they compute with (numpy, networkx: 26 MB), nor keeps the
-    holes their work leaves in its heap, and it is this process that lives on to render,
-    index and publish. The network's process works out the map's layout too, so that the
-    network page need not load them either."""
+    it was worked out with the network.
+
+    For many posts, each analysis to work out is worked out in a forked process of its
+    own (both side by side in a first build: 0.7 s of it at 10,000 posts), while this one
+    waits. This process lives on to render, index and publish: it never loads what they
+    compute with (numpy, networkx: 26 MB), nor keeps the holes their work leaves in its
+    heap (an edit's build at 2,000 posts peaked 20 MB higher for the asks ranked here).
+    The network's process works out the map's layout too, so that the network page need
+    not load them either."""
     found, ranked = network.found(cache), asks.found(cache)
-    if found is None and ranked is None and len(posts) >= ALONGSIDE_MIN:
-        texts = cache.memo_blob(_TEXTS, _texts_key(content)) if cache is not None else None
-
-        def network_apart() -> tuple[bytes, Layout]:
-            worked = network.compute()
-            return pickle.dumps(worked, protocol=5), network_layout(content.members, worked)
-
-        def asks_apart() -> tuple[AskReport, bytes]:
-            report, codes = _report_asks(content, posts, today, unpickled(texts))
-            return report, pickle.dumps(codes, protocol=5)  # kept as it is, never read here
-
-        [((blob, layout), _), ((ranks, codes), _)], _ = alongside(
-            [network_apart, asks_apart], lambda: None
+    if len(posts) < ALONGSIDE_MIN or (found is not None and ranked is not None):
+        return (
+            found if found is not None else _worked_out(cache, network),
+            ranked if ranked is not None else _worked_out(cache, asks),
+            None,
         )
-        worked = pickle.loads(blob)
+    texts = cache.memo_blob(_TEXTS, _texts_key(content)) if cache is not None else None
+
+    def network_apart() -> tuple[bytes, Layout]:
+        worked = network.compute()
+        return pickle.dumps(worked, protocol=5), network_layout(content.members, worked)
+
+    def asks_apart() -> tuple[AskReport, bytes]:
+        report, codes = _report_asks(content, posts, today, unpickled(texts))
+        return report, pickle.dumps(codes, protocol=5)  # kept as it is, never read here
+
+    works: list[Callable[[], object]] = []
+    if found is None:
+        works.append(network_apart)
+    if ranked is None:
+        works.append(asks_apart)
+    done, _ = alongside(works, lambda: None)
+    layout = None
+    if found is None:
+        (blob, layout), _ = done.pop(0)
+        found = pickle.loads(blob)
         if cache is not None:
-            cache.save_memo(network.name, network.key, worked, blob)
+            cache.save_memo(network.name, network.key, found, blob)
             cache.save_memo(_LAYOUT, network.key, layout)
-            cache.save_memo(asks.name, asks.key, ranks)
+    if ranked is None:
+        (ranked, codes), _ = done.pop(0)
+        if cache is not None:
+            cache.save_memo(asks.name, asks.key, ranked)
             cache.save_memo(_TEXTS, _texts_key(content), None, codes)
-        return worked, ranks, layout
-    return (
-        found if found is not None else _worked_out(cache, network),
-        ranked if ranked is not None else _worked_out(cache, asks),
-        None,
-    )
+    assert found is not None and ranked is not None
+    return found, ranked, layout
 
 
 _LAYOUT = "map-layout"

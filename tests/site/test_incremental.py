@@ -370,6 +370,53 @@ def test_the_analyses_worked_out_side_by_side_are_the_ones_worked_out_in_turn(
     assert keys[0] == keys[1]
 
 
+def test_after_an_edit_a_big_newsletter_ranks_the_asks_apart_and_keeps_the_network(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edited post's text changes what the asks' helpers are ranked on, not the
+    network: a big newsletter's next build takes the network and its map from the cache
+    and ranks the asks again in a forked process, as they are ranked in this one."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from newsletter.core.model import Kind
+    from newsletter.pipeline import enrich as enriching
+    from newsletter.pipeline.build import BuildOptions, check_project
+    from newsletter.project.buildcache import BuildCache
+    from newsletter.project.sources import find_project
+
+    project = find_project(example)
+    today = dt.date.fromisoformat(EXAMPLE_TODAY)
+    content, _ = check_project(project, BuildOptions(today=today, jobs=1))
+    log = example / "ranked-in"
+    ranked, analyse = enriching._report_asks, enriching.analyse
+
+    def where(name: str, work: Callable[..., object]) -> Callable[..., object]:
+        def logged(*args: object) -> object:
+            with log.open("a") as f:
+                f.write(f"{name} {os.getpid()}\n")
+            return work(*args)
+
+        return logged
+
+    monkeypatch.setattr(enriching, "_report_asks", where("asks", ranked))
+    monkeypatch.setattr(enriching, "analyse", where("network", analyse))
+    monkeypatch.setattr(enriching, "ALONGSIDE_MIN", 1)
+    cache = BuildCache(example / ".newsletter/apart.sqlite")
+    first = enriching.enrich(content, today, False, cache)
+    post = next(p for p in content.posts if p.kind is not Kind.ASK and p.body_md)
+    edited = replace(post, body_md=post.body_md + "\n\nAlso: accessibility audits.")
+    changed = replace(content, posts=[edited if p is post else p for p in content.posts])
+    log.unlink()
+    again = enriching.enrich(changed, today, False, cache)
+    assert [line.split()[0] for line in log.read_text().splitlines()] == ["asks"]
+    assert int(log.read_text().split()[1]) != os.getpid()
+    assert again.network == first.network and again.map_layout == first.map_layout
+    monkeypatch.setattr(enriching, "ALONGSIDE_MIN", 10**9)
+    here = enriching.enrich(changed, today, False, None)
+    assert again.asks == here.asks and again.map_layout == here.map_layout
+
+
 def test_the_network_stands_in_the_keys_by_what_it_was_worked_out_from(example: Path) -> None:
     """A network worked out from other shares gives the network page another key; one put
     in the site's place afterwards, whatever digest the first had, is hashed as it is."""
