@@ -189,11 +189,14 @@ ALONGSIDE_MIN = 1_000
 own (a fork costs more than it saves on a small newsletter)."""
 
 SIDE_BY_SIDE_MIN = 5_000
-"""Published posts at least, before the two analyses' processes run side by side rather
-than one after the other. Below, their memory together would be the build's peak (at
-2,000 posts, 158 MB, against 120 MB one after the other and the search step's 146 MB),
-for 0.2 s saved; above, the search step's peak is higher (10,000 posts: 381 MB side by
-side, the search step 383 MB), and side by side saves 0.7 s."""
+"""Published posts at least, before time comes before memory: the two analyses of a
+first build are worked out side by side rather than one after the other, and the one
+left after an edit (the asks) in this process rather than apart. Below, side by side
+would be the build's peak (at 2,000 posts, 158 MB, against 133 MB one after the other
+and the search step's 146 MB) for 0.2 s saved, and the asks apart save 27 MB of an
+edit's peak (156 MB) for no time measured. Above, the memory budget is far (10,000
+posts: the search step's peak is 374 MB), side by side saves 0.7 s, and the asks apart
+would cost 0.3 s (the fork of a process of 200 MB, their texts' memo sent back)."""
 
 
 def _network_and_asks(
@@ -207,16 +210,20 @@ def _network_and_asks(
     """Both analyses, from the cache or worked out, and the network map's layout when
     it was worked out with the network.
 
-    For many posts, each analysis to work out is worked out in a forked process of its
-    own (both side by side in a first build when there are very many: 0.7 s of it at
-    10,000 posts), while this one waits. This process lives on to render, index and
-    publish: it never loads what they compute with (numpy, networkx: 26 MB), nor keeps
-    the holes their work leaves in its heap (an edit's build at 2,000 posts peaked 20 MB
-    higher for the asks ranked here).
+    From 1,000 posts, each analysis to work out is worked out in a forked process of its
+    own while this one waits (but after an edit from :data:`SIDE_BY_SIDE_MIN` posts):
+    this process lives on to render, index and publish, so it never loads what they
+    compute with (numpy, networkx: 26 MB), nor keeps the holes their work leaves in its
+    heap.
     The network's process works out the map's layout too, so that the network page need
     not load them either."""
     found, ranked = network.found(cache), asks.found(cache)
-    if len(posts) < ALONGSIDE_MIN or (found is not None and ranked is not None):
+    both = found is None and ranked is None
+    if (
+        len(posts) < ALONGSIDE_MIN
+        or (found is not None and ranked is not None)
+        or (not both and len(posts) >= SIDE_BY_SIDE_MIN)
+    ):
         return (
             found if found is not None else _worked_out(cache, network),
             ranked if ranked is not None else _worked_out(cache, asks),
@@ -237,7 +244,7 @@ def _network_and_asks(
         works.append(network_apart)
     if ranked is None:
         works.append(asks_apart)
-    if len(posts) >= SIDE_BY_SIDE_MIN:
+    if both and len(posts) >= SIDE_BY_SIDE_MIN:
         done, _ = alongside(works, lambda: None)
     else:
         done = [alongside([work], lambda: None)[0][0] for work in works]

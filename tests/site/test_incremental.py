@@ -375,7 +375,8 @@ def test_after_an_edit_a_big_newsletter_ranks_the_asks_apart_and_keeps_the_netwo
 ) -> None:
     """An edited post's text changes what the asks' helpers are ranked on, not the
     network: a big newsletter's next build takes the network and its map from the cache
-    and ranks the asks again in a forked process, as they are ranked in this one."""
+    and ranks the asks again in a forked process, as they are ranked in this one; a very
+    big one's, in this one."""
     import datetime as dt
     from dataclasses import replace
 
@@ -415,6 +416,18 @@ def test_after_an_edit_a_big_newsletter_ranks_the_asks_apart_and_keeps_the_netwo
     monkeypatch.setattr(enriching, "ALONGSIDE_MIN", 10**9)
     here = enriching.enrich(changed, today, False, None)
     assert again.asks == here.asks and again.map_layout == here.map_layout
+    # from SIDE_BY_SIDE_MIN posts, time first: after an edit the asks are ranked here
+    monkeypatch.setattr(enriching, "ALONGSIDE_MIN", 1)
+    monkeypatch.setattr(enriching, "SIDE_BY_SIDE_MIN", 1)
+    more = replace(post, body_md=post.body_md + "\n\nAnd map tiles.")
+    log.unlink()
+    enriching.enrich(
+        replace(content, posts=[more if p is post else p for p in content.posts]),
+        today,
+        False,
+        cache,
+    )
+    assert log.read_text().split() == ["asks", str(os.getpid())]
 
 
 def test_the_network_stands_in_the_keys_by_what_it_was_worked_out_from(example: Path) -> None:
