@@ -229,6 +229,21 @@ def _network_and_asks(
             ranked if ranked is not None else _worked_out(cache, asks),
             None,
         )
+    return _worked_out_apart(cache, (network, found), (asks, ranked), content, posts, today)
+
+
+def _worked_out_apart(
+    cache: BuildCache | None,
+    network_memo: tuple[_Memo[Network], Network | None],
+    asks_memo: tuple[_Memo[AskReport], AskReport | None],
+    content: Content,
+    posts: list[Post],
+    today: dt.date,
+) -> tuple[Network, AskReport, Layout | None]:
+    """Each analysis the cache did not have (None beside its memo), worked out in a forked
+    process (side by side when both are, for :data:`SIDE_BY_SIDE_MIN` posts or more) and
+    kept in the cache."""
+    (network, found), (asks, ranked) = network_memo, asks_memo
     texts = cache.memo_blob(_TEXTS, _texts_key(content)) if cache is not None else None
 
     def network_apart() -> tuple[bytes, Layout]:
@@ -239,12 +254,8 @@ def _network_and_asks(
         report, codes = _report_asks(content, posts, today, unpickled(texts))
         return report, pickle.dumps(codes, protocol=5)  # kept as it is, never read here
 
-    works: list[Callable[[], object]] = []
-    if found is None:
-        works.append(network_apart)
-    if ranked is None:
-        works.append(asks_apart)
-    if both and len(posts) >= SIDE_BY_SIDE_MIN:
+    works = [w for w, todo in ((network_apart, found), (asks_apart, ranked)) if todo is None]
+    if len(works) == 2 and len(posts) >= SIDE_BY_SIDE_MIN:
         done, _ = alongside(works, lambda: None)
     else:
         done = [alongside([work], lambda: None)[0][0] for work in works]
