@@ -421,7 +421,7 @@ def _enrich(run: _Run, content: Content) -> Site:
 
     run.progress("enrich")
     t = time.perf_counter()
-    site = enrich(content, run.options.day(), run.options.drafts, run.cache)
+    site = enrich(content, run.options.day(), run.options.drafts, run.cache, draw_map=True)
     if not run.options.search:  # in the config, so that every page's key changes with it
         site = replace(site, config=replace(site.config, search=False))
     run.since("enrich", t)

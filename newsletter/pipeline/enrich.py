@@ -206,9 +206,10 @@ def _network_and_asks(
     content: Content,
     posts: list[Post],
     today: dt.date,
+    draw_map: bool,
 ) -> tuple[Network, AskReport, Layout | None]:
     """Both analyses, from the cache or worked out, and the network map's layout when
-    it was worked out with the network.
+    it was worked out with the network (with ``draw_map``: for a build).
 
     From 1,000 posts, each analysis to work out is worked out in a forked process of its
     own while this one waits (but after an edit from :data:`SIDE_BY_SIDE_MIN` posts):
@@ -229,7 +230,8 @@ def _network_and_asks(
             ranked if ranked is not None else _worked_out(cache, asks),
             None,
         )
-    return _worked_out_apart(cache, (network, found), (asks, ranked), content, posts, today)
+    memos = (network, found), (asks, ranked)
+    return _worked_out_apart(cache, *memos, content, posts, today, draw_map)
 
 
 def _worked_out_apart(
@@ -239,16 +241,19 @@ def _worked_out_apart(
     content: Content,
     posts: list[Post],
     today: dt.date,
+    draw_map: bool,
 ) -> tuple[Network, AskReport, Layout | None]:
     """Each analysis the cache did not have (None beside its memo), worked out in a forked
     process (side by side when both are, for :data:`SIDE_BY_SIDE_MIN` posts or more) and
-    kept in the cache."""
+    kept in the cache; with ``draw_map``, the network's map laid out there too."""
     (network, found), (asks, ranked) = network_memo, asks_memo
-    texts = cache.memo_blob(_TEXTS, _texts_key(content)) if cache is not None else None
+    key = _texts_key(content)
+    texts = cache.memo_blob(_TEXTS, key) if cache is not None else None
 
-    def network_apart() -> tuple[bytes, Layout]:
+    def network_apart() -> tuple[bytes, Layout | None]:
         worked = network.compute()
-        return pickle.dumps(worked, protocol=5), network_layout(content.members, worked)
+        drawn = network_layout(content.members, worked) if draw_map else None
+        return pickle.dumps(worked, protocol=5), drawn
 
     def asks_apart() -> tuple[AskReport, bytes]:
         report, codes = _report_asks(content, posts, today, unpickled(texts))
@@ -265,12 +270,13 @@ def _worked_out_apart(
         found = pickle.loads(blob)
         if cache is not None:
             cache.save_memo(network.name, network.key, found, blob)
-            cache.save_memo(_LAYOUT, network.key, layout)
+            if layout is not None:
+                cache.save_memo(_LAYOUT, network.key, layout)
     if ranked is None:
         (ranked, codes), _ = done.pop(0)
         if cache is not None:
             cache.save_memo(asks.name, asks.key, ranked)
-            cache.save_memo(_TEXTS, _texts_key(content), None, codes)
+            cache.save_memo(_TEXTS, key, None, codes)
     assert found is not None and ranked is not None
     return found, ranked, layout
 
@@ -318,8 +324,15 @@ _TEXTS = "asks-texts"
 
 
 def enrich(
-    content: Content, today: dt.date, drafts: bool = False, cache: BuildCache | None = None
+    content: Content,
+    today: dt.date,
+    drafts: bool = False,
+    cache: BuildCache | None = None,
+    draw_map: bool = False,
 ) -> Site:
+    """The site, from the content. ``draw_map``: also lay out the network page's map
+    (``Site.map_layout``), for a build that renders it; the commands that only read the
+    site (contacts, network, send) need not load networkx for it."""
     posts = sorted(
         (p for p in content.posts if is_published(p, today, drafts)),
         key=lambda p: (p.date, p.key),
@@ -346,8 +359,10 @@ def enrich(
     shares = ledger(posts)
     network_memo = _network_memo(content, shares, today)
     asks_memo = _asks_memo(content, posts, today, cache)
-    network, asks, layout = _network_and_asks(cache, network_memo, asks_memo, content, posts, today)
-    if layout is None:  # under the network's key: the members and shares it reads
+    network, asks, layout = _network_and_asks(
+        cache, network_memo, asks_memo, content, posts, today, draw_map
+    )
+    if layout is None and draw_map:  # under the network's key: what it was worked out from
         draw = _Memo(_LAYOUT, network_memo.key, lambda: network_layout(content.members, network))
         layout = _remembered(cache, draw)
     return Site(

@@ -353,12 +353,12 @@ def test_the_analyses_worked_out_side_by_side_are_the_ones_worked_out_in_turn(
     for side_by_side in (False, True):
         monkeypatch.setattr(enriching, "ALONGSIDE_MIN", 1 if side_by_side else 10**9)
         cache = BuildCache(example / f".newsletter/side-by-side-{side_by_side}.sqlite")
-        site = enriching.enrich(content, today, False, cache)
+        site = enriching.enrich(content, today, False, cache, draw_map=True)
         theme = Theme(project)
         keys.append(job_keys(site, theme, plan_jobs(site, theme, cached=True)))
         sites.append(site)
         # kept: the next build reuses both, working out neither
-        again = enriching.enrich(content, today, False, cache)
+        again = enriching.enrich(content, today, False, cache, draw_map=True)
         assert (again.network, again.asks) == (site.network, site.asks)
     analysed_in = [int(pid) for pid in log.read_text().split()]
     assert len(analysed_in) == 2 and analysed_in[0] == os.getpid() != analysed_in[1]
@@ -404,18 +404,20 @@ def test_after_an_edit_a_big_newsletter_ranks_the_asks_apart_and_keeps_the_netwo
     monkeypatch.setattr(enriching, "analyse", where("network", analyse))
     monkeypatch.setattr(enriching, "ALONGSIDE_MIN", 1)
     cache = BuildCache(example / ".newsletter/apart.sqlite")
-    first = enriching.enrich(content, today, False, cache)
+    first = enriching.enrich(content, today, False, cache, draw_map=True)
     post = next(p for p in content.posts if p.kind is not Kind.ASK and p.body_md)
     edited = replace(post, body_md=post.body_md + "\n\nAlso: accessibility audits.")
     changed = replace(content, posts=[edited if p is post else p for p in content.posts])
     log.unlink()
-    again = enriching.enrich(changed, today, False, cache)
+    again = enriching.enrich(changed, today, False, cache, draw_map=True)
     assert [line.split()[0] for line in log.read_text().splitlines()] == ["asks"]
     assert int(log.read_text().split()[1]) != os.getpid()
     assert again.network == first.network and again.map_layout == first.map_layout
     monkeypatch.setattr(enriching, "ALONGSIDE_MIN", 10**9)
-    here = enriching.enrich(changed, today, False, None)
+    here = enriching.enrich(changed, today, False, None, draw_map=True)
     assert again.asks == here.asks and again.map_layout == here.map_layout
+    # a command that only reads the site (contacts, send) has its map laid out by none
+    assert enriching.enrich(changed, today, False, None).map_layout is None
     # from SIDE_BY_SIDE_MIN posts, time first: after an edit the asks are ranked here
     monkeypatch.setattr(enriching, "ALONGSIDE_MIN", 1)
     monkeypatch.setattr(enriching, "SIDE_BY_SIDE_MIN", 1)
