@@ -248,7 +248,8 @@ def _worked_out_apart(
     kept in the cache; with ``draw_map``, the network's map laid out there too."""
     (network, found), (asks, ranked) = network_memo, asks_memo
     key = _texts_key(content)
-    texts = cache.memo_blob(_TEXTS, key) if cache is not None else None
+    # the texts' memo (7 MB at 10,000 posts) only for the asks' process that reads it
+    texts = cache.memo_blob(_TEXTS, key) if cache is not None and ranked is None else None
 
     def network_apart() -> tuple[bytes, Layout | None]:
         worked = network.compute()
